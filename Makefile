@@ -1,0 +1,38 @@
+# Two commands do all the set-up on a fresh machine (README):
+#   make dashboard   serve the dashboard on http://localhost:8866
+#   make test        run the whole test suite (lint, unit, property, notebooks, browser)
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+PORT   ?= 8866
+
+.PHONY: dashboard test lint unit notebooks browser benchmarks chromium clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e ".[dev]"
+	touch $(STAMP)
+
+# Debian's Chromium for the browser tests; Playwright never downloads a browser.
+chromium:
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else echo "Chromium is missing: run 'sudo apt-get install -y chromium'"; exit 1; fi; }
+
+dashboard: $(STAMP)
+	$(BIN)/voila notebooks/ --port=$(PORT) --no-browser --Voila.ip=127.0.0.1 --VoilaConfiguration.file_allowlist="[]"
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: $(STAMP) chromium lint
+	$(BIN)/python -m pytest
+
+benchmarks: $(STAMP) chromium
+	$(BIN)/python benchmarks/model.py
+
+clean:
+	rm -rf $(VENV) test-output .pytest_cache .hypothesis

@@ -1,0 +1,63 @@
+"""kortools: should this Dutch business use the KOR (art. 25 Wet OB)?
+
+The model: pure functions and small frozen dataclasses; tax figures come from
+the dated, sourced files in ``data/``. Money is in euros as unrounded floats;
+round only for display (to the cent).
+"""
+
+from kortools.deductions import Deductions, deductions_table, entrepreneur_deductions
+from kortools.errors import InputError
+from kortools.herziening import Asset, herziening_schedule
+from kortools.kor import (
+    Supply,
+    counted_turnover,
+    kor_eligibility,
+    kor_reentry_date,
+    kor_start_date,
+    kvk_warnings,
+    threshold_crossing,
+)
+from kortools.margin import MarginComparison, compare_margin, gain_by_consumer_share, margin_sweep
+from kortools.parameters import Assumption, parameter, tax_years, value
+from kortools.scenario import (
+    Scenario,
+    ScenarioResult,
+    evaluate,
+    example_scenario,
+    example_scenarios,
+    load_scenario,
+    save_scenario,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Asset",
+    "Assumption",
+    "Deductions",
+    "InputError",
+    "MarginComparison",
+    "Scenario",
+    "ScenarioResult",
+    "Supply",
+    "compare_margin",
+    "counted_turnover",
+    "deductions_table",
+    "entrepreneur_deductions",
+    "evaluate",
+    "example_scenario",
+    "example_scenarios",
+    "gain_by_consumer_share",
+    "herziening_schedule",
+    "kor_eligibility",
+    "kor_reentry_date",
+    "kor_start_date",
+    "kvk_warnings",
+    "load_scenario",
+    "margin_sweep",
+    "parameter",
+    "save_scenario",
+    "tax_years",
+    "threshold_crossing",
+    "value",
+]

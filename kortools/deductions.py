@@ -1,0 +1,194 @@
+"""Entrepreneur deductions for an IB-ondernemer (eenmanszaak) by year (rules/deductions.md).
+
+Order (deductions.md §9): profit W − ondernemersaftrek OA − mkb-winstvrijstelling
+= taxable profit. Euros as unrounded floats.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from kortools import _validate as v
+from kortools.errors import InputError
+from kortools.parameters import (
+    Assumption,
+    check_tax_year,
+    rule_assumption,
+    unconfirmed,
+    value,
+)
+
+
+def urencriterium_met(year: int, hours: float, other_work_hours: float = 0.0, starter: bool = False) -> bool:
+    """≥ 1,225 hours, and more than on other work unless a starter (deductions.md §1).
+
+    The second test (grotendeelscriterium) is waived while the business is new
+    (not an entrepreneur in 1 or more of the 5 preceding years): ``starter``.
+    """
+    enough = hours >= value("urencriterium_hours", year)
+    return enough and (starter or hours > other_work_hours)
+
+
+def aow_factor(year: int, aow: bool) -> float:
+    """0.5 on zelfstandigenaftrek and startersaftrek at AOW age on 1 January (deductions.md §2)."""
+    return float(value("aow_factor", year)) if aow else 1.0
+
+
+def meewerkaftrek_rate(year: int, partner_hours: float) -> float:
+    """Share of profit by the partner's unpaid hours, bands "≥ from, < next" (deductions.md §5)."""
+    rate = 0.0
+    for band in value("meewerkaftrek_bands", year):
+        if partner_hours >= band["from_hours"]:
+            rate = band["rate"]
+    return rate
+
+
+def mkb_winstvrijstelling(year: int, profit_after_oa: float) -> float:
+    """pct × (W − OA), sign kept: negative on a loss, which it reduces (deductions.md §7)."""
+    return float(value("mkb_winstvrijstelling", year)) * profit_after_oa
+
+
+def tax_value(year: int, income_before: float, income_after: float) -> float:
+    """Approximate tax saved by lowering box-1 income from ``income_before`` to ``income_after``.
+
+    Each euro saves its bracket's rate, at most the deduction rate cap
+    (deductions.md §8). Income below 0 saves nothing here (no other income).
+    """
+    cap = float(value("deduction_rate_cap", year))
+    low, high = sorted((max(0.0, income_after), max(0.0, income_before)))
+    saved, bottom = 0.0, 0.0
+    for bracket in value("box1_brackets", year):
+        top = float("inf") if bracket["upto"] is None else float(bracket["upto"])
+        overlap = max(0.0, min(high, top) - max(low, bottom))
+        saved += overlap * min(bracket["rate"], cap)
+        bottom = top
+    return saved if income_before >= income_after else -saved
+
+
+@dataclass(frozen=True)
+class Deductions:
+    """The deductions of one year (deductions.md); euros, unrounded."""
+
+    year: int
+    profit: float
+    urencriterium_met: bool
+    zelfstandigenaftrek: float
+    startersaftrek: float
+    meewerkaftrek: float
+    za_carry_forward_used: float  # earlier unused zelfstandigenaftrek used this year
+    za_unused: float  # this year's zelfstandigenaftrek lost to the cap: carries forward 9 years
+    ondernemersaftrek: float
+    mkb_winstvrijstelling: float
+    taxable_profit: float
+    tax_value: float  # approximate tax saved by all deductions (see tax_value)
+    assumptions: tuple[Assumption, ...]
+
+    @property
+    def total(self) -> float:
+        """Ondernemersaftrek + mkb-winstvrijstelling (deductions.md §10 'deduction total')."""
+        return self.ondernemersaftrek + self.mkb_winstvrijstelling
+
+
+def entrepreneur_deductions(
+    year: int,
+    profit: float,
+    hours: float,
+    starter: bool = False,
+    aow: bool = False,
+    partner_hours: float = 0.0,
+    *,
+    other_work_hours: float = 0.0,
+    starter_uses: int = 0,
+    za_carry_forward: float = 0.0,
+) -> Deductions:
+    """Ondernemersaftrek and mkb-winstvrijstelling for one year (rules/deductions.md §1–§9).
+
+    ``starter``: not an entrepreneur in 1 or more of the 5 preceding years (the
+    startersaftrek conditions b–d); ``starter_uses``: times the startersaftrek was
+    already used (at most 3 in all). ``za_carry_forward``: unused zelfstandigenaftrek
+    of earlier years still available. ``aow``: AOW age reached before 1 January.
+    """
+    year = check_tax_year(year)
+    w = v.amount("profit", profit, allow_negative=True)
+    hours = v.hours("hours", hours)
+    partner_hours = v.hours("partner_hours", partner_hours)
+    other_work_hours = v.hours("other_work_hours", other_work_hours)
+    starter, aow = v.flag("starter", starter), v.flag("aow", aow)
+    max_uses = int(value("startersaftrek_max_uses", year))
+    starter_uses = v.whole_number("starter_uses", starter_uses, 0, max_uses)
+    pool = v.amount("za_carry_forward", za_carry_forward)
+
+    met = urencriterium_met(year, hours, other_work_hours, starter)
+    factor = aow_factor(year, aow)
+    full_za = float(value("zelfstandigenaftrek", year)) * factor if met else 0.0
+    gets_sa = met and starter and starter_uses < max_uses
+    sa = float(value("startersaftrek", year)) * factor if gets_sa else 0.0
+    # The cap "not more than profit" does not apply when the startersaftrek applies (§2).
+    za = full_za if gets_sa else min(full_za, max(0.0, w))
+    carry_used = min(pool, max(0.0, w - full_za)) if met else 0.0
+    meewerk = meewerkaftrek_rate(year, partner_hours) * max(0.0, w) if met else 0.0
+    oa = za + sa + meewerk + carry_used
+    mkb = mkb_winstvrijstelling(year, w - oa)
+    taxable = w - oa - mkb
+
+    names = ["mkb_winstvrijstelling", "deduction_rate_cap", "box1_brackets"]
+    names += ["zelfstandigenaftrek"] * (za > 0) + ["startersaftrek"] * (sa > 0)
+    names += ["meewerkaftrek_bands"] * (meewerk > 0)
+    rules = ["tax_value_approximation"] + ["za_carry_forward_use"] * (carry_used > 0)
+    rules += ["loss_with_meewerkaftrek"] * (meewerk > 0 and not gets_sa and w - oa < 0)
+    return Deductions(
+        year=year,
+        profit=w,
+        urencriterium_met=met,
+        zelfstandigenaftrek=za,
+        startersaftrek=sa,
+        meewerkaftrek=meewerk,
+        za_carry_forward_used=carry_used,
+        za_unused=full_za - za,
+        ondernemersaftrek=oa,
+        mkb_winstvrijstelling=mkb,
+        taxable_profit=taxable,
+        tax_value=tax_value(year, w, taxable),
+        assumptions=unconfirmed(year, *dict.fromkeys(names)) + tuple(rule_assumption(k) for k in rules),
+    )
+
+
+DEDUCTION_COLUMNS = (
+    "zelfstandigenaftrek",
+    "startersaftrek",
+    "meewerkaftrek",
+    "ondernemersaftrek",
+    "mkb_winstvrijstelling",
+    "total",
+    "taxable_profit",
+    "tax_value",
+)
+
+
+def deductions_table(
+    years: Iterable[int],
+    profit: float,
+    hours: float,
+    starter: bool = False,
+    aow: bool = False,
+    partner_hours: float = 0.0,
+) -> pd.DataFrame:
+    """Deduction totals of one profile in each of ``years`` (each year on its own).
+
+    Indexed by year; columns :data:`DEDUCTION_COLUMNS` plus ``urencriterium_met``.
+    ``df.attrs["assumptions"]`` holds the unconfirmed values used.
+    """
+    years = list(years)
+    if not years:
+        raise InputError("years", years, "allowed at least one year with tax data")
+    results = [entrepreneur_deductions(y, profit, hours, starter, aow, partner_hours) for y in years]
+    frame = pd.DataFrame(
+        {col: [getattr(d, col) for d in results] for col in DEDUCTION_COLUMNS},
+        index=pd.Index([d.year for d in results], name="year"),
+    )
+    frame["urencriterium_met"] = [d.urencriterium_met for d in results]
+    frame.attrs["assumptions"] = tuple(dict.fromkeys(a for d in results for a in d.assumptions))
+    return frame
