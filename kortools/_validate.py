@@ -70,7 +70,7 @@ def flag(field: str, value: Any) -> bool:
 
 def choice(field: str, value: Any, options: Iterable[str]) -> str:
     options = tuple(options)
-    if value not in options:
+    if not any(value == option and type(value) is type(option) for option in options):
         raise InputError(field, value, "allowed one of " + ", ".join(repr(o) for o in options))
     return value
 

@@ -136,12 +136,15 @@ def herziening_schedule(
     last = max([kor_years.start] + [a.first_use_year + periods[a.name] - 1 for a in assets])
     years = range(kor_years.start, last + 1)
     rows = {a.name: [yearly_share(a, y, kor_years, periods[a.name]) for y in years] for a in assets}
-    frame = pd.DataFrame(rows, index=pd.Index(list(years), name="year"), dtype=float)
-    frame["gross"] = frame.sum(axis=1) if assets else 0.0
+    gross = [sum(shares) for shares in zip(*rows.values(), strict=True)] or [0.0] * len(years)
     minimum = {y: float(value("herziening_minimum", y)) for y in years}
-    frame["below_minimum"] = [below_minimum(g, minimum[y]) and g != 0 for y, g in frame["gross"].items()]
-    frame["payable"] = frame["gross"].where(~frame["below_minimum"], 0.0)
-    frame = frame[[*rows, "gross", "payable", "below_minimum"]]
+    below = [below_minimum(g, minimum[y]) and g != 0 for y, g in zip(years, gross, strict=True)]
+    payable = [0.0 if skip else g for g, skip in zip(gross, below, strict=True)]
+    frame = pd.DataFrame(
+        {**rows, "gross": gross, "payable": payable, "below_minimum": below},
+        index=pd.Index(list(years), name="year"),
+    )
+    frame = frame.astype({name: float for name in [*rows, "gross", "payable"]})
     frame.attrs["assumptions"] = herziening_assumptions(assets, kor_years, frame, minimum)
     return frame
 
@@ -155,7 +158,7 @@ def herziening_assumptions(
         keys.append("herziening_same_year_asset")
     if any(a.kind == INVESTMENT_SERVICE for a in assets):
         keys.append("herziening_investment_service_500")
-    if any(abs(abs(g) - minimum[y]) < 0.005 for y, g in frame["gross"].items()):
+    if any(abs(abs(g) - minimum[y]) < 0.005 for y, g in zip(frame.index, frame["gross"], strict=True)):
         keys.append("herziening_500_boundary")
     return tuple(rule_assumption(k) for k in keys)
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from kortools import _validate as v
 from kortools.errors import InputError
+from kortools.money import format_euro
 from kortools.parameters import (
     Assumption,
     Source,
@@ -185,11 +186,6 @@ KVK = Source(
 BUSINESS_SHARE_WARNING = 0.5
 
 
-def _euro(amount: float) -> str:
-    text = f"{amount:,.2f}".replace(",", "_").replace(".", ",").replace("_", ".")
-    return f"€ {text}"
-
-
 def kvk_warnings(
     consumer_sales: float,
     business_sales: float,
@@ -229,8 +225,8 @@ def kvk_warnings(
             KorWarning(
                 "large_investment",
                 "Grote investering gepland",
-                f"Onder de KOR kunt u {_euro(investment_vat)} btw op de geplande investering niet "
-                f"terugvragen; dat is meer dan het KOR-voordeel van een jaar ({_euro(max(gain, 0))}).",
+                f"Onder de KOR kunt u {format_euro(investment_vat)} btw op de geplande investering niet "
+                f"terugvragen; dat is meer dan het KOR-voordeel van een jaar ({format_euro(max(gain, 0))}).",
                 False,
                 KVK,
             )
@@ -240,7 +236,8 @@ def kvk_warnings(
             KorWarning(
                 "herziening_due",
                 "Btw op eerdere investeringen terugbetalen",
-                f"Bij deelname moet u in totaal {_euro(due)} afgetrokken btw terugbetalen (herziening).",
+                f"Bij deelname moet u in totaal {format_euro(due)} afgetrokken btw terugbetalen "
+                "(herziening).",
                 False,
                 KVK,
             )
@@ -272,8 +269,8 @@ def kvk_warnings(
             KorWarning(
                 "threshold_crossed",
                 "Omzetgrens overschreden",
-                f"Onder de KOR telt alles wat u rekent als omzet: {_euro(kor_turnover)} is meer dan "
-                f"{_euro(threshold)}. De KOR stopt dan direct tijdens het jaar.",
+                f"Onder de KOR telt alles wat u rekent als omzet: {format_euro(kor_turnover)} is meer dan "
+                f"{format_euro(threshold)}. De KOR stopt dan direct tijdens het jaar.",
                 True,
                 Source(
                     "Belastingdienst / mkbservicedesk.nl: omzet onder de KOR",

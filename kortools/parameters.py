@@ -190,6 +190,7 @@ def rule_assumption(key: str) -> Assumption:
     return rule_assumptions()[key]
 
 
+@cache
 def unconfirmed(year: int, *names: str) -> tuple[Assumption, ...]:
     """Assumptions for each of ``names`` whose value for ``year`` is unconfirmed."""
     found = []

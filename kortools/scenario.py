@@ -11,7 +11,7 @@ import json
 import math
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -89,6 +89,8 @@ class Scenario:
         set_(self, "kor_start_year", v.whole_number("kor_start_year", start, first, last))
         end = last if self.kor_last_year is None else self.kor_last_year
         set_(self, "kor_last_year", v.whole_number("kor_last_year", end, self.kor_start_year, last))
+        if isinstance(self.assets, str | bytes | Mapping) or not isinstance(self.assets, Iterable):
+            raise InputError("assets", self.assets, "allowed a list of assets")
         set_(self, "assets", tuple(_asset(a) for a in self.assets))
         set_(self, "hours", v.hours("hours", self.hours))
         set_(self, "partner_hours", v.hours("partner_hours", self.partner_hours))
@@ -263,7 +265,7 @@ def evaluate(scenario: Scenario) -> ScenarioResult:
     """Evaluate ``scenario`` year by year, regular VAT vs the KOR."""
     s = scenario
     schedule = herziening_schedule(s.assets, s.kor_start_year, s.kor_last_year)
-    herziening = schedule["payable"]
+    herziening = dict(zip(schedule.index.tolist(), schedule["payable"].tolist(), strict=True))
     regular_track, kor_track = _DeductionTrack(s), _DeductionTrack(s)
     rows, margins, assumptions = [], {}, []
     for year in s.years:
@@ -281,7 +283,7 @@ def evaluate(scenario: Scenario) -> ScenarioResult:
         margins[year] = m
         in_kor = year in s.kor_years
         lost_vat = sum((a.vat for a in s.assets if a.first_use_year == year), 0.0) if in_kor else 0.0
-        revision = float(herziening.get(year, 0.0))
+        revision = herziening.get(year, 0.0)
         kor_margin = m.kor_margin if in_kor else m.regular_margin
         kor_profit = kor_margin - lost_vat - revision
         d_reg = regular_track.year(year, m.regular_margin, inputs)
@@ -311,7 +313,7 @@ def evaluate(scenario: Scenario) -> ScenarioResult:
     if any(a.first_use_year in s.kor_years for a in s.assets):
         assumptions.append(rule_assumption("investment_vat_as_cost"))
     assumptions += _extrapolation_assumptions(s)
-    warnings = scenario_warnings(s, margins, schedule)
+    warnings = scenario_warnings(s, margins, herziening)
     if any(w.code == "many_business_customers" or w.code == "large_investment" for w in warnings):
         assumptions.append(rule_assumption("kvk_warning_heuristics"))
     if s.foreign_or_reverse_charge:
@@ -337,12 +339,12 @@ def _extrapolation_assumptions(s: Scenario) -> list[Assumption]:
 
 
 def scenario_warnings(
-    s: Scenario, margins: Mapping[int, MarginComparison], schedule: pd.DataFrame
+    s: Scenario, margins: Mapping[int, MarginComparison], herziening: Mapping[int, float]
 ) -> tuple[KorWarning, ...]:
-    """KVK's warnings (kor.md §4) for the first KOR year of the scenario."""
+    """KVK's warnings (kor.md §4) for the first KOR year; ``herziening``: payable by year."""
     m = margins[s.kor_start_year]
     planned = sum((a.vat for a in s.assets if a.first_use_year in s.kor_years), 0.0)
-    due = float(schedule["payable"].clip(lower=0).sum())
+    due = sum((amount for amount in herziening.values() if amount > 0), 0.0)
     crossed = [y for y in s.kor_years if not margins[y].within_threshold]
     worst = max((margins[y] for y in crossed), key=lambda x: x.kor_turnover, default=m)
     return kvk_warnings(

@@ -1,0 +1,78 @@
+"""The tax data files: schema, sources, coverage of every tax year."""
+
+import copy
+import json
+
+import jsonschema
+import pytest
+import yaml
+
+import kortools as kt
+from kortools.parameters import all_parameters, data_dir, read_parameter_file
+
+SCHEMA = json.loads((data_dir() / "parameters" / "schema.json").read_text())
+FILES = sorted((data_dir() / "parameters").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
+def test_parameter_file_matches_schema(path):
+    jsonschema.validate(read_parameter_file(path), SCHEMA)
+
+
+def test_a_misspelt_key_fails_the_schema():
+    doc = read_parameter_file(data_dir() / "parameters" / "zelfstandigenaftrek.yaml")
+    for mutate in (
+        lambda d: d.update(valid_trough=2027),
+        lambda d: d["values"]["2024-01-01"].update(confirmd=False),
+        lambda d: d["values"]["2024-01-01"]["source"].update(url="https://x"),
+        lambda d: d["values"].update({"2024-07-01": d["values"]["2024-01-01"]}),
+    ):
+        broken = copy.deepcopy(doc)
+        mutate(broken)
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(broken, SCHEMA)
+
+
+def test_a_rate_above_one_fails_the_schema():
+    doc = read_parameter_file(data_dir() / "parameters" / "mkb_winstvrijstelling.yaml")
+    doc["values"]["2025-01-01"]["value"] = 12.7
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(doc, SCHEMA)
+
+
+def test_every_yearly_parameter_covers_2023_to_2027():
+    assert list(kt.tax_years()) == [2023, 2024, 2025, 2026, 2027]
+    for name, p in all_parameters().items():
+        for year in range(2023, 2028):
+            entry = p.at(year) if p.first_year <= 2023 else None
+            if entry is not None:
+                assert entry.source.href.startswith("https://"), name
+
+
+def test_unconfirmed_values_are_marked():
+    # deductions.md §12: 2026 MKB and cap, and everything for 2027 except ZA 900, provisional
+    assert not kt.parameter("mkb_winstvrijstelling", 2026).confirmed
+    assert not kt.parameter("deduction_rate_cap", 2026).confirmed
+    assert kt.parameter("zelfstandigenaftrek", 2027).confirmed
+    for name in ("startersaftrek", "mkb_winstvrijstelling", "deduction_rate_cap", "box1_brackets"):
+        assert not kt.parameter(name, 2027).confirmed, name
+
+
+def test_lookup_outside_the_data_names_the_years():
+    with pytest.raises(kt.InputError, match="2023–2027") as error:
+        kt.value("zelfstandigenaftrek", 2028)
+    assert error.value.field == "year"
+    with pytest.raises(kt.InputError):
+        kt.value("zelfstandigenaftrek", "2025")
+
+
+def test_assumptions_file_has_text_and_source():
+    doc = yaml.safe_load((data_dir() / "assumptions.yaml").read_text())
+    for key, entry in doc.items():
+        assert set(entry) == {"en", "nl", "source"}, key
+        assert set(entry["source"]) == {"title", "href"}, key
+        assert entry["source"]["href"].startswith("https://"), key
+
+
+def test_example_scenarios_are_shipped():
+    assert set(kt.example_scenarios()) >= {"kapper", "consultant", "starter", "drempel"}
