@@ -1,0 +1,845 @@
+"""The dashboards: ipywidgets apps the notebooks build in one line.
+
+Design (see README "Dashboard design"): no ``interactive_output`` and no ``Output``
+widgets. Charts are PNG bytes set on persistent ``Image`` widgets and text is set on
+``HTML`` widgets, so nothing is captured from stdout or the display system (the
+Voila hang in shared/repro/voila-hang needs both). Every callback is guarded: an
+error shows a Dutch message and the last valid result stays; no traceback reaches
+the page.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import math
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+import ipywidgets as w
+
+import kortools as kt
+from kortools.money import format_euro, format_percent
+from kortools.ui import charts
+from kortools.ui.text import (
+    FIELD_LABELS,
+    POLICY_LABELS,
+    STYLE,
+    assumptions_html,
+    comparison_table_nl,
+    deductions_table_nl,
+    dutch_error,
+    escape,
+    herziening_table_nl,
+    html_table,
+    warnings_html,
+)
+
+log = logging.getLogger("kortools.ui")
+if os.environ.get("KORTOOLS_LOG_FILE"):
+    log.addHandler(logging.FileHandler(os.environ["KORTOOLS_LOG_FILE"]))
+
+GENERIC_ERROR = (
+    "Er ging iets mis bij het rekenen. De laatste geldige uitkomst blijft staan; "
+    "probeer andere invoer of laad de pagina opnieuw."
+)
+MAX_AMOUNT = 1_000_000
+
+
+def running_under_voila() -> bool:
+    return any(key.startswith("VOILA_") for key in os.environ)
+
+
+def query_string() -> str:
+    """The page's query string under Voila (waits for the request with pre-heated kernels)."""
+    if not running_under_voila():
+        return ""
+    from voila.utils import get_query_string
+
+    return get_query_string() or ""
+
+
+# --- query-string and input parsing ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """A dashboard input: its kind and allowed values, shared by the URL and the controls."""
+
+    kind: str  # "float" | "int" | "choice" | "bool"
+    low: float = 0
+    high: float = 0
+    options: Mapping[str, Any] | None = None
+
+    def allowed_nl(self) -> str:
+        if self.kind == "choice":
+            return "kies uit " + ", ".join(self.options)
+        if self.kind == "bool":
+            return "kies ja of nee"
+        low, high = (format_number_nl(x) for x in (self.low, self.high))
+        return f"kies een {'heel ' if self.kind == 'int' else ''}getal van {low} tot en met {high}"
+
+    def parse(self, raw: Any) -> Any:
+        """The value from text or a control; raises ValueError with a Dutch reason."""
+        if self.kind == "choice":
+            if str(raw) not in self.options:
+                raise ValueError(self.allowed_nl())
+            return str(raw)
+        if self.kind == "bool":
+            if isinstance(raw, bool):
+                return raw
+            if str(raw).lower() in ("ja", "1", "true"):
+                return True
+            if str(raw).lower() in ("nee", "0", "false"):
+                return False
+            raise ValueError(self.allowed_nl())
+        number = _to_number(raw)
+        if number is None or not math.isfinite(number) or not self.low <= number <= self.high:
+            raise ValueError(self.allowed_nl())
+        if self.kind == "int":
+            if not float(number).is_integer():
+                raise ValueError(self.allowed_nl())
+            return int(number)
+        return float(number)
+
+
+def _to_number(raw: Any) -> float | None:
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int | float):
+        return float(raw)
+    text = str(raw).strip().replace("€", "").replace(" ", "")
+    if text.count(",") == 1 and "." not in text:
+        text = text.replace(",", ".")  # Dutch decimal comma
+    if len(text) > 30:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def format_number_nl(number: float) -> str:
+    """1.000.000 with Dutch thousand separators; numbers under 10.000 (years, hours) plain."""
+    return f"{number:,.0f}".replace(",", ".") if abs(number) >= 10_000 else f"{number:.0f}"
+
+
+def parse_inputs(raw: Mapping[str, Any], specs: Mapping[str, FieldSpec]) -> tuple[dict, dict]:
+    """(valid values, Dutch error messages) for the known fields in ``raw``; unknown ones ignored."""
+    values, errors = {}, {}
+    for name, spec in specs.items():
+        if name not in raw:
+            continue
+        try:
+            values[name] = spec.parse(raw[name])
+        except ValueError as reason:
+            shown = str(raw[name])
+            shown = shown if len(shown) <= 40 else shown[:37] + "…"
+            errors[name] = f"{FIELD_LABELS.get(name, name)}: ‘{shown}’ kan niet; {reason}."
+    return values, errors
+
+
+def parse_query(query: str, specs: Mapping[str, FieldSpec]) -> tuple[dict, dict]:
+    return parse_inputs(dict(parse_qsl(query.lstrip("?"), keep_blank_values=True)), specs)
+
+
+def guarded(method: Callable) -> Callable:
+    """Run a callback so that no exception escapes to the page: log it, show a Dutch message."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except Exception as error:  # the page must never show a traceback
+            log.exception("dashboard callback failed")
+            self.last_error = error
+            self.status.value = f'<div class="kt-message">{GENERIC_ERROR}</div>'
+            return None
+
+    return wrapper
+
+
+# --- controls -------------------------------------------------------------------------
+
+
+def money_input(value: float) -> w.FloatText:
+    return w.FloatText(value=value, step=100, layout=w.Layout(width="150px"))
+
+
+def control_row(name: str, control: w.Widget, error: w.HTML, help_text: str = "") -> w.VBox:
+    label = w.HTML(f"<b>{escape(FIELD_LABELS.get(name, name))}</b>{escape(help_text)}")
+    return w.VBox([label, control, error], layout=w.Layout(margin="0 0 6px 0"))
+
+
+class App:
+    """Shared machinery: controls with an error line under each, status line, refresh guard."""
+
+    specs: Mapping[str, FieldSpec] = {}
+
+    def __init__(self) -> None:
+        self.controls: dict[str, w.Widget] = {}
+        self.errors: dict[str, w.HTML] = {}
+        self.status = w.HTML()
+        self.last_error: Exception | None = None
+        self._silent = False
+
+    def add_control(self, name: str, control: w.Widget, help_text: str = "") -> w.VBox:
+        self.controls[name] = control
+        self.errors[name] = w.HTML(layout=w.Layout(margin="0"))
+        self.errors[name].add_class("kt-error")
+        control.observe(self._on_change, names="value")
+        return control_row(name, control, self.errors[name], help_text)
+
+    def _on_change(self, _change=None) -> None:
+        if not self._silent:
+            self.refresh()
+
+    def set_values(self, values: Mapping[str, Any]) -> None:
+        """Set controls without a refresh per control."""
+        self._silent = True
+        try:
+            for name, value in values.items():
+                self.controls[name].value = value
+        finally:
+            self._silent = False
+
+    def current_values(self) -> tuple[dict, dict]:
+        return parse_inputs({n: c.value for n, c in self.controls.items()}, self.specs)
+
+    def show_errors(self, errors: Mapping[str, str]) -> None:
+        for name, box in self.errors.items():
+            box.value = f'<span class="kt-error">{escape(errors[name])}</span>' if name in errors else ""
+        self.status.value = (
+            '<div class="kt-message">Niet alle invoer is geldig (zie rood); de uitkomst hieronder '
+            "hoort bij de laatste geldige invoer.</div>"
+            if errors
+            else ""
+        )
+
+    def apply_query(self, query: str) -> dict[str, str]:
+        """Pre-fill controls from a query string; returns the Dutch errors for bad fields."""
+        values, errors = parse_query(query, self.specs)
+        self.set_values(values)
+        return errors
+
+    @guarded
+    def refresh(self) -> None:
+        values, errors = self.current_values()
+        if not errors:
+            fault = os.environ.get("KORTOOLS_TEST_FAULT")  # test hook: an exception in the model
+            if fault and str(values.get(fault.split("=")[0])) == fault.split("=")[-1]:
+                raise RuntimeError(f"injected fault {fault}")
+            try:
+                self.compute(values)
+            except kt.InputError as error:
+                field, message = dutch_error(error)
+                errors = {field if field in self.controls else next(iter(self.controls)): message}
+        self.show_errors(errors)
+
+    def compute(self, values: Mapping[str, Any]) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def show(self) -> None:
+        """Display the app (``widget``) in Jupyter or Voila."""
+        from IPython.display import display
+
+        display(self.widget)
+
+    def print_summary(self) -> None:
+        """Print ``summary_text()`` in Jupyter and under nbval; nothing under Voila."""
+        if not running_under_voila():
+            print(self.summary_text())
+
+
+# --- the main dashboard ---------------------------------------------------------------
+
+VAT_OPTIONS = {"21": 0.21, "9": 0.09, "0": 0.0}
+POLICY_OPTIONS = {
+    "consumentenprijs": "keep_consumer_prices",
+    "nettoprijs": "keep_net_prices",
+    "marge": "keep_margin",
+}
+KIND_OPTIONS = {"roerend": "movable", "onroerend": "immovable"}
+PAST_NAME = "Eerdere investering"
+PLANNED_NAME = "Geplande investering"
+
+
+def verkenner_specs() -> dict[str, FieldSpec]:
+    years = kt.tax_years()
+    year = FieldSpec("int", years[0], years[-1])
+    return {
+        "omzet": FieldSpec("float", 0, MAX_AMOUNT),
+        "consumenten": FieldSpec("int", 0, 100),
+        "btw": FieldSpec("choice", options=VAT_OPTIONS),
+        "kosten_btw": FieldSpec("float", 0, MAX_AMOUNT),
+        "kosten_zonder": FieldSpec("float", 0, MAX_AMOUNT),
+        "beleid": FieldSpec("choice", options=POLICY_OPTIONS),
+        "investering": FieldSpec("float", 0, MAX_AMOUNT),
+        "eerder_btw": FieldSpec("float", 0, MAX_AMOUNT),
+        "eerder_jaar": FieldSpec("int", 2000, years[-1]),
+        "eerder_soort": FieldSpec("choice", options=KIND_OPTIONS),
+        "uren": FieldSpec("int", 0, 8784),
+        "starter": FieldSpec("bool"),
+        "aow": FieldSpec("bool"),
+        "van": year,
+        "tot": year,
+        "kor_vanaf": year,
+    }
+
+
+def scenario_to_values(s: kt.Scenario) -> dict[str, Any]:
+    """Control values (in the URL's units) for a scenario."""
+    total = s.consumer_sales + s.business_sales
+    past = [a for a in s.assets if a.first_use_year < s.kor_start_year]
+    planned = [a for a in s.assets if a.first_use_year >= s.kor_start_year]
+    vat = min(VAT_OPTIONS, key=lambda k: abs(VAT_OPTIONS[k] - s.vat_rate))
+    return {
+        "omzet": total,
+        "consumenten": round(100 * s.consumer_sales / total) if total else 100,
+        "btw": vat,
+        "kosten_btw": s.costs_with_vat,
+        "kosten_zonder": s.costs_without_vat,
+        "beleid": next(k for k, v in POLICY_OPTIONS.items() if v == s.policy),
+        "investering": sum(a.vat for a in planned) / 0.21,
+        "eerder_btw": sum(a.vat for a in past),
+        "eerder_jaar": past[0].first_use_year if past else s.kor_start_year - 1,
+        "eerder_soort": next(
+            k for k, v in KIND_OPTIONS.items() if v == (past[0].kind if past else "movable")
+        ),
+        "uren": int(s.hours),
+        "starter": s.business_start_year is not None,
+        "aow": s.aow,
+        "van": s.first_year,
+        "tot": s.last_year,
+        "kor_vanaf": s.kor_start_year,
+    }
+
+
+def values_to_scenario(values: Mapping[str, Any], name: str) -> kt.Scenario:
+    """The model scenario for the dashboard's values (planned investment: VAT at 21%)."""
+    total, share = values["omzet"], values["consumenten"] / 100
+    assets = []
+    if values["eerder_btw"] > 0:
+        kind = KIND_OPTIONS[values["eerder_soort"]]
+        assets.append(kt.Asset(PAST_NAME, kind, values["eerder_jaar"], values["eerder_btw"]))
+    if values["investering"] > 0:
+        assets.append(kt.Asset(PLANNED_NAME, "movable", values["kor_vanaf"], 0.21 * values["investering"]))
+    return kt.Scenario(
+        name=name,
+        first_year=values["van"],
+        last_year=values["tot"],
+        consumer_sales=total * share,
+        business_sales=total * (1 - share),
+        costs_with_vat=values["kosten_btw"],
+        costs_without_vat=values["kosten_zonder"],
+        vat_rate=VAT_OPTIONS[values["btw"]],
+        policy=POLICY_OPTIONS[values["beleid"]],
+        kor_start_year=values["kor_vanaf"],
+        assets=assets,
+        hours=values["uren"],
+        aow=values["aow"],
+        business_start_year=values["van"] if values["starter"] else None,
+    )
+
+
+def threshold_html(kor_turnover: float, threshold: float, policy: str) -> str:
+    """Counted KOR turnover against the threshold as a bar; red with the reason when crossed."""
+    scale = max(threshold, kor_turnover) * 1.1 or 1
+    crossed = kor_turnover > threshold
+    colour = charts.WARNING if crossed else charts.KOR
+    bar = (
+        f'<div class="kt-bar"><div class="kt-bar-fill" style="width:{100 * kor_turnover / scale:.1f}%;'
+        f'background:{colour}"></div><div class="kt-bar-line" style="left:{100 * threshold / scale:.1f}%">'
+        "</div></div>"
+    )
+    head = f"KOR-omzet {format_euro(kor_turnover)} van de grens {format_euro(threshold, cents=False)}"
+    if not crossed:
+        return f'<div class="kt-threshold" data-crossed="false">{head}{bar}</div>'
+    why = (
+        "U houdt de consumentenprijzen gelijk: onder de KOR telt de hele prijs die u rekent als omzet."
+        if policy in ("keep_consumer_prices", "keep_margin")
+        else "De omzet die meetelt is hoger dan de grens."
+    )
+    return (
+        f'<div class="kt-threshold kt-threshold-crossed" data-crossed="true">⚠ Omzetgrens overschreden: '
+        f"{head}. {why} De KOR stopt dan direct tijdens het jaar.{bar}</div>"
+    )
+
+
+class KorVerkenner(App):
+    """The main dashboard: margin, break-even, threshold, herziening, years, warnings, assumptions."""
+
+    TABS = ("Omslagpunt", "Herziening", "Meerdere jaren", "Waarschuwingen en aannames")
+
+    def __init__(self, scenario: kt.Scenario, query: str = "") -> None:
+        super().__init__()
+        self.specs = verkenner_specs()
+        self.name = scenario.name
+        self.result: kt.ScenarioResult | None = None
+        self.values: dict[str, Any] = {}
+        self._build_controls(scenario)
+        self._build_outputs()
+        query_errors = self.apply_query(query)
+        self.refresh()
+        if query_errors:
+            self.show_errors({**query_errors})
+
+    # layout
+    def _build_controls(self, s: kt.Scenario) -> None:
+        v = scenario_to_values(s)
+        years = [str(y) for y in kt.tax_years()]
+        year_options = [(y, int(y)) for y in years]
+        self.sections = [
+            w.HTML("<h3>Bedrijf</h3>"),
+            self.add_control("omzet", money_input(v["omzet"]), " (€ per jaar, excl. btw)"),
+            self.add_control(
+                "consumenten",
+                w.IntSlider(
+                    v["consumenten"],
+                    min=0,
+                    max=100,
+                    step=1,
+                    continuous_update=False,
+                    readout_format="d",
+                    layout=w.Layout(width="260px"),
+                ),
+                " (% van de omzet; de rest is zakelijk)",
+            ),
+            self.add_control(
+                "btw",
+                w.ToggleButtons(
+                    options=[("21%", "21"), ("9%", "9"), ("0%", "0")],
+                    value=v["btw"],
+                    style={"button_width": "55px"},
+                ),
+            ),
+            self.add_control("kosten_btw", money_input(v["kosten_btw"]), " (€ per jaar, excl. 21% btw)"),
+            self.add_control("kosten_zonder", money_input(v["kosten_zonder"]), " (€ per jaar)"),
+            self.add_control(
+                "beleid",
+                w.Dropdown(
+                    options=[(POLICY_LABELS[p], k) for k, p in POLICY_OPTIONS.items()],
+                    value=v["beleid"],
+                    layout=w.Layout(width="290px"),
+                ),
+            ),
+            w.HTML("<h3>Investeringen</h3>"),
+            self.add_control(
+                "investering", money_input(v["investering"]), " (€ excl. btw, in het eerste KOR-jaar)"
+            ),
+            self.add_control("eerder_btw", money_input(v["eerder_btw"]), " (afgetrokken btw, €)"),
+            self.add_control(
+                "eerder_jaar",
+                w.BoundedIntText(
+                    v["eerder_jaar"], min=2000, max=int(years[-1]), layout=w.Layout(width="100px")
+                ),
+            ),
+            self.add_control(
+                "eerder_soort",
+                w.Dropdown(
+                    options=[("roerend (5 jaar)", "roerend"), ("onroerend (10 jaar)", "onroerend")],
+                    value=v["eerder_soort"],
+                    layout=w.Layout(width="180px"),
+                ),
+            ),
+            w.HTML("<h3>Ondernemer en jaren</h3>"),
+            self.add_control("uren", w.IntText(v["uren"], layout=w.Layout(width="100px")), " (per jaar)"),
+            self.add_control(
+                "starter", w.Checkbox(v["starter"], description="startersaftrek mogelijk", indent=False)
+            ),
+            self.add_control("aow", w.Checkbox(v["aow"], description="AOW-leeftijd bereikt", indent=False)),
+            self.add_control(
+                "van", w.Dropdown(options=year_options, value=v["van"], layout=w.Layout(width="100px"))
+            ),
+            self.add_control(
+                "tot", w.Dropdown(options=year_options, value=v["tot"], layout=w.Layout(width="100px"))
+            ),
+            self.add_control(
+                "kor_vanaf",
+                w.Dropdown(options=year_options, value=v["kor_vanaf"], layout=w.Layout(width="100px")),
+            ),
+        ]
+
+    def _build_outputs(self) -> None:
+        image = functools.partial(w.Image, format="png", layout=w.Layout(width="100%", max_width="640px"))
+        self.headline = w.HTML()
+        self.threshold = w.HTML()
+        self.margin_chart = image()
+        self.break_even_chart = image()
+        self.break_even_text = w.HTML()
+        self.herziening_chart = image()
+        self.herziening_table = w.HTML()
+        self.years_chart = image()
+        self.years_table = w.HTML()
+        self.warnings = w.HTML()
+        self.assumptions = w.HTML()
+        self.link = w.HTML()
+        self.tabs = w.Tab(
+            children=[
+                w.VBox([self.break_even_chart, self.break_even_text]),
+                w.VBox([self.herziening_chart, self.herziening_table]),
+                w.VBox([self.years_table, self.years_chart]),
+                w.VBox([self.warnings, w.HTML("<h4>Aannames</h4>"), self.assumptions]),
+            ]
+        )
+        for i, title in enumerate(self.TABS):
+            self.tabs.set_title(i, title)
+        self.tabs.observe(lambda _c: self.render_tab(), names="selected_index")
+        self._stale: set[int] = set()
+
+    @property
+    def widget(self) -> w.Widget:
+        controls = w.VBox(self.sections, layout=w.Layout(width="330px", padding="0 12px 0 0"))
+        results = w.VBox(
+            [self.status, self.headline, self.threshold, self.margin_chart, self.tabs, self.link],
+            layout=w.Layout(flex="1", min_width="400px"),
+        )
+        title = w.HTML(f"{STYLE}<h2>KOR-verkenner: {escape(self.name)}</h2>")
+        return w.VBox([title, w.HBox([controls, results], layout=w.Layout(flex_flow="row wrap"))])
+
+    # computing and drawing
+    def compute(self, values: Mapping[str, Any]) -> None:
+        result = kt.evaluate(values_to_scenario(values, self.name))
+        self.result, self.values = result, dict(values)
+        self.render_headline()
+        self.margin_chart.value = charts.to_png(self._margin_figure())
+        self._stale = set(range(len(self.TABS)))
+        self.render_tab()
+        self.link.value = self._link_html()
+
+    @property
+    def first_kor_margin(self) -> kt.MarginComparison:
+        return self.result.margins[self.result.scenario.kor_start_year]
+
+    def render_headline(self) -> None:
+        m, r = self.first_kor_margin, self.result
+        first, last = r.scenario.years[0], r.scenario.years[-1]
+        gain = f'<b class="kt-gain" data-gain="{m.gain:.2f}">{format_euro(abs(m.gain), cents=False)}</b>'
+        total = (
+            f'<b class="kt-total" data-total="{r.total_difference:.2f}">'
+            f"{format_euro(abs(r.total_difference), cents=False)}</b>"
+        )
+        if m.gain >= 0:
+            line = f"De KOR levert u naar verwachting {gain} per jaar aan marge op ({m.year})."
+        else:
+            line = f"De KOR kost u naar verwachting {gain} per jaar aan marge ({m.year})."
+        more = "meer" if r.total_difference >= 0 else "minder"
+        self.headline.value = (
+            f'<div class="kt-headline">{line}</div>'
+            f"<div>{first}–{last}, met herziening, investeringen en aftrekposten: {total} {more} "
+            "winst met de KOR.</div>"
+        )
+        self.threshold.value = threshold_html(m.kor_turnover, m.threshold, m.policy)
+
+    def _margin_figure(self):
+        m = self.first_kor_margin
+        return charts.margin_chart(m.regular_margin, m.kor_margin, m.gain)
+
+    def render_tab(self) -> None:
+        index = self.tabs.selected_index or 0
+        if self.result is None or index not in self._stale:
+            return
+        self._stale.discard(index)
+        [self._render_break_even, self._render_herziening, self._render_years, self._render_notes][index]()
+
+    def _render_break_even(self) -> None:
+        m = self.first_kor_margin
+        total = m.consumer_sales + m.business_sales
+        curve = kt.gain_by_consumer_share(
+            total, m.costs_with_vat, m.costs_without_vat, m.vat_rate, m.input_vat_rate, m.policy, m.year
+        )
+        share = m.consumer_sales / total if total else 0.0
+        self.break_even_chart.value = charts.to_png(charts.break_even_chart(curve, share, m.gain))
+        be = m.break_even_consumer_sales
+        if be is None:
+            text = "Bij 0% btw op uw verkopen levert de KOR nooit meer marge op."
+        elif total and be <= total:
+            text = (
+                f"Bij gelijke consumentenprijzen loont de KOR vanaf {format_euro(be, cents=False)} omzet aan "
+                f"consumenten (excl. btw), dat is {format_percent(be / total)} van uw omzet."
+            )
+        else:
+            text = f"De KOR loont pas vanaf {format_euro(be, cents=False)} omzet aan consumenten."
+        self.break_even_text.value = f"<p>{escape(text)}</p>"
+
+    def _render_herziening(self) -> None:
+        schedule = self.result.herziening
+        names = [a.name for a in self.result.scenario.assets]
+        self.herziening_chart.value = charts.to_png(charts.herziening_chart(schedule, names))
+        note = (
+            "<p>Per boekjaar: is het totaal van alle investeringen samen minder dan € 500, dan vervalt "
+            "de herziening dat jaar helemaal; vanaf € 500 wordt alles herzien.</p>"
+        )
+        self.herziening_table.value = html_table(herziening_table_nl(schedule, names)) + note
+
+    def _render_years(self) -> None:
+        self.years_table.value = html_table(comparison_table_nl(self.result.table))
+        self.years_chart.value = charts.to_png(charts.cumulative_chart(self.result.table))
+
+    def _render_notes(self) -> None:
+        self.warnings.value = warnings_html(self.result.warnings)
+        self.assumptions.value = assumptions_html(self.result.assumptions)
+
+    def _link_html(self) -> str:
+        query = urlencode({k: _url_value(v) for k, v in self.values.items()})
+        return (
+            '<p class="kt-share">Deze berekening bewaren of delen: '
+            f'<a class="kt-link" href="?{escape(query)}" target="_blank" rel="noopener">link naar deze '
+            f'berekening</a></p><code class="kt-query">?{escape(query)}</code>'
+        )
+
+    def summary_text(self) -> str:
+        """The default scenario's tables as text (the nbval regression target)."""
+        m = self.first_kor_margin
+        lines = [
+            f"Scenario: {self.name}",
+            f"Marge {m.year}: gewone btw {format_euro(m.regular_margin)}, KOR {format_euro(m.kor_margin)}, "
+            f"verschil {format_euro(m.gain)}",
+            f"KOR-omzet {format_euro(m.kor_turnover)}; grens {format_euro(m.threshold)}; "
+            f"binnen de grens: {'ja' if m.within_threshold else 'nee'}",
+            "",
+            comparison_table_nl(self.result.table).to_string(),
+            "",
+            "Waarschuwingen: " + (", ".join(w.title for w in self.result.warnings) or "geen"),
+            f"Aannames: {len(self.result.assumptions)}",
+        ]
+        return "\n".join(lines)
+
+
+def _url_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "ja" if value else "nee"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def kor_verkenner(scenario: kt.Scenario | str = "kapper", query: str | None = None) -> KorVerkenner:
+    """Build the main dashboard on ``scenario`` (an example name or a Scenario), URL applied."""
+    if isinstance(scenario, str):
+        scenario = kt.example_scenario(scenario)
+    return KorVerkenner(scenario, query_string() if query is None else query)
+
+
+# --- herziening -----------------------------------------------------------------------
+
+ASSET_ROWS = 4
+HERZIENING_YEARS = range(2020, 2036)
+KIND_LABELS = {
+    "movable": "roerend (5 jaar)",
+    "immovable": "onroerend (10 jaar)",
+    "investment_service": "investeringsdienst (5 jaar, vanaf 2026)",
+}
+
+
+def herziening_specs() -> dict[str, FieldSpec]:
+    specs = {
+        "kor_vanaf": FieldSpec("int", HERZIENING_YEARS[0], HERZIENING_YEARS[-1]),
+        "kor_tot": FieldSpec("int", 0, HERZIENING_YEARS[-1]),  # 0: the KOR does not end
+    }
+    for i in range(1, ASSET_ROWS + 1):
+        specs[f"soort_{i}"] = FieldSpec("choice", options=KIND_LABELS)
+        specs[f"jaar_{i}"] = FieldSpec("int", 2000, HERZIENING_YEARS[-1])
+        specs[f"btw_{i}"] = FieldSpec("float", 0, MAX_AMOUNT)
+    return specs
+
+
+for _i in range(1, ASSET_ROWS + 1):
+    FIELD_LABELS.update(
+        {
+            f"soort_{_i}": f"Investering {_i}: soort",
+            f"jaar_{_i}": f"Investering {_i}: jaar",
+            f"btw_{_i}": f"Investering {_i}: btw",
+        }
+    )
+
+
+class HerzieningApp(App):
+    """Assets and KOR years in; the yearly herziening schedule (table and chart) out."""
+
+    def __init__(
+        self, assets: list[kt.Asset], kor_start_year: int, kor_last_year: int | None = None, query: str = ""
+    ) -> None:
+        super().__init__()
+        self.specs = herziening_specs()
+        year_options = [(str(y), y) for y in HERZIENING_YEARS]
+        rows = [
+            w.HTML("<h3>KOR-jaren</h3>"),
+            self.add_control(
+                "kor_vanaf",
+                w.Dropdown(options=year_options, value=kor_start_year, layout=w.Layout(width="100px")),
+            ),
+            self.add_control(
+                "kor_tot",
+                w.Dropdown(
+                    options=[("geen einde", 0), *year_options],
+                    value=kor_last_year or 0,
+                    layout=w.Layout(width="130px"),
+                ),
+            ),
+        ]
+        for i in range(1, ASSET_ROWS + 1):
+            a = assets[i - 1] if i <= len(assets) else None
+            rows += [
+                w.HTML(f"<h4>Investering {i}{': ' + escape(a.name) if a else ''}</h4>"),
+                self.add_control(
+                    f"soort_{i}",
+                    w.Dropdown(
+                        options=[(v, k) for k, v in KIND_LABELS.items()], value=a.kind if a else "movable"
+                    ),
+                ),
+                self.add_control(
+                    f"jaar_{i}",
+                    w.BoundedIntText(
+                        a.first_use_year if a else kor_start_year - 1,
+                        min=2000,
+                        max=HERZIENING_YEARS[-1],
+                        layout=w.Layout(width="100px"),
+                    ),
+                    " (eerste gebruik)",
+                ),
+                self.add_control(f"btw_{i}", money_input(a.vat if a else 0.0), " (btw op de factuur, €)"),
+            ]
+        self.names = [a.name for a in assets] + [f"Investering {i}" for i in range(len(assets) + 1, 5)]
+        self.sections = rows
+        self.chart = w.Image(format="png", layout=w.Layout(width="100%", max_width="640px"))
+        self.table = w.HTML()
+        self.total = w.HTML()
+        self.assumptions = w.HTML()
+        self.schedule = None
+        errors = self.apply_query(query)
+        self.refresh()
+        if errors:
+            self.show_errors(errors)
+
+    def compute(self, values: Mapping[str, Any]) -> None:
+        assets = [
+            kt.Asset(self.names[i - 1], values[f"soort_{i}"], values[f"jaar_{i}"], values[f"btw_{i}"])
+            for i in range(1, ASSET_ROWS + 1)
+            if values[f"btw_{i}"] > 0
+        ]
+        schedule = kt.herziening_schedule(assets, values["kor_vanaf"], values["kor_tot"] or None)
+        self.schedule = schedule
+        names = [a.name for a in assets]
+        self.chart.value = charts.to_png(charts.herziening_chart(schedule, names))
+        self.table.value = html_table(herziening_table_nl(schedule, names))
+        total = float(schedule["payable"].sum())
+        self.total.value = (
+            f'<div class="kt-headline">Herziening in totaal: <b class="kt-herziening-total" '
+            f'data-total="{total:.2f}">{format_euro(total)}</b> '
+            f"({'terugbetalen' if total >= 0 else 'extra aftrek'})</div>"
+        )
+        self.assumptions.value = assumptions_html(schedule.attrs["assumptions"])
+
+    @property
+    def widget(self) -> w.Widget:
+        controls = w.VBox(self.sections, layout=w.Layout(width="330px"))
+        results = w.VBox(
+            [self.status, self.total, self.chart, self.table, w.HTML("<h4>Aannames</h4>"), self.assumptions],
+            layout=w.Layout(flex="1", min_width="400px"),
+        )
+        return w.VBox([w.HTML(f"{STYLE}<h2>Herziening bij de KOR</h2>"), w.HBox([controls, results])])
+
+    def summary_text(self) -> str:
+        names = [c for c in self.schedule.columns if c not in ("gross", "payable", "below_minimum")]
+        return herziening_table_nl(self.schedule, names).to_string()
+
+
+def herziening_app(scenario: kt.Scenario | str = "starter", query: str | None = None) -> HerzieningApp:
+    if isinstance(scenario, str):
+        scenario = kt.example_scenario(scenario)
+    return HerzieningApp(
+        list(scenario.assets), scenario.kor_start_year, None, query_string() if query is None else query
+    )
+
+
+# --- aftrekposten ---------------------------------------------------------------------
+
+
+def aftrekposten_specs() -> dict[str, FieldSpec]:
+    return {
+        "winst": FieldSpec("float", -MAX_AMOUNT, MAX_AMOUNT),
+        "uren": FieldSpec("int", 0, 8784),
+        "partner_uren": FieldSpec("int", 0, 8784),
+        "starter": FieldSpec("bool"),
+        "aow": FieldSpec("bool"),
+    }
+
+
+class AftrekpostenApp(App):
+    """Deduction totals by year (2023–2027) for one profit/hours/starter/AOW profile."""
+
+    def __init__(
+        self,
+        profit: float,
+        hours: int,
+        starter: bool = False,
+        aow: bool = False,
+        partner_hours: int = 0,
+        query: str = "",
+    ) -> None:
+        super().__init__()
+        self.specs = aftrekposten_specs()
+        self.sections = [
+            self.add_control("winst", money_input(profit), " (€ per jaar, voor ondernemersaftrek)"),
+            self.add_control("uren", w.IntText(hours, layout=w.Layout(width="100px")), " (per jaar)"),
+            self.add_control(
+                "partner_uren",
+                w.IntText(partner_hours, layout=w.Layout(width="100px")),
+                " (onbetaald, per jaar)",
+            ),
+            self.add_control("starter", w.Checkbox(starter, description="starter", indent=False)),
+            self.add_control("aow", w.Checkbox(aow, description="AOW-leeftijd bereikt", indent=False)),
+        ]
+        self.chart = w.Image(format="png", layout=w.Layout(width="100%", max_width="640px"))
+        self.table_html = w.HTML()
+        self.assumptions = w.HTML()
+        self.table = None
+        errors = self.apply_query(query)
+        self.refresh()
+        if errors:
+            self.show_errors(errors)
+
+    def compute(self, values: Mapping[str, Any]) -> None:
+        table = kt.deductions_table(
+            kt.tax_years(),
+            values["winst"],
+            values["uren"],
+            values["starter"],
+            values["aow"],
+            values["partner_uren"],
+        )
+        self.table = table
+        self.chart.value = charts.to_png(charts.deductions_chart(table))
+        self.table_html.value = html_table(deductions_table_nl(table))
+        self.assumptions.value = assumptions_html(table.attrs["assumptions"])
+
+    @property
+    def widget(self) -> w.Widget:
+        controls = w.VBox(self.sections, layout=w.Layout(width="330px"))
+        results = w.VBox(
+            [self.status, self.table_html, self.chart, w.HTML("<h4>Aannames</h4>"), self.assumptions],
+            layout=w.Layout(flex="1", min_width="400px"),
+        )
+        return w.VBox(
+            [w.HTML(f"{STYLE}<h2>Aftrekposten voor ondernemers per jaar</h2>"), w.HBox([controls, results])]
+        )
+
+    def summary_text(self) -> str:
+        return deductions_table_nl(self.table).to_string()
+
+
+def aftrekposten_app(
+    profit: float = 30000,
+    hours: int = 1300,
+    starter: bool = False,
+    aow: bool = False,
+    partner_hours: int = 0,
+    query: str | None = None,
+) -> AftrekpostenApp:
+    return AftrekpostenApp(
+        profit, hours, starter, aow, partner_hours, query_string() if query is None else query
+    )

@@ -1,0 +1,186 @@
+"""Dutch labels, messages and tables for the dashboard (display only: no tax computed here)."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pandas as pd
+
+from kortools.errors import InputError
+from kortools.money import format_euro
+
+FIELD_LABELS = {
+    "omzet": "Omzet per jaar",
+    "consumenten": "Aandeel consumenten",
+    "btw": "Btw-tarief verkopen",
+    "kosten_btw": "Kosten met btw",
+    "kosten_zonder": "Kosten zonder btw",
+    "beleid": "Prijsbeleid",
+    "investering": "Geplande investering",
+    "eerder_btw": "Btw op eerdere investering",
+    "eerder_jaar": "Jaar eerdere investering",
+    "eerder_soort": "Soort eerdere investering",
+    "uren": "Uren per jaar",
+    "partner_uren": "Uren meewerkende partner",
+    "winst": "Winst",
+    "starter": "Starter",
+    "aow": "AOW-leeftijd",
+    "van": "Eerste jaar",
+    "tot": "Laatste jaar",
+    "kor_vanaf": "KOR vanaf",
+    "kor_tot": "KOR tot en met",
+}
+# model field -> dashboard field, to put a model error next to the right control
+MODEL_FIELDS = {
+    "consumer_sales": "omzet",
+    "business_sales": "omzet",
+    "costs_with_vat": "kosten_btw",
+    "costs_without_vat": "kosten_zonder",
+    "vat_rate": "btw",
+    "policy": "beleid",
+    "hours": "uren",
+    "partner_hours": "partner_uren",
+    "profit": "winst",
+    "first_year": "van",
+    "last_year": "tot",
+    "year": "van",
+    "kor_start_year": "kor_vanaf",
+    "kor_last_year": "kor_tot",
+}
+POLICY_LABELS = {
+    "keep_consumer_prices": "Consumentenprijzen gelijk houden",
+    "keep_net_prices": "Btw-voordeel doorgeven (netto prijzen gelijk)",
+    "keep_margin": "Marge gelijk houden (zakelijke prijs aanpassen)",
+}
+
+
+def dutch_error(error: InputError) -> tuple[str, str]:
+    """(dashboard field, Dutch message) for a model InputError."""
+    field = MODEL_FIELDS.get(error.field.split(" ")[0], error.field)
+    label = FIELD_LABELS.get(field, field)
+    years = re.search(r"years with data: (\d{4})–(\d{4})", error.allowed)
+    if years:
+        message = f"geen belastinggegevens voor {error.value}; wel voor {years[1]} t/m {years[2]}"
+    elif (match := re.search(r"allowed ([-\d,.e+]+) to ([-\d,.e+]+)", error.allowed)) is not None:
+        message = f"kies een getal van {match[1].replace(',', '.')} tot en met {match[2].replace(',', '.')}"
+    elif "must be kor_start_year" in error.allowed:
+        message = "moet gelijk aan of na het startjaar van de KOR liggen"
+    else:
+        message = "deze waarde kan niet"
+    return field, f"{label}: {message}."
+
+
+def escape(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def comparison_table_nl(table: pd.DataFrame) -> pd.DataFrame:
+    """The scenario table with Dutch row labels and euro strings (years as columns)."""
+    rows = {
+        "KOR": table["in_kor"].map({True: "ja", False: "nee"}),
+        "Marge gewone btw": table["regular_margin"],
+        "Marge met KOR": table["kor_margin"],
+        "Btw investering niet aftrekbaar": table["lost_investment_vat"],
+        "Herziening (+ terugbetalen)": table["herziening"],
+        "Winst gewone btw": table["regular_profit"],
+        "Winst met KOR": table["kor_profit"],
+        "Aftrekposten gewone btw": table["regular_deductions"],
+        "Aftrekposten met KOR": table["kor_deductions"],
+        "Belastbare winst gewone btw": table["regular_taxable_profit"],
+        "Belastbare winst met KOR": table["kor_taxable_profit"],
+        "KOR-omzet (telt voor grens)": table["kor_turnover"],
+        "Verschil winst (KOR − gewoon)": table["difference"],
+        "Verschil opgeteld": table["cumulative_difference"],
+    }
+    out = pd.DataFrame(
+        {
+            label: [v if isinstance(v, str) else format_euro(v) for v in values]
+            for label, values in rows.items()
+        },
+        index=[str(y) for y in table.index],
+    ).T
+    return out
+
+
+def herziening_table_nl(schedule: pd.DataFrame, asset_names: list[str]) -> pd.DataFrame:
+    rows = {name: schedule[name] for name in asset_names}
+    rows["Totaal"] = schedule["gross"]
+    rows["Te betalen (€ 500-regel)"] = schedule["payable"]
+    out = pd.DataFrame(
+        {label: [format_euro(v) for v in values] for label, values in rows.items()},
+        index=[str(y) for y in schedule.index],
+    ).T
+    return out
+
+
+def deductions_table_nl(table: pd.DataFrame) -> pd.DataFrame:
+    labels = {
+        "zelfstandigenaftrek": "Zelfstandigenaftrek",
+        "startersaftrek": "Startersaftrek",
+        "meewerkaftrek": "Meewerkaftrek",
+        "ondernemersaftrek": "Ondernemersaftrek",
+        "mkb_winstvrijstelling": "Mkb-winstvrijstelling",
+        "total": "Totaal aftrek",
+        "taxable_profit": "Belastbare winst",
+        "tax_value": "Belastingvoordeel (ca.)",
+    }
+    out = pd.DataFrame(
+        {label: [format_euro(v) for v in table[col]] for col, label in labels.items()},
+        index=[str(y) for y in table.index],
+    ).T
+    out.loc["Urencriterium gehaald"] = ["ja" if met else "nee" for met in table["urencriterium_met"]]
+    return out
+
+
+def html_table(frame: pd.DataFrame) -> str:
+    """A DataFrame of strings as an HTML table (escaped) for an ipywidgets.HTML."""
+    body = frame.to_html(classes="kt-table", border=0, escape=True)
+    return f'<div class="kt-table-wrap">{body}</div>'
+
+
+def assumptions_html(assumptions) -> str:
+    if not assumptions:
+        return "<p>Geen onzekere regels gebruikt.</p>"
+    items = "".join(
+        f'<li>{escape(a.text_nl)} <a href="{escape(a.source.href)}" target="_blank" rel="noopener">'
+        f"{escape(a.source.title)}</a></li>"
+        for a in assumptions
+    )
+    return (
+        "<p>Deze uitkomst rust op regels of bedragen die niet (officieel) bevestigd zijn:</p>"
+        f'<ul class="kt-assumptions">{items}</ul>'
+    )
+
+
+def warnings_html(warnings) -> str:
+    if not warnings:
+        return '<div class="kt-ok">Geen van de KVK-waarschuwingen is van toepassing.</div>'
+    items = "".join(
+        f'<li class="{"kt-blocking" if w.blocking else "kt-warning"}" data-code="{escape(w.code)}">'
+        f"<b>{escape(w.title)}</b>: {escape(w.detail)}</li>"
+        for w in warnings
+    )
+    return f'<div class="kt-warnings"><b>Let op: KOR is minder interessant als…</b><ul>{items}</ul></div>'
+
+
+STYLE = """
+<style>
+.kt-error { color: #c62828; font-weight: 600; font-size: 0.95em; min-height: 0; }
+.kt-headline { font-size: 1.35em; margin: 0.2em 0 0.4em 0; }
+.kt-headline b { white-space: nowrap; }
+.kt-bar { position: relative; height: 26px; background: #eee; border-radius: 4px; margin: 4px 0; }
+.kt-bar-fill { height: 100%; border-radius: 4px; }
+.kt-bar-line { position: absolute; top: -4px; bottom: -4px; width: 2px; background: #000; }
+.kt-threshold-crossed { color: #c62828; font-weight: 700; }
+.kt-warnings ul, .kt-assumptions { margin: 0.3em 0; padding-left: 1.3em; }
+.kt-blocking { color: #c62828; }
+.kt-warning { color: #8a4b00; }
+.kt-ok { color: #2e7d32; }
+.kt-table { border-collapse: collapse; font-size: 0.95em; }
+.kt-table td, .kt-table th { padding: 2px 10px; text-align: right; border-bottom: 1px solid #ddd; }
+.kt-table tbody th { text-align: left; font-weight: normal; }
+.kt-table-wrap { overflow-x: auto; }
+.kt-message { color: #c62828; font-weight: 600; }
+</style>
+"""
