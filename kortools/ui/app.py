@@ -230,7 +230,7 @@ class App:
         values, errors = self.current_values()
         if not errors:
             fault = os.environ.get("KORTOOLS_TEST_FAULT")  # test hook: an exception in the model
-            if fault and str(values.get(fault.split("=")[0])) == fault.split("=")[-1]:
+            if fault and _url_value(values.get(fault.split("=")[0])) == fault.split("=")[-1]:
                 raise RuntimeError(f"injected fault {fault}")
             try:
                 self.compute(values)
@@ -372,7 +372,7 @@ def threshold_html(kor_turnover: float, threshold: float, policy: str) -> str:
 class KorVerkenner(App):
     """The main dashboard: margin, break-even, threshold, herziening, years, warnings, assumptions."""
 
-    TABS = ("Omslagpunt", "Herziening", "Meerdere jaren", "Waarschuwingen en aannames")
+    TABS = ("Omslagpunt", "Herziening", "Meerdere jaren", "Aannames")
 
     def __init__(self, scenario: kt.Scenario, query: str = "") -> None:
         super().__init__()
@@ -482,7 +482,7 @@ class KorVerkenner(App):
                 w.VBox([self.break_even_chart, self.break_even_text]),
                 w.VBox([self.herziening_chart, self.herziening_table]),
                 w.VBox([self.years_table, self.years_chart]),
-                w.VBox([self.warnings, w.HTML("<h4>Aannames</h4>"), self.assumptions]),
+                w.VBox([self.assumptions]),
             ]
         )
         for i, title in enumerate(self.TABS):
@@ -494,7 +494,15 @@ class KorVerkenner(App):
     def widget(self) -> w.Widget:
         controls = w.VBox(self.sections, layout=w.Layout(width="330px", padding="0 12px 0 0"))
         results = w.VBox(
-            [self.status, self.headline, self.threshold, self.margin_chart, self.tabs, self.link],
+            [
+                self.status,
+                self.headline,
+                self.threshold,
+                self.warnings,
+                self.margin_chart,
+                self.tabs,
+                self.link,
+            ],
             layout=w.Layout(flex="1", min_width="400px"),
         )
         title = w.HTML(f"{STYLE}<h2>KOR-verkenner: {escape(self.name)}</h2>")
@@ -505,6 +513,7 @@ class KorVerkenner(App):
         result = kt.evaluate(values_to_scenario(values, self.name))
         self.result, self.values = result, dict(values)
         self.render_headline()
+        self.warnings.value = warnings_html(result.warnings)
         self.margin_chart.value = charts.to_png(self._margin_figure())
         self._stale = set(range(len(self.TABS)))
         self.render_tab()
@@ -580,7 +589,6 @@ class KorVerkenner(App):
         self.years_chart.value = charts.to_png(charts.cumulative_chart(self.result.table))
 
     def _render_notes(self) -> None:
-        self.warnings.value = warnings_html(self.result.warnings)
         self.assumptions.value = assumptions_html(self.result.assumptions)
 
     def _link_html(self) -> str:

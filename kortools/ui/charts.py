@@ -48,8 +48,8 @@ def pin_ticks(figure: Figure) -> None:
     draw and costs half the render time on a chart this size."""
     for axes in figure.axes:
         for axis, limits in ((axes.yaxis, axes.get_ylim()), (axes.xaxis, axes.get_xlim())):
-            if isinstance(axis.get_major_locator(), FixedLocator):
-                continue  # categorical or set by the chart
+            if isinstance(axis.get_major_locator(), FixedLocator) or axis.get_units() is not None:
+                continue  # set by the chart, or categorical
             low, high = sorted(limits)
             ticks = [t for t in MaxNLocator(5).tick_values(low, high) if low <= t <= high]
             axis.set_major_locator(FixedLocator(ticks))

@@ -1,0 +1,52 @@
+"""Fixtures for the browser tests: one Voila server and one Chromium per session."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from voila_server import ROOT, VoilaServer, launch_chromium
+
+OUTPUT = ROOT / "test-output"
+
+
+@pytest.fixture(scope="session")
+def output_dir() -> Path:
+    OUTPUT.mkdir(exist_ok=True)
+    return OUTPUT
+
+
+@pytest.fixture(scope="session")
+def voila(output_dir):
+    # KORTOOLS_TEST_FAULT: the dashboard raises inside the model when omzet is 13131,
+    # so the tests can check that an exception shows no traceback.
+    server = VoilaServer(env={"KORTOOLS_TEST_FAULT": "omzet=13131"}, log=output_dir / "voila.log")
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.dialogs = []
+    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+    yield page
+    context.close()
+
+
+def pytest_collection_modifyitems(items):
+    if os.environ.get("CI") and not Path("/usr/bin/chromium").exists():
+        raise pytest.UsageError("CI needs /usr/bin/chromium for the browser tests (make test installs it)")

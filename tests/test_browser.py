@@ -1,0 +1,164 @@
+"""The served dashboard in headless Chromium (Playwright, Debian's /usr/bin/chromium).
+
+Runs in CI (``make test``); never skipped there. Screenshots go to test-output/.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+import kortools as kt
+from kortools.money import to_cents
+
+pytestmark = pytest.mark.browser
+
+LEAKS = re.compile(r"Traceback|RuntimeError|Exception|File \"|site-packages|/work/|\.py\b|InputError")
+LOAD_TIMEOUT = 90_000  # ms; a cold kernel on a busy 2-core machine
+
+
+def load(page, voila, notebook: str, query: str = "", wait_for: str | None = None) -> None:
+    """Open a dashboard and wait for its first chart (or for the ``wait_for`` selector)."""
+    page.goto(voila.page_url(notebook, query), timeout=LOAD_TIMEOUT)
+    if wait_for:
+        page.wait_for_selector(wait_for, timeout=LOAD_TIMEOUT)
+        return
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('img')].some(i => i.naturalWidth > 100)", timeout=LOAD_TIMEOUT
+    )
+
+
+def body_text(page) -> str:
+    return page.inner_text("body")
+
+
+def assert_no_traceback(page) -> None:
+    text = body_text(page)
+    assert not LEAKS.search(text), LEAKS.search(text)
+
+
+def gain(page) -> float:
+    return float(page.locator(".kt-gain").get_attribute("data-gain"))
+
+
+def kapper_gain(share: float, policy: str = "keep_consumer_prices", vat: float = 0.09, turnover=16500):
+    """The model's 2026 margin gain for the default scenario with another consumer share."""
+    r = kt.compare_margin(turnover * share, turnover * (1 - share), 2500, 1200, vat, 0.21, policy, 2026)
+    return to_cents(r.gain)
+
+
+@pytest.mark.parametrize(
+    ("notebook", "marker"),
+    [
+        ("kor_verkenner.ipynb", ".kt-gain"),
+        ("herziening.ipynb", ".kt-herziening-total"),
+        ("aftrekposten.ipynb", ".kt-table"),
+    ],
+)
+def test_each_dashboard_renders_without_code_or_traceback(page, voila, output_dir, notebook, marker):
+    load(page, voila, notebook)
+    assert page.locator(marker).count() >= 1
+    text = body_text(page)
+    assert "from kortools" not in text and "app.show()" not in text  # no source code shown
+    assert_no_traceback(page)
+    page.screenshot(path=output_dir / f"{notebook.removesuffix('.ipynb')}.png", full_page=True)
+
+
+def test_herziening_dashboard_shows_the_model_total(page, voila):
+    load(page, voila, "herziening.ipynb")
+    # starter scenario: machine first used 2025, VAT 4,200, KOR from 2026 → 840 × 4 = 3,360
+    assert page.locator(".kt-herziening-total").get_attribute("data-total") == "3360.00"
+
+
+def test_slider_moves_the_gain_to_the_models_value(page, voila, output_dir):
+    load(page, voila, "kor_verkenner.ipynb")
+    assert gain(page) == kapper_gain(1.0) == 960.00
+    chart_before = page.locator("img").nth(0).get_attribute("src")
+    page.locator(".noUi-handle").first.focus()
+    for _ in range(5):
+        page.keyboard.press("ArrowLeft")
+    page.wait_for_function("() => document.querySelector('.widget-readout').innerText.trim() === '95'")
+    expected = kapper_gain(0.95)  # 0.09 × 15,675 − 0.21 × 2,500 = 885.75
+    assert expected == 885.75
+    page.wait_for_function(f"() => document.querySelector('.kt-gain').dataset.gain === '{expected:.2f}'")
+    page.wait_for_function("(before) => document.querySelectorAll('img')[0].src !== before", arg=chart_before)
+    assert_no_traceback(page)
+    page.screenshot(path=output_dir / "kor_verkenner_slider.png", full_page=True)
+
+
+def test_url_parameters_fill_the_controls(page, voila):
+    load(page, voila, "kor_verkenner.ipynb", "omzet=18000&consumenten=80&btw=21&beleid=nettoprijs&uren=1400")
+    assert page.locator("input[type=number]").first.input_value() == "18000"
+    assert page.locator(".widget-readout").first.inner_text().strip() == "80"
+    assert page.locator(".widget-toggle-button.mod-active").first.inner_text().strip() == "21%"
+    assert page.locator("select").first.input_value().startswith("Btw-voordeel doorgeven")
+    # keep net prices: the KOR only loses the input VAT, 0.21 × 2,500 = 525
+    assert gain(page) == kapper_gain(0.8, "keep_net_prices", 0.21, 18000) == -525.00
+    assert "kost u" in body_text(page)
+
+
+def test_share_link_reproduces_the_scenario(page, voila):
+    load(page, voila, "kor_verkenner.ipynb", "omzet=12000&consumenten=60")
+    shown = gain(page)
+    href = page.locator(".kt-link").get_attribute("href")
+    assert "omzet=12000" in href and "consumenten=60" in href
+    load(page, voila, "kor_verkenner.ipynb", href.lstrip("?"))
+    assert gain(page) == shown == kapper_gain(0.6, turnover=12000)
+
+
+NASTY = {
+    "omzet": "abc",
+    "consumenten": "1e308",
+    "kosten_btw": "-5",
+    "btw": "NaN",
+    "beleid": "<img src=x onerror=alert(1)>",
+    "uren": "9" * 10_000,
+    "kosten_zonder": "<script>alert(2)</script>",
+}
+
+
+def test_bad_url_values_get_dutch_messages_and_injected_html_stays_text(page, voila, output_dir):
+    from urllib.parse import urlencode
+
+    load(page, voila, "kor_verkenner.ipynb", urlencode(NASTY))
+    errors = page.locator(".kt-error").all_inner_texts()
+    joined = " ".join(errors)
+    for label in (
+        "Omzet per jaar",
+        "Aandeel consumenten",
+        "Kosten met btw",
+        "Btw-tarief verkopen",
+        "Prijsbeleid",
+        "Uren per jaar",
+        "Kosten zonder btw",
+    ):
+        assert label in joined, label
+    assert "<img src=x onerror=alert(1)>" in joined  # shown as text
+    assert page.locator('img[src="x"]').count() == 0
+    assert page.dialogs == []
+    assert gain(page) == 960.00  # the default scenario's result stays on screen
+    assert_no_traceback(page)
+    page.screenshot(path=output_dir / "kor_verkenner_bad_url.png", full_page=True)
+
+
+def test_tax_year_without_data_names_the_years(page, voila):
+    load(page, voila, "kor_verkenner.ipynb", "van=2030")
+    message = " ".join(page.locator(".kt-error").all_inner_texts())
+    assert "Eerste jaar" in message and "2023 tot en met 2027" in message
+
+
+def test_an_exception_in_the_model_shows_a_dutch_message_not_a_traceback(page, voila, output_dir):
+    load(page, voila, "kor_verkenner.ipynb")
+    field = page.locator("input[type=number]").first
+    field.fill("13131")  # the server's KORTOOLS_TEST_FAULT makes the model raise here
+    field.press("Enter")
+    page.wait_for_selector(".kt-message", timeout=20_000)
+    assert "Er ging iets mis" in body_text(page)
+    assert gain(page) == 960.00  # the last valid result stays
+    assert_no_traceback(page)
+    page.screenshot(path=output_dir / "kor_verkenner_fault.png", full_page=True)
+    # and at page load, from the URL: no result yet, so no chart, only the message
+    load(page, voila, "kor_verkenner.ipynb", "omzet=13131", wait_for=".kt-message")
+    assert "Er ging iets mis" in body_text(page)
+    assert_no_traceback(page)

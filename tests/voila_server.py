@@ -1,0 +1,86 @@
+"""Start and stop a real Voila server on a free loopback port (tests and benchmarks)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class VoilaServer:
+    """``voila notebooks/`` run from the repo root, so ``voila.json`` applies."""
+
+    def __init__(self, *extra_args: str, env: dict[str, str] | None = None, log: Path | None = None):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = log or Path(os.devnull)
+        self.args = [sys.executable, "-m", "voila", "notebooks/", f"--port={self.port}", *extra_args]
+        self.env = {**os.environ, **(env or {})}
+        self.process: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 60) -> VoilaServer:
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        self._log_file = open(self.log, "w")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            self.args, cwd=ROOT, env=self.env, stdout=self._log_file, stderr=subprocess.STDOUT
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"voila exited with {self.process.returncode}; see {self.log}")
+            try:  # a 404 path: a readiness probe must not start a kernel
+                urllib.request.urlopen(f"{self.url}/kt-ready-probe", timeout=2)
+            except urllib.error.HTTPError:
+                return self
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError(f"voila did not start within {timeout} s; see {self.log}")
+
+    def page_url(self, notebook: str, query: str = "") -> str:
+        return f"{self.url}/voila/render/{notebook}{'?' + query if query else ''}"
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        if getattr(self, "_log_file", None):
+            self._log_file.close()
+
+    def __enter__(self) -> VoilaServer:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def launch_chromium(playwright):
+    """Debian's Chromium; Playwright never downloads a browser here."""
+    if not Path(CHROMIUM).exists():
+        raise RuntimeError(f"{CHROMIUM} is missing: 'make test' installs it (apt-get install chromium)")
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
