@@ -33,11 +33,17 @@ def free_port() -> int:
 class VoilaServer:
     """``voila notebooks/`` run from the repo root, so ``voila.json`` applies."""
 
-    def __init__(self, *extra_args: str, env: dict[str, str] | None = None, log: Path | None = None):
+    def __init__(
+        self,
+        *extra_args: str,
+        directory: str = "notebooks/",
+        env: dict[str, str] | None = None,
+        log: Path | None = None,
+    ):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log or Path(os.devnull)
-        self.args = [sys.executable, "-m", "voila", "notebooks/", f"--port={self.port}", *extra_args]
+        self.args = [sys.executable, "-m", "voila", directory, f"--port={self.port}", *extra_args]
         self.env = {**os.environ, **(env or {})}
         self.process: subprocess.Popen | None = None
 
@@ -61,6 +67,13 @@ class VoilaServer:
 
     def page_url(self, notebook: str, query: str = "") -> str:
         return f"{self.url}/voila/render/{notebook}{'?' + query if query else ''}"
+
+    def kernel_pids(self) -> list[int]:
+        """The server's kernel processes (Voila answers 404 on /api/kernels, by design)."""
+        import psutil
+
+        children = psutil.Process(self.process.pid).children(recursive=True)
+        return [c.pid for c in children if "ipykernel" in " ".join(c.cmdline())]
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:

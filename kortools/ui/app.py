@@ -169,9 +169,10 @@ def money_input(value: float) -> w.FloatText:
     return w.FloatText(value=value, step=100, layout=w.Layout(width="150px"))
 
 
-def control_row(name: str, control: w.Widget, error: w.HTML, help_text: str = "") -> w.VBox:
-    label = w.HTML(f"<b>{escape(FIELD_LABELS.get(name, name))}</b>{escape(help_text)}")
-    return w.VBox([label, control, error], layout=w.Layout(margin="0 0 6px 0"))
+def label_html(name: str, help_text: str, error: str | None) -> str:
+    """A control's label, with its error message (if any) right under it, above the control."""
+    label = f"<b>{escape(FIELD_LABELS.get(name, name))}</b>{escape(help_text)}"
+    return label + (f'<div class="kt-error">{escape(error)}</div>' if error else "")
 
 
 class App:
@@ -181,17 +182,23 @@ class App:
 
     def __init__(self) -> None:
         self.controls: dict[str, w.Widget] = {}
-        self.errors: dict[str, w.HTML] = {}
+        self.labels: dict[str, w.HTML] = {}
+        self.help: dict[str, str] = {}
         self.status = w.HTML()
         self.last_error: Exception | None = None
         self._silent = False
 
-    def add_control(self, name: str, control: w.Widget, help_text: str = "") -> w.VBox:
+    def add_control(self, name: str, control: w.Widget, help_text: str = "") -> list[w.Widget]:
+        """Register a control; returns [label with error line, control] for the layout.
+
+        One HTML widget per control carries both label and error: every widget is a model
+        (plus layout and style models) the browser builds at page load.
+        """
         self.controls[name] = control
-        self.errors[name] = w.HTML(layout=w.Layout(margin="0"))
-        self.errors[name].add_class("kt-error")
+        self.help[name] = help_text
+        self.labels[name] = w.HTML(label_html(name, help_text, None))
         control.observe(self._on_change, names="value")
-        return control_row(name, control, self.errors[name], help_text)
+        return [self.labels[name], control]
 
     def _on_change(self, _change=None) -> None:
         if not self._silent:
@@ -210,8 +217,8 @@ class App:
         return parse_inputs({n: c.value for n, c in self.controls.items()}, self.specs)
 
     def show_errors(self, errors: Mapping[str, str]) -> None:
-        for name, box in self.errors.items():
-            box.value = f'<span class="kt-error">{escape(errors[name])}</span>' if name in errors else ""
+        for name, label in self.labels.items():
+            label.value = label_html(name, self.help[name], errors.get(name))
         self.status.value = (
             '<div class="kt-message">Niet alle invoer is geldig (zie rood); de uitkomst hieronder '
             "hoort bij de laatste geldige invoer.</div>"
@@ -394,8 +401,8 @@ class KorVerkenner(App):
         year_options = [(y, int(y)) for y in years]
         self.sections = [
             w.HTML("<h3>Bedrijf</h3>"),
-            self.add_control("omzet", money_input(v["omzet"]), " (€ per jaar, excl. btw)"),
-            self.add_control(
+            *self.add_control("omzet", money_input(v["omzet"]), " (€ per jaar, excl. btw)"),
+            *self.add_control(
                 "consumenten",
                 w.IntSlider(
                     v["consumenten"],
@@ -408,7 +415,7 @@ class KorVerkenner(App):
                 ),
                 " (% van de omzet; de rest is zakelijk)",
             ),
-            self.add_control(
+            *self.add_control(
                 "btw",
                 w.ToggleButtons(
                     options=[("21%", "21"), ("9%", "9"), ("0%", "0")],
@@ -416,9 +423,9 @@ class KorVerkenner(App):
                     style={"button_width": "55px"},
                 ),
             ),
-            self.add_control("kosten_btw", money_input(v["kosten_btw"]), " (€ per jaar, excl. 21% btw)"),
-            self.add_control("kosten_zonder", money_input(v["kosten_zonder"]), " (€ per jaar)"),
-            self.add_control(
+            *self.add_control("kosten_btw", money_input(v["kosten_btw"]), " (€ per jaar, excl. 21% btw)"),
+            *self.add_control("kosten_zonder", money_input(v["kosten_zonder"]), " (€ per jaar)"),
+            *self.add_control(
                 "beleid",
                 w.Dropdown(
                     options=[(POLICY_LABELS[p], k) for k, p in POLICY_OPTIONS.items()],
@@ -427,17 +434,17 @@ class KorVerkenner(App):
                 ),
             ),
             w.HTML("<h3>Investeringen</h3>"),
-            self.add_control(
+            *self.add_control(
                 "investering", money_input(v["investering"]), " (€ excl. btw, in het eerste KOR-jaar)"
             ),
-            self.add_control("eerder_btw", money_input(v["eerder_btw"]), " (afgetrokken btw, €)"),
-            self.add_control(
+            *self.add_control("eerder_btw", money_input(v["eerder_btw"]), " (afgetrokken btw, €)"),
+            *self.add_control(
                 "eerder_jaar",
                 w.BoundedIntText(
                     v["eerder_jaar"], min=2000, max=int(years[-1]), layout=w.Layout(width="100px")
                 ),
             ),
-            self.add_control(
+            *self.add_control(
                 "eerder_soort",
                 w.Dropdown(
                     options=[("roerend (5 jaar)", "roerend"), ("onroerend (10 jaar)", "onroerend")],
@@ -446,18 +453,18 @@ class KorVerkenner(App):
                 ),
             ),
             w.HTML("<h3>Ondernemer en jaren</h3>"),
-            self.add_control("uren", w.IntText(v["uren"], layout=w.Layout(width="100px")), " (per jaar)"),
-            self.add_control(
+            *self.add_control("uren", w.IntText(v["uren"], layout=w.Layout(width="100px")), " (per jaar)"),
+            *self.add_control(
                 "starter", w.Checkbox(v["starter"], description="startersaftrek mogelijk", indent=False)
             ),
-            self.add_control("aow", w.Checkbox(v["aow"], description="AOW-leeftijd bereikt", indent=False)),
-            self.add_control(
+            *self.add_control("aow", w.Checkbox(v["aow"], description="AOW-leeftijd bereikt", indent=False)),
+            *self.add_control(
                 "van", w.Dropdown(options=year_options, value=v["van"], layout=w.Layout(width="100px"))
             ),
-            self.add_control(
+            *self.add_control(
                 "tot", w.Dropdown(options=year_options, value=v["tot"], layout=w.Layout(width="100px"))
             ),
-            self.add_control(
+            *self.add_control(
                 "kor_vanaf",
                 w.Dropdown(options=year_options, value=v["kor_vanaf"], layout=w.Layout(width="100px")),
             ),
@@ -489,6 +496,8 @@ class KorVerkenner(App):
             self.tabs.set_title(i, title)
         self.tabs.observe(lambda _c: self.render_tab(), names="selected_index")
         self._stale: set[int] = set()
+        self._margin_chart = charts.MarginChart()
+        self._break_even_chart = charts.BreakEvenChart()
 
     @property
     def widget(self) -> w.Widget:
@@ -545,7 +554,7 @@ class KorVerkenner(App):
 
     def _margin_figure(self):
         m = self.first_kor_margin
-        return charts.margin_chart(m.regular_margin, m.kor_margin, m.gain)
+        return self._margin_chart.update(m.regular_margin, m.kor_margin, m.gain)
 
     def render_tab(self) -> None:
         index = self.tabs.selected_index or 0
@@ -561,7 +570,7 @@ class KorVerkenner(App):
             total, m.costs_with_vat, m.costs_without_vat, m.vat_rate, m.input_vat_rate, m.policy, m.year
         )
         share = m.consumer_sales / total if total else 0.0
-        self.break_even_chart.value = charts.to_png(charts.break_even_chart(curve, share, m.gain))
+        self.break_even_chart.value = charts.to_png(self._break_even_chart.update(curve, share, m.gain))
         be = m.break_even_consumer_sales
         if be is None:
             text = "Bij 0% btw op uw verkopen levert de KOR nooit meer marge op."
@@ -676,11 +685,11 @@ class HerzieningApp(App):
         year_options = [(str(y), y) for y in HERZIENING_YEARS]
         rows = [
             w.HTML("<h3>KOR-jaren</h3>"),
-            self.add_control(
+            *self.add_control(
                 "kor_vanaf",
                 w.Dropdown(options=year_options, value=kor_start_year, layout=w.Layout(width="100px")),
             ),
-            self.add_control(
+            *self.add_control(
                 "kor_tot",
                 w.Dropdown(
                     options=[("geen einde", 0), *year_options],
@@ -693,13 +702,13 @@ class HerzieningApp(App):
             a = assets[i - 1] if i <= len(assets) else None
             rows += [
                 w.HTML(f"<h4>Investering {i}{': ' + escape(a.name) if a else ''}</h4>"),
-                self.add_control(
+                *self.add_control(
                     f"soort_{i}",
                     w.Dropdown(
                         options=[(v, k) for k, v in KIND_LABELS.items()], value=a.kind if a else "movable"
                     ),
                 ),
-                self.add_control(
+                *self.add_control(
                     f"jaar_{i}",
                     w.BoundedIntText(
                         a.first_use_year if a else kor_start_year - 1,
@@ -709,7 +718,7 @@ class HerzieningApp(App):
                     ),
                     " (eerste gebruik)",
                 ),
-                self.add_control(f"btw_{i}", money_input(a.vat if a else 0.0), " (btw op de factuur, €)"),
+                *self.add_control(f"btw_{i}", money_input(a.vat if a else 0.0), " (btw op de factuur, €)"),
             ]
         self.names = [a.name for a in assets] + [f"Investering {i}" for i in range(len(assets) + 1, 5)]
         self.sections = rows
@@ -792,15 +801,15 @@ class AftrekpostenApp(App):
         super().__init__()
         self.specs = aftrekposten_specs()
         self.sections = [
-            self.add_control("winst", money_input(profit), " (€ per jaar, voor ondernemersaftrek)"),
-            self.add_control("uren", w.IntText(hours, layout=w.Layout(width="100px")), " (per jaar)"),
-            self.add_control(
+            *self.add_control("winst", money_input(profit), " (€ per jaar, voor ondernemersaftrek)"),
+            *self.add_control("uren", w.IntText(hours, layout=w.Layout(width="100px")), " (per jaar)"),
+            *self.add_control(
                 "partner_uren",
                 w.IntText(partner_hours, layout=w.Layout(width="100px")),
                 " (onbetaald, per jaar)",
             ),
-            self.add_control("starter", w.Checkbox(starter, description="starter", indent=False)),
-            self.add_control("aow", w.Checkbox(aow, description="AOW-leeftijd bereikt", indent=False)),
+            *self.add_control("starter", w.Checkbox(starter, description="starter", indent=False)),
+            *self.add_control("aow", w.Checkbox(aow, description="AOW-leeftijd bereikt", indent=False)),
         ]
         self.chart = w.Image(format="png", layout=w.Layout(width="100%", max_width="640px"))
         self.table_html = w.HTML()

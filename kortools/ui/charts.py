@@ -62,43 +62,82 @@ def to_png(figure: Figure) -> bytes:
     return buffer.getvalue()
 
 
+def _euro_ticks(axes, low: float, high: float) -> None:
+    """Set y-limits and fixed euro ticks (cheap to redraw: no auto-locating)."""
+    axes.set_ylim(low, high)
+    ticks = [t for t in MaxNLocator(5).tick_values(low, high) if low <= t <= high]
+    axes.yaxis.set_major_locator(FixedLocator(ticks))
+
+
+class MarginChart:
+    """Margin regular vs KOR side by side, the gain in the title; updated in place."""
+
+    def __init__(self) -> None:
+        self.figure, self.axes = new_figure()
+        self.bars = self.axes.bar(["Gewone btw", "KOR"], [0, 0], color=[REGULAR, KOR], width=0.55)
+        self.labels = [
+            self.axes.annotate("", (bar.get_x() + bar.get_width() / 2, 0), ha="center", fontsize=11)
+            for bar in self.bars
+        ]
+        self.axes.set_ylabel("Marge (€)")
+        self.axes.axhline(0, color=MUTED, linewidth=0.8)
+
+    def update(self, regular_margin: float, kor_margin: float, gain: float) -> Figure:
+        for bar, label, amount in zip(self.bars, self.labels, (regular_margin, kor_margin), strict=True):
+            bar.set_height(amount)
+            label.set_text(format_euro(amount, cents=False))
+            label.xy = label.xyann = (label.xy[0], amount)
+            label.set_va("bottom" if amount >= 0 else "top")
+        word = "voordeel" if gain >= 0 else "nadeel"
+        self.axes.set_title(f"Marge per jaar: KOR-{word} {format_euro(abs(gain), cents=False)}", fontsize=12)
+        low, high = min(0.0, regular_margin, kor_margin), max(0.0, regular_margin, kor_margin)
+        pad = 0.18 * (high - low or 1.0)
+        _euro_ticks(self.axes, low - (pad if low < 0 else 0), high + pad)
+        return self.figure
+
+
 def margin_chart(regular_margin: float, kor_margin: float, gain: float) -> Figure:
-    """Margin regular vs KOR side by side, the gain in the title."""
-    figure, axes = new_figure()
-    bars = axes.bar(["Gewone btw", "KOR"], [regular_margin, kor_margin], color=[REGULAR, KOR], width=0.55)
-    for bar, amount in zip(bars, (regular_margin, kor_margin), strict=True):
-        axes.annotate(
-            format_euro(amount, cents=False),
-            (bar.get_x() + bar.get_width() / 2, amount),
-            ha="center",
-            va="bottom" if amount >= 0 else "top",
-            fontsize=11,
-        )
-    word = "voordeel" if gain >= 0 else "nadeel"
-    axes.set_title(f"Marge per jaar: KOR-{word} {format_euro(abs(gain), cents=False)}", fontsize=12)
-    axes.set_ylabel("Marge (€)")
-    axes.axhline(0, color=MUTED, linewidth=0.8)
-    axes.margins(y=0.15)
-    return figure
+    return MarginChart().update(regular_margin, kor_margin, gain)
+
+
+class BreakEvenChart:
+    """KOR gain against consumer share (0–100 %), today's point marked; updated in place."""
+
+    def __init__(self) -> None:
+        self.figure, self.axes = new_figure()
+        axes = self.axes
+        (self.line,) = axes.plot([], [], color=KOR, linewidth=2.2, label="KOR-voordeel")
+        (self.point,) = axes.plot([], [], "o", color="black", markersize=8, label="Nu")
+        self.crossing = axes.axvline(0, color=MUTED, linestyle="--", linewidth=1, label="Omslagpunt")
+        self.loss_area = None
+        axes.axhline(0, color=MUTED, linewidth=0.8)
+        axes.set_xlabel("Omzet aan consumenten (%)")
+        axes.set_ylabel("KOR-voordeel per jaar (€)")
+        axes.set_title("Wanneer loont de KOR?", fontsize=12)
+        axes.set_xlim(0, 100)
+        axes.xaxis.set_major_locator(FixedLocator([0, 20, 40, 60, 80, 100]))
+        axes.legend(fontsize=9, loc="upper left", frameon=False)
+
+    def update(self, curve: pd.DataFrame, share: float, gain: float) -> Figure:
+        x = curve.index.to_numpy() * 100
+        y = curve["gain"].to_numpy()
+        self.line.set_data(x, y)
+        self.point.set_data([share * 100], [gain])
+        if self.loss_area is not None:
+            self.loss_area.remove()
+        self.loss_area = self.axes.fill_between(x, y, 0, where=y < 0, color=WARNING, alpha=0.12)
+        changes = np.flatnonzero(np.diff(np.sign(y)))
+        self.crossing.set_visible(bool(changes.size))
+        if changes.size:
+            self.crossing.set_xdata([x[changes[0] + 1]] * 2)
+        low, high = min(0.0, y.min(), gain), max(0.0, y.max(), gain)
+        pad = 0.1 * (high - low or 1.0)
+        _euro_ticks(self.axes, low - pad, high + pad)
+        return self.figure
 
 
 def break_even_chart(curve: pd.DataFrame, share: float, gain: float) -> Figure:
-    """KOR gain against consumer share (index 0..1), today's point marked."""
-    figure, axes = new_figure()
-    x = curve.index.to_numpy() * 100
-    axes.plot(x, curve["gain"], color=KOR, linewidth=2.2, label="KOR-voordeel")
-    axes.axhline(0, color=MUTED, linewidth=0.8)
-    axes.fill_between(x, curve["gain"], 0, where=curve["gain"] < 0, color=WARNING, alpha=0.12)
-    axes.plot([share * 100], [gain], "o", color="black", markersize=8, label="Nu")
-    crossing = np.flatnonzero(np.diff(np.sign(curve["gain"].to_numpy())))
-    if crossing.size:
-        axes.axvline(x[crossing[0] + 1], color=MUTED, linestyle="--", linewidth=1, label="Omslagpunt")
-    axes.set_xlabel("Omzet aan consumenten (%)")
-    axes.set_ylabel("KOR-voordeel per jaar (€)")
-    axes.set_title("Wanneer loont de KOR?", fontsize=12)
-    axes.set_xlim(0, 100)
-    axes.legend(fontsize=9, loc="upper left", frameon=False)
-    return figure
+    return BreakEvenChart().update(curve, share, gain)
 
 
 def herziening_chart(schedule: pd.DataFrame, asset_names: list[str], minimum: float = 500) -> Figure:

@@ -1,0 +1,200 @@
+"""Dashboard speed and memory in the real browser, against the bare one-slider notebook.
+
+Measures, in one run, for the full dashboard (notebooks/kor_verkenner.ipynb) and the
+bare notebook (benchmarks/bare/bare.ipynb: two sliders, one matplotlib chart through
+interactive_output, copied from shared/repro/voila-hang/out_mpl_only.ipynb):
+- page load to first rendered chart, median (max) of 5 fresh loads, with pre-heated
+  kernels (voila.json) and with cold kernels;
+- slider change to updated chart, median and max of 20 changes;
+- RSS of the Voila server and of one kernel;
+- how long the kernels of closed pages live (culling, voila.json).
+Prints a table with ratios full/bare. Targets (issue #4): first chart ≤ 2.5 s, slider
+≤ 0.15 s median and ≤ 0.3 s max, ≤ 160 MB per kernel, closed pages' kernels freed
+within a minute. Run: ``.venv/bin/python benchmarks/dashboard.py`` (about 8 minutes).
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from voila_server import VoilaServer, launch_chromium  # noqa: E402
+
+OUT = ROOT / "test-output"
+FIRST_CHART = "() => [...document.querySelectorAll('img')].some(i => i.naturalWidth > 100)"
+LOADS, CHANGES, SETTLE = 5, 20, 15.0
+COLD = ("--preheat_kernel=False",)
+
+
+def first_chart_times(browser, server: VoilaServer, notebook: str, settle: float) -> list[float]:
+    times = []
+    for _ in range(LOADS):
+        time.sleep(settle)  # let the pool refill: each load takes a fresh kernel
+        page = browser.new_page()
+        start = time.perf_counter()
+        page.goto(server.page_url(notebook), timeout=120_000)
+        page.wait_for_function(FIRST_CHART, timeout=120_000)
+        times.append(time.perf_counter() - start)
+        page.close()
+    return times
+
+
+def chart_sources(page) -> list[str]:
+    return page.eval_on_selector_all("img", "imgs => imgs.map(i => i.src)")
+
+
+def slider_times(browser, server: VoilaServer, notebook: str, charts_to_wait: int) -> tuple[list, list]:
+    """Per change: (time to the first chart updated, time to ``charts_to_wait`` charts updated)."""
+    page = browser.new_page()
+    page.goto(server.page_url(notebook), timeout=120_000)
+    page.wait_for_function(FIRST_CHART, timeout=120_000)
+    page.wait_for_timeout(1000)
+    first, all_ = [], []
+    handle = page.locator(".noUi-handle").first
+    for i in range(CHANGES):
+        before = chart_sources(page)
+        handle.focus()
+        start = time.perf_counter()
+        page.keyboard.press("ArrowLeft" if i % 2 == 0 else "ArrowRight")
+        page.wait_for_function(
+            """([before, n]) => {
+                const now = [...document.querySelectorAll('img')].filter(i => i.naturalWidth > 100)
+                    .map(i => i.src);
+                return now.filter(s => !before.includes(s)).length >= n;
+            }""",
+            arg=[before, 1],
+            timeout=30_000,
+            polling=5,
+        )
+        first.append(time.perf_counter() - start)
+        page.wait_for_function(
+            """([before, n]) => [...document.querySelectorAll('img')].map(i => i.src)
+                .filter(s => !before.includes(s)).length >= n""",
+            arg=[before, charts_to_wait],
+            timeout=30_000,
+            polling=5,
+        )
+        all_.append(time.perf_counter() - start)
+        page.wait_for_timeout(300)
+    memory = kernel_and_server_memory(server)
+    page.close()
+    return first, all_, memory
+
+
+def kernel_and_server_memory(server: VoilaServer) -> dict[str, float]:
+    mb = 1024 * 1024
+    kernels = [psutil.Process(pid).memory_info().rss / mb for pid in server.kernel_pids()]
+    return {
+        "server_mb": psutil.Process(server.process.pid).memory_info().rss / mb,
+        "kernel_mb_max": max(kernels),
+    }
+
+
+def culling_seconds(browser, server: VoilaServer, notebook: str, pool: int) -> float:
+    """Open 3 pages, close them, time until the kernel count is back to the pool size."""
+    pages = []
+    for _ in range(3):
+        page = browser.new_page()
+        page.goto(server.page_url(notebook), timeout=120_000)
+        page.wait_for_function(FIRST_CHART, timeout=120_000)
+        pages.append(page)
+    for page in pages:
+        page.close()
+    start = time.perf_counter()
+    while time.perf_counter() - start < 180:
+        if len(server.kernel_pids()) <= pool:
+            return time.perf_counter() - start
+        time.sleep(1)
+    return float("inf")
+
+
+def summary(times: list[float]) -> str:
+    return f"{statistics.median(times):.2f} s ({max(times):.2f})"
+
+
+def main() -> None:
+    from playwright.sync_api import sync_playwright
+
+    OUT.mkdir(exist_ok=True)
+    results: dict[str, dict] = {}
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        for label, directory, notebook, charts in (
+            ("full", "notebooks/", "kor_verkenner.ipynb", 2),
+            ("bare", "benchmarks/bare/", "bare.ipynb", 1),
+        ):
+            r = results[label] = {}
+            with VoilaServer(directory=directory, log=OUT / f"bench-{label}.log") as server:
+                r["first_preheated"] = first_chart_times(browser, server, notebook, SETTLE)
+                first, all_, memory = slider_times(browser, server, notebook, charts)
+                r["slider_first"], r["slider_all"] = first, all_
+                r.update(memory)
+                # directory mode pre-heats one kernel per notebook
+                pool = len(list((ROOT / directory).glob("*.ipynb")))
+                r["cull_seconds"] = culling_seconds(browser, server, notebook, pool=pool)
+            with VoilaServer(*COLD, directory=directory, log=OUT / f"bench-{label}-cold.log") as server:
+                r["first_cold"] = first_chart_times(browser, server, notebook, 2.0)
+        browser.close()
+
+    full, bare = results["full"], results["bare"]
+    med = statistics.median
+    rows = [
+        (
+            "first chart, pre-heated, median (max)",
+            summary(full["first_preheated"]),
+            summary(bare["first_preheated"]),
+            med(full["first_preheated"]) / med(bare["first_preheated"]),
+        ),
+        (
+            "first chart, cold kernel, median (max)",
+            summary(full["first_cold"]),
+            summary(bare["first_cold"]),
+            med(full["first_cold"]) / med(bare["first_cold"]),
+        ),
+        (
+            "slider → first chart updated, median (max)",
+            summary(full["slider_first"]),
+            summary(bare["slider_first"]),
+            med(full["slider_first"]) / med(bare["slider_first"]),
+        ),
+        (
+            "slider → all visible charts updated, median (max)",
+            summary(full["slider_all"]),
+            summary(bare["slider_all"]),
+            med(full["slider_all"]) / med(bare["slider_all"]),
+        ),
+        (
+            "kernel RSS (MB)",
+            f"{full['kernel_mb_max']:.0f}",
+            f"{bare['kernel_mb_max']:.0f}",
+            full["kernel_mb_max"] / bare["kernel_mb_max"],
+        ),
+        (
+            "Voila server RSS (MB)",
+            f"{full['server_mb']:.0f}",
+            f"{bare['server_mb']:.0f}",
+            full["server_mb"] / bare["server_mb"],
+        ),
+        (
+            "closed pages' kernels freed after (s)",
+            f"{full['cull_seconds']:.0f}",
+            f"{bare['cull_seconds']:.0f}",
+            full["cull_seconds"] / max(bare["cull_seconds"], 1e-9),
+        ),
+    ]
+    print(f"{'figure':52} {'dashboard':>16} {'bare':>16} {'ratio':>6}")
+    for name, a, b, ratio in rows:
+        print(f"{name:52} {a:>16} {b:>16} {ratio:6.2f}")
+    (OUT / "benchmark-dashboard.json").write_text(json.dumps(results, indent=1))
+
+
+if __name__ == "__main__":
+    main()

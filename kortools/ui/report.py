@@ -1,0 +1,226 @@
+"""The client report: a Dutch A4 PDF (1–3 pages) for one scenario, charts as vector graphics.
+
+Built with matplotlib's PDF backend (no system libraries). Every number comes from
+``kortools.evaluate``; money is shown rounded to the cent (kortools.money).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import textwrap
+
+from matplotlib.backends.backend_pdf import PdfPages
+from matplotlib.figure import Figure
+
+import kortools as kt
+from kortools.money import format_euro, format_percent
+from kortools.ui import charts
+from kortools.ui.text import POLICY_LABELS, comparison_table_nl, deductions_table_nl, herziening_table_nl
+
+A4 = (8.27, 11.69)
+LEFT, WIDTH = 0.07, 0.86
+KIND_NL = {"movable": "roerend", "immovable": "onroerend", "investment_service": "investeringsdienst"}
+
+
+class _Page:
+    """A4 page with a cursor from the top; text and tables placed in figure coordinates."""
+
+    def __init__(self, pdf: PdfPages, title: str, page_no: int):
+        self.pdf = pdf
+        self.figure = Figure(figsize=A4)
+        self.y = 0.95
+        self.figure.text(LEFT, 0.975, "kortools · KOR-advies", fontsize=8, color=charts.MUTED)
+        self.figure.text(LEFT + WIDTH, 0.975, f"pagina {page_no}", fontsize=8, color=charts.MUTED, ha="right")
+        self.heading(title, size=16)
+
+    def heading(self, text: str, size: float = 12.5) -> None:
+        self.y -= 0.012
+        self.figure.text(LEFT, self.y, text, fontsize=size, weight="bold", va="top")
+        self.y -= 0.03 if size > 14 else 0.025
+
+    def paragraph(self, text: str, size: float = 9.5, width: int = 100, colour: str = "black") -> None:
+        for line in textwrap.wrap(text, width) or [""]:
+            self.figure.text(LEFT, self.y, line, fontsize=size, va="top", color=colour)
+            self.y -= 0.0165 * size / 9.5
+
+    def table(self, frame, size: float = 8) -> None:
+        """A table of strings (rows × columns) drawn as text."""
+        rows = [["", *map(str, frame.columns)]] + [[str(i), *map(str, r)] for i, r in frame.iterrows()]
+        first = max(len(r[0]) for r in rows)
+        step = 0.0145 * size / 8
+        label_width = min(0.42, 0.0085 * first * size / 8)
+        column = (WIDTH - label_width) / max(1, len(frame.columns))
+        for r, row in enumerate(rows):
+            self.figure.text(LEFT, self.y, row[0], fontsize=size, va="top", weight="bold" if r == 0 else None)
+            for c, cell in enumerate(row[1:]):
+                x = LEFT + label_width + (c + 1) * column
+                self.figure.text(
+                    x, self.y, cell, fontsize=size, va="top", ha="right", weight="bold" if r == 0 else None
+                )
+            self.y -= step
+        self.y -= 0.01
+
+    def chart(self, source: Figure, height: float = 0.26) -> None:
+        """Draw a chart builder's figure onto this page (vector, not a bitmap)."""
+        axes_source = source.axes[0]
+        axes = self.figure.add_axes((LEFT + 0.08, self.y - height, WIDTH - 0.1, height - 0.03))
+        _copy_axes(axes_source, axes)
+        self.y -= height + 0.02
+
+    def save(self) -> None:
+        self.pdf.savefig(self.figure)
+
+
+def _copy_axes(source, target) -> None:
+    """Re-draw the artists of ``source`` into ``target`` (matplotlib cannot move axes between figures)."""
+    for patch in source.patches:
+        target.bar(
+            patch.get_x() + patch.get_width() / 2,
+            patch.get_height(),
+            width=patch.get_width(),
+            bottom=patch.get_y(),
+            color=patch.get_facecolor(),
+            label=patch.get_label(),
+        )
+    for line in source.lines:
+        target.plot(
+            line.get_xdata(),
+            line.get_ydata(),
+            color=line.get_color(),
+            marker=line.get_marker(),
+            linestyle=line.get_linestyle(),
+            linewidth=line.get_linewidth(),
+            label=line.get_label(),
+        )
+    for text in source.texts:
+        target.annotate(text.get_text(), text.xy, ha=text.get_ha(), va=text.get_va(), fontsize=8)
+    target.set_xticks(source.get_xticks(), [t.get_text() for t in source.get_xticklabels()])
+    target.set_xlim(source.get_xlim())
+    target.set_ylim(source.get_ylim())
+    target.yaxis.set_major_formatter(charts.euro_axis)
+    target.set_title(source.get_title(), fontsize=11)
+    target.set_ylabel(source.get_ylabel(), fontsize=9)
+    target.tick_params(labelsize=8)
+    target.spines[["top", "right"]].set_visible(False)
+    handles, labels = target.get_legend_handles_labels()
+    shown = [(h, lab) for h, lab in zip(handles, labels, strict=True) if not lab.startswith("_")]
+    if shown:
+        target.legend(*zip(*shown, strict=True), fontsize=8, frameon=False)
+
+
+def advice_sentence(result: kt.ScenarioResult) -> str:
+    """The advice in one sentence (Dutch), from the model's numbers."""
+    years = len(result.scenario.years)
+    per_year = result.total_difference / years
+    if any(w.blocking for w in result.warnings):
+        return (
+            "De KOR is voor u waarschijnlijk niet mogelijk of stopt tijdens het jaar; zie de waarschuwingen."
+        )
+    if per_year >= 0:
+        return f"De KOR levert u naar verwachting {format_euro(per_year, cents=False)} per jaar op."
+    return f"De KOR kost u naar verwachting {format_euro(-per_year, cents=False)} per jaar; doe niet mee."
+
+
+def report(scenario: kt.Scenario, made_on: dt.date | None = None) -> bytes:
+    """The client report for ``scenario`` as PDF bytes (Dutch, A4)."""
+    result = kt.evaluate(scenario)
+    made_on = made_on or dt.date.today()
+    s, m = scenario, result.margins[scenario.kor_start_year]
+    buffer = io.BytesIO()
+    metadata = {"Title": f"KOR-advies {s.name}", "Creator": "kortools", "CreationDate": None}
+    with PdfPages(buffer, metadata=metadata) as pdf:
+        page = _Page(pdf, f"KOR-advies: {s.name}", 1)
+        page.paragraph(
+            f"Gemaakt op {made_on:%d-%m-%Y} met kortools {kt.__version__}; "
+            f"belastinggegevens voor {s.years[0]}–{s.years[-1]} "
+            f"(gegevens beschikbaar: {kt.tax_years()[0]}–{kt.tax_years()[-1]}).",
+            size=8.5,
+            colour=charts.MUTED,
+        )
+        page.heading("Advies")
+        page.paragraph(advice_sentence(result), size=12, width=80)
+        page.paragraph(
+            f"Over {s.years[0]}–{s.years[-1]} samen: {format_euro(result.total_difference)} "
+            f"{'meer' if result.total_difference >= 0 else 'minder'} winst met de KOR, met "
+            "herziening, investeringen en aftrekposten meegerekend."
+        )
+        page.heading("Uw gegevens")
+        inputs = [
+            ("Omzet aan consumenten (excl. btw)", format_euro(s.consumer_sales)),
+            ("Omzet aan bedrijven (excl. btw)", format_euro(s.business_sales)),
+            ("Btw-tarief verkopen", format_percent(s.vat_rate)),
+            (
+                "Kosten met btw (excl. btw)",
+                f"{format_euro(s.costs_with_vat)} (btw {format_percent(s.input_vat_rate)})",
+            ),
+            ("Kosten zonder btw", format_euro(s.costs_without_vat)),
+            ("Prijsbeleid onder de KOR", POLICY_LABELS[s.policy]),
+            ("KOR-jaren", f"{s.kor_start_year}–{s.kor_last_year}"),
+            ("Uren per jaar", f"{s.hours:.0f}"),
+        ] + [
+            (
+                f"Investering: {a.name}",
+                f"{KIND_NL[a.kind]}, in gebruik {a.first_use_year}, btw {format_euro(a.vat)}",
+            )
+            for a in s.assets
+        ]
+        for label, shown in inputs:
+            page.paragraph(f"{label}: {shown}")
+        page.heading(f"Marge gewone btw en KOR ({m.year})")
+        page.paragraph(
+            f"Gewone btw {format_euro(m.regular_margin)}; met KOR {format_euro(m.kor_margin)}; "
+            f"verschil {format_euro(m.gain)} per jaar."
+        )
+        page.chart(charts.margin_chart(m.regular_margin, m.kor_margin, m.gain), height=0.22)
+        page.heading("Omzetgrens")
+        crossed = not m.within_threshold
+        page.paragraph(
+            f"Omzet die meetelt voor de KOR: {format_euro(m.kor_turnover)}; "
+            f"grens {format_euro(m.threshold)}. "
+            + ("OVERSCHREDEN: de KOR stopt dan direct tijdens het jaar." if crossed else "Binnen de grens."),
+            colour=charts.WARNING if crossed else "black",
+        )
+        page.heading("Waarschuwingen")
+        for warning in result.warnings or ():
+            page.paragraph(
+                f"• {warning.title}: {warning.detail}", colour=charts.WARNING if warning.blocking else "black"
+            )
+        if not result.warnings:
+            page.paragraph("Geen van de KVK-waarschuwingen is van toepassing.")
+        page.save()
+
+        page = _Page(pdf, "Over de jaren", 2)
+        page.table(comparison_table_nl(result.table), size=7.5)
+        page.chart(charts.cumulative_chart(result.table), height=0.27)
+        names = [a.name for a in s.assets]
+        page.heading("Herziening van btw op investeringen")
+        page.table(herziening_table_nl(result.herziening, names), size=7.5)
+        page.paragraph("Per boekjaar: is het totaal minder dan € 500, dan vervalt de herziening dat jaar.")
+        page.save()
+
+        page = _Page(pdf, "Aftrekposten en aannames", 3)
+        deductions = kt.deductions_table(
+            [s.tax_year(y) for y in s.years if s.tax_year(y) == y],
+            float(result.table["kor_profit"].mean()),
+            s.hours,
+            s.business_start_year is not None,
+            s.aow,
+            s.partner_hours,
+        )
+        page.paragraph(
+            "Aftrekposten per jaar bij de gemiddelde winst met KOR "
+            f"({format_euro(float(result.table['kor_profit'].mean()))}):"
+        )
+        page.table(deductions_table_nl(deductions), size=7.5)
+        page.heading("Aannames (niet officieel bevestigd)")
+        for assumption in result.assumptions:
+            page.paragraph(f"• {assumption.text_nl}", size=8, width=115)
+            page.paragraph(
+                f"  Bron: {assumption.source.title}, {assumption.source.href}",
+                size=7,
+                width=130,
+                colour=charts.MUTED,
+            )
+        page.save()
+    return buffer.getvalue()
