@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from kortools.errors import InputError
+from kortools.money import format_euro
 
 
 def data_dir() -> Path:
@@ -45,30 +46,55 @@ class Assumption:
 class ParameterValue:
     name: str
     description: str
+    label_nl: str
+    unit: str
     since: int  # first year this value holds
     value: Any
     source: Source
     confirmed: bool
     note: str
+    note_nl: str
 
     def assumption(self, year: int) -> Assumption:
         """This value, used for ``year``, as an assumption to show the user."""
-        shown = _format_value(self.value)
         note = f" ({self.note})" if self.note else ""
+        note_nl = f" ({self.note_nl})" if self.note_nl else ""
         return Assumption(
             key=f"{self.name}:{year}",
-            text=f"{self.description}, {year}: {shown}{note}",
-            text_nl=f"{self.description}, {year}: {shown}{note} — niet bevestigd",
+            text=f"{self.description}, {year}: {json.dumps(self.value)}{note}",
+            text_nl=f"{self.label_nl} {year}: {format_value_nl(self.value, self.unit)}{note_nl}",
             source=self.source,
         )
 
 
-def _format_value(value: Any) -> str:
-    if isinstance(value, float) and value < 1:
-        return f"{value:.4%}".rstrip("0").rstrip(".").replace(".%", "%")
-    if isinstance(value, list | dict):
-        return json.dumps(value)
-    return str(value)
+def _percent_nl(fraction: float) -> str:
+    """0.127 → 12,7%; 0.2 → 20%; at most two decimals, no trailing zeros."""
+    return f"{fraction * 100:.2f}".rstrip("0").rstrip(".").replace(".", ",") + "%"
+
+
+def format_value_nl(value: Any, unit: str) -> str:
+    """A parameter value in Dutch notation, by unit (for the dashboard and the report)."""
+    if value is None:
+        return "niet van toepassing"
+    if unit == "EUR":
+        return format_euro(value, cents=value != int(value))
+    if unit == "rate":
+        return _percent_nl(value)
+    if unit == "brackets":
+        parts = [
+            f"{_percent_nl(b['rate'])} tot {format_euro(b['upto'], cents=False)}"
+            if b["upto"] is not None
+            else f"daarboven {_percent_nl(b['rate'])}"
+            for b in value
+        ]
+        return "; ".join(parts)
+    if unit == "bands":
+        return "; ".join(f"{_percent_nl(b['rate'])} vanaf {b['from_hours']:.0f} uur" for b in value)
+    if unit == "boolean":
+        return "ja" if value else "nee"
+    if unit == "periods":
+        return ", ".join(f"{k}: {v} jaar" for k, v in value.items() if v is not None)
+    return f"{value}"
 
 
 @dataclass(frozen=True)
@@ -114,11 +140,14 @@ def _parse_parameter(name: str, doc: dict[str, Any]) -> Parameter:
             ParameterValue(
                 name=name,
                 description=doc["description"],
+                label_nl=doc["label_nl"],
+                unit=doc["unit"],
                 since=since,
                 value=entry["value"],
                 source=Source(**entry["source"]),
                 confirmed=entry.get("confirmed", True),
                 note=entry.get("note", ""),
+                note_nl=entry.get("note_nl", ""),
             )
         )
     return Parameter(

@@ -76,3 +76,31 @@ def test_assumptions_file_has_text_and_source():
 
 def test_example_scenarios_are_shipped():
     assert set(kt.example_scenarios()) >= {"kapper", "consultant", "starter", "drempel"}
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "text"),
+    [
+        (0.127, "rate", "12,7%"),
+        (0.2, "rate", "20%"),
+        (0.3756, "rate", "37,56%"),
+        (0.0, "rate", "0%"),
+        (20000, "EUR", "€ 20.000"),
+        (1061.5, "EUR", "€ 1.061,50"),
+        (
+            [{"upto": 38883, "rate": 0.3575}, {"upto": None, "rate": 0.495}],
+            "brackets",
+            "35,75% tot € 38.883; daarboven 49,5%",
+        ),
+        ([{"from_hours": 525, "rate": 0.0125}], "bands", "1,25% vanaf 525 uur"),
+    ],
+)
+def test_values_are_shown_in_dutch(value, unit, text):
+    from kortools.parameters import format_value_nl
+
+    assert format_value_nl(value, unit) == text
+
+
+def test_unconfirmed_values_are_explained_in_dutch():
+    (assumption,) = kt.compare_margin(100, 0, 0, year=2027).assumptions
+    assert assumption.text_nl.startswith("Omzetgrens KOR 2027: € 20.000 (niet geïndexeerd")
