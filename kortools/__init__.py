@@ -31,6 +31,17 @@ from kortools.scenario import (
 
 __version__ = "0.1.0"
 
+
+def report(scenario: Scenario, made_on=None) -> bytes:
+    """The Dutch client report for ``scenario``: A4 PDF bytes, charts as vector graphics.
+
+    Lives in ``kortools.ui.report`` (it draws with matplotlib; the model does not).
+    """
+    from kortools.ui.report import report as build_report
+
+    return build_report(scenario, made_on)
+
+
 __all__ = [
     "Asset",
     "Assumption",
@@ -56,6 +67,7 @@ __all__ = [
     "load_scenario",
     "margin_sweep",
     "parameter",
+    "report",
     "save_scenario",
     "tax_years",
     "threshold_crossing",

@@ -32,11 +32,14 @@ DPI = 90
 euro_axis = FuncFormatter(lambda x, _pos: format_euro(x, cents=False))
 
 
-def new_figure(size: tuple[float, float] = SIZE) -> tuple[Figure, object]:
-    figure = Figure(figsize=size, dpi=DPI)
-    figure.subplots_adjust(left=0.17, right=0.97, top=0.88, bottom=0.2)
-    FigureCanvasAgg(figure)
-    axes = figure.add_subplot()
+def new_figure(size: tuple[float, float] = SIZE, axes=None) -> tuple[Figure, object]:
+    """A chart's figure and axes; with ``axes`` given (the PDF report), draw there instead."""
+    if axes is None:
+        figure = Figure(figsize=size, dpi=DPI)
+        figure.subplots_adjust(left=0.17, right=0.97, top=0.88, bottom=0.2)
+        FigureCanvasAgg(figure)
+        axes = figure.add_subplot()
+    figure = axes.figure
     axes.tick_params(labelsize=10)
     axes.spines[["top", "right"]].set_visible(False)
     axes.yaxis.set_major_formatter(euro_axis)
@@ -72,8 +75,8 @@ def _euro_ticks(axes, low: float, high: float) -> None:
 class MarginChart:
     """Margin regular vs KOR side by side, the gain in the title; updated in place."""
 
-    def __init__(self) -> None:
-        self.figure, self.axes = new_figure()
+    def __init__(self, axes=None) -> None:
+        self.figure, self.axes = new_figure(axes=axes)
         self.bars = self.axes.bar(["Gewone btw", "KOR"], [0, 0], color=[REGULAR, KOR], width=0.55)
         self.labels = [
             self.axes.annotate("", (bar.get_x() + bar.get_width() / 2, 0), ha="center", fontsize=11)
@@ -96,15 +99,15 @@ class MarginChart:
         return self.figure
 
 
-def margin_chart(regular_margin: float, kor_margin: float, gain: float) -> Figure:
-    return MarginChart().update(regular_margin, kor_margin, gain)
+def margin_chart(regular_margin: float, kor_margin: float, gain: float, axes=None) -> Figure:
+    return MarginChart(axes).update(regular_margin, kor_margin, gain)
 
 
 class BreakEvenChart:
     """KOR gain against consumer share (0–100 %), today's point marked; updated in place."""
 
-    def __init__(self) -> None:
-        self.figure, self.axes = new_figure()
+    def __init__(self, axes=None) -> None:
+        self.figure, self.axes = new_figure(axes=axes)
         axes = self.axes
         (self.line,) = axes.plot([], [], color=KOR, linewidth=2.2, label="KOR-voordeel")
         (self.point,) = axes.plot([], [], "o", color="black", markersize=8, label="Nu")
@@ -136,13 +139,15 @@ class BreakEvenChart:
         return self.figure
 
 
-def break_even_chart(curve: pd.DataFrame, share: float, gain: float) -> Figure:
-    return BreakEvenChart().update(curve, share, gain)
+def break_even_chart(curve: pd.DataFrame, share: float, gain: float, axes=None) -> Figure:
+    return BreakEvenChart(axes).update(curve, share, gain)
 
 
-def herziening_chart(schedule: pd.DataFrame, asset_names: list[str], minimum: float = 500) -> Figure:
-    """Herziening by year, stacked per asset; years below the €500 rule hatched and labelled."""
-    figure, axes = new_figure()
+def herziening_chart(
+    schedule: pd.DataFrame, asset_names: list[str], minimum: float = 500, axes=None
+) -> Figure:
+    """Herziening by year, stacked per asset; years below the €500 rule labelled."""
+    figure, axes = new_figure(axes=axes)
     years = [str(y) for y in schedule.index]
     bottom_pos = np.zeros(len(years))
     bottom_neg = np.zeros(len(years))
@@ -171,9 +176,9 @@ def herziening_chart(schedule: pd.DataFrame, asset_names: list[str], minimum: fl
     return figure
 
 
-def cumulative_chart(table: pd.DataFrame) -> Figure:
+def cumulative_chart(table: pd.DataFrame, axes=None) -> Figure:
     """Profit regular vs KOR by year, and the cumulative difference."""
-    figure, axes = new_figure()
+    figure, axes = new_figure(axes=axes)
     years = [str(y) for y in table.index]
     x = np.arange(len(years))
     axes.bar(x - 0.2, table["regular_profit"], width=0.4, color=REGULAR, label="Winst gewone btw")
@@ -189,9 +194,9 @@ def cumulative_chart(table: pd.DataFrame) -> Figure:
     return figure
 
 
-def deductions_chart(table: pd.DataFrame) -> Figure:
+def deductions_chart(table: pd.DataFrame, axes=None) -> Figure:
     """Deductions by year: stacked aftrekposten and the taxable profit."""
-    figure, axes = new_figure()
+    figure, axes = new_figure(axes=axes)
     years = [str(y) for y in table.index]
     parts = [
         ("zelfstandigenaftrek", "Zelfstandigenaftrek", "#4e79a7"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import textwrap
+from functools import partial
 
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
@@ -27,26 +28,29 @@ class _Page:
     """A4 page with a cursor from the top; text and tables placed in figure coordinates."""
 
     def __init__(self, pdf: PdfPages, title: str, page_no: int):
-        self.pdf = pdf
+        self.pdf, self.title, self.page_no = pdf, title, page_no
         self.figure = Figure(figsize=A4)
         self.y = 0.95
         self.figure.text(LEFT, 0.975, "kortools · KOR-advies", fontsize=8, color=charts.MUTED)
         self.figure.text(LEFT + WIDTH, 0.975, f"pagina {page_no}", fontsize=8, color=charts.MUTED, ha="right")
-        self.heading(title, size=16)
+        self.heading(textwrap.shorten(title, 60, placeholder="…"), size=16)
 
     def heading(self, text: str, size: float = 12.5) -> None:
+        self.room(0.08)
         self.y -= 0.012
         self.figure.text(LEFT, self.y, text, fontsize=size, weight="bold", va="top")
         self.y -= 0.03 if size > 14 else 0.025
 
     def paragraph(self, text: str, size: float = 9.5, width: int = 100, colour: str = "black") -> None:
         for line in textwrap.wrap(text, width) or [""]:
+            self.room(0.02)
             self.figure.text(LEFT, self.y, line, fontsize=size, va="top", color=colour)
             self.y -= 0.0165 * size / 9.5
 
     def table(self, frame, size: float = 8) -> None:
         """A table of strings (rows × columns) drawn as text."""
         rows = [["", *map(str, frame.columns)]] + [[str(i), *map(str, r)] for i, r in frame.iterrows()]
+        self.room(0.0145 * size / 8 * len(rows))
         first = max(len(r[0]) for r in rows)
         step = 0.0145 * size / 8
         label_width = min(0.42, 0.0085 * first * size / 8)
@@ -61,52 +65,22 @@ class _Page:
             self.y -= step
         self.y -= 0.01
 
-    def chart(self, source: Figure, height: float = 0.26) -> None:
-        """Draw a chart builder's figure onto this page (vector, not a bitmap)."""
-        axes_source = source.axes[0]
+    def chart(self, draw, height: float = 0.26) -> None:
+        """Draw a chart builder (``draw(axes=...)``) onto this page: vector, not a bitmap."""
+        self.room(height)
         axes = self.figure.add_axes((LEFT + 0.08, self.y - height, WIDTH - 0.1, height - 0.03))
-        _copy_axes(axes_source, axes)
+        draw(axes=axes)
+        axes.title.set_fontsize(11)
         self.y -= height + 0.02
+
+    def room(self, needed: float) -> None:
+        """Continue on a new page when less than ``needed`` of the page is left."""
+        if self.y - needed < 0.04:
+            self.save()
+            self.__init__(self.pdf, f"{self.title} (vervolg)", self.page_no + 1)
 
     def save(self) -> None:
         self.pdf.savefig(self.figure)
-
-
-def _copy_axes(source, target) -> None:
-    """Re-draw the artists of ``source`` into ``target`` (matplotlib cannot move axes between figures)."""
-    for patch in source.patches:
-        target.bar(
-            patch.get_x() + patch.get_width() / 2,
-            patch.get_height(),
-            width=patch.get_width(),
-            bottom=patch.get_y(),
-            color=patch.get_facecolor(),
-            label=patch.get_label(),
-        )
-    for line in source.lines:
-        target.plot(
-            line.get_xdata(),
-            line.get_ydata(),
-            color=line.get_color(),
-            marker=line.get_marker(),
-            linestyle=line.get_linestyle(),
-            linewidth=line.get_linewidth(),
-            label=line.get_label(),
-        )
-    for text in source.texts:
-        target.annotate(text.get_text(), text.xy, ha=text.get_ha(), va=text.get_va(), fontsize=8)
-    target.set_xticks(source.get_xticks(), [t.get_text() for t in source.get_xticklabels()])
-    target.set_xlim(source.get_xlim())
-    target.set_ylim(source.get_ylim())
-    target.yaxis.set_major_formatter(charts.euro_axis)
-    target.set_title(source.get_title(), fontsize=11)
-    target.set_ylabel(source.get_ylabel(), fontsize=9)
-    target.tick_params(labelsize=8)
-    target.spines[["top", "right"]].set_visible(False)
-    handles, labels = target.get_legend_handles_labels()
-    shown = [(h, lab) for h, lab in zip(handles, labels, strict=True) if not lab.startswith("_")]
-    if shown:
-        target.legend(*zip(*shown, strict=True), fontsize=8, frameon=False)
 
 
 def advice_sentence(result: kt.ScenarioResult) -> str:
@@ -172,7 +146,7 @@ def report(scenario: kt.Scenario, made_on: dt.date | None = None) -> bytes:
             f"Gewone btw {format_euro(m.regular_margin)}; met KOR {format_euro(m.kor_margin)}; "
             f"verschil {format_euro(m.gain)} per jaar."
         )
-        page.chart(charts.margin_chart(m.regular_margin, m.kor_margin, m.gain), height=0.22)
+        page.chart(partial(charts.margin_chart, m.regular_margin, m.kor_margin, m.gain), height=0.22)
         page.heading("Omzetgrens")
         crossed = not m.within_threshold
         page.paragraph(
@@ -192,7 +166,7 @@ def report(scenario: kt.Scenario, made_on: dt.date | None = None) -> bytes:
 
         page = _Page(pdf, "Over de jaren", 2)
         page.table(comparison_table_nl(result.table), size=7.5)
-        page.chart(charts.cumulative_chart(result.table), height=0.27)
+        page.chart(partial(charts.cumulative_chart, result.table), height=0.27)
         names = [a.name for a in s.assets]
         page.heading("Herziening van btw op investeringen")
         page.table(herziening_table_nl(result.herziening, names), size=7.5)

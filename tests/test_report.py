@@ -1,0 +1,49 @@
+"""The client report: a PDF whose text holds the model's numbers; a page saved as PNG."""
+
+import datetime as dt
+import io
+
+import pypdf
+import pypdfium2
+import pytest
+
+import kortools as kt
+from kortools.money import format_euro
+
+
+def pdf_text(data: bytes) -> tuple[str, int]:
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    return "\n".join(page.extract_text() for page in reader.pages), len(reader.pages)
+
+
+def save_first_page(data: bytes, path) -> None:
+    document = pypdfium2.PdfDocument(data)
+    document[0].render(scale=1.2).to_pil().save(path)
+
+
+@pytest.mark.parametrize("name", ["kapper", "drempel", "starter"])
+def test_report_holds_the_models_numbers(name, output_dir):
+    scenario = kt.example_scenario(name)
+    data = kt.report(scenario, made_on=dt.date(2026, 11, 23))
+    assert data.startswith(b"%PDF")
+    text, pages = pdf_text(data)
+    assert 1 <= pages <= 3
+    result = kt.evaluate(scenario)
+    m = result.margins[scenario.kor_start_year]
+    for amount in (m.regular_margin, m.kor_margin, m.kor_turnover, result.total_difference):
+        assert format_euro(amount) in text, format_euro(amount)
+    assert "23-11-2026" in text and "belastinggegevens" in text
+    assert "Aannames" in text and result.assumptions[0].source.href in text.replace("\n", "")
+    save_first_page(data, output_dir / f"rapport_{name}.png")
+
+
+def test_threshold_breach_warning_is_in_the_report():
+    text, _ = pdf_text(kt.report(kt.example_scenario("drempel")))
+    assert "Omzetgrens overschreden" in text
+    assert "€ 20.570,00" in text  # 17,000 × 1.21
+
+
+def test_advice_sentence_for_the_kapper():
+    text, _ = pdf_text(kt.report(kt.example_scenario("kapper")))
+    # 2025–2027: 0 + 960 + 960 = 1,920 over 3 years → € 640 a year
+    assert "De KOR levert u naar verwachting € 640 per jaar op." in text
