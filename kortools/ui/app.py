@@ -53,13 +53,27 @@ def running_under_voila() -> bool:
     return any(key.startswith("VOILA_") for key in os.environ)
 
 
-def query_string() -> str:
-    """The page's query string under Voila (waits for the request with pre-heated kernels)."""
+def query_string() -> str | None:
+    """The page's query string under Voila (waits for the request with pre-heated kernels).
+
+    ``None`` when Voila could not pass it on (its pre-heat handshake gives up after 5 s
+    under load); the apps then say so instead of silently showing the default case.
+    """
     if not running_under_voila():
         return ""
     from voila.utils import get_query_string
 
-    return get_query_string() or ""
+    try:
+        return get_query_string()
+    except Exception:  # the page must still render
+        log.exception("could not read the query string from Voila")
+        return None
+
+
+LINK_LOST = (
+    "De instellingen uit de link konden niet worden gelezen; hieronder staat het standaardvoorbeeld. "
+    "Laad de pagina opnieuw om de link te gebruiken."
+)
 
 
 # --- query-string and input parsing ---------------------------------------------------
@@ -185,6 +199,7 @@ class App:
         self.labels: dict[str, w.HTML] = {}
         self.help: dict[str, str] = {}
         self.status = w.HTML()
+        self.notice = ""  # shown above any other message, e.g. LINK_LOST
         self.last_error: Exception | None = None
         self._silent = False
 
@@ -220,14 +235,22 @@ class App:
         for name, label in self.labels.items():
             label.value = label_html(name, self.help[name], errors.get(name))
         self.status.value = (
+            f'<div class="kt-message">{escape(self.notice)}</div>' if self.notice else ""
+        ) + (
             '<div class="kt-message">Niet alle invoer is geldig (zie rood); de uitkomst hieronder '
             "hoort bij de laatste geldige invoer.</div>"
             if errors
             else ""
         )
 
-    def apply_query(self, query: str) -> dict[str, str]:
-        """Pre-fill controls from a query string; returns the Dutch errors for bad fields."""
+    def apply_query(self, query: str | None) -> dict[str, str]:
+        """Pre-fill controls from a query string; returns the Dutch errors for bad fields.
+
+        ``None`` (Voila could not pass the query on) keeps the defaults and says so.
+        """
+        if query is None:
+            self.notice = LINK_LOST
+            query = ""
         values, errors = parse_query(query, self.specs)
         self.set_values(values)
         return errors
@@ -397,6 +420,11 @@ class KorVerkenner(App):
     # layout
     def _build_controls(self, s: kt.Scenario) -> None:
         v = scenario_to_values(s)
+        total = s.consumer_sales + s.business_sales
+        exact = 100 * s.consumer_sales / total if total else 100.0
+        share_help = " (% van de omzet; de rest is zakelijk)"
+        if abs(exact - v["consumenten"]) > 1e-9:  # the slider holds whole percents: say so
+            share_help += f"; scenario: {format_percent(exact / 100, 2)}, afgerond"
         years = [str(y) for y in kt.tax_years()]
         year_options = [(y, int(y)) for y in years]
         self.sections = [
@@ -413,7 +441,7 @@ class KorVerkenner(App):
                     readout_format="d",
                     layout=w.Layout(width="260px"),
                 ),
-                " (% van de omzet; de rest is zakelijk)",
+                share_help,
             ),
             *self.add_control(
                 "btw",

@@ -1,0 +1,221 @@
+"""The served dashboard stays read-only, survives a killed kernel, and serves many clients.
+
+Against a real Voila server on loopback (voila.json settings) and Debian's Chromium.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import urllib.error
+import urllib.request
+import uuid
+
+import psutil
+import pytest
+
+import kortools as kt
+from kortools.money import to_cents
+
+pytestmark = pytest.mark.browser
+
+KERNEL_ID = re.compile(r'"kernelId":\s*"([0-9a-f-]{36})"')
+
+
+def get(voila, path: str) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(voila.url + path, timeout=120) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, b""
+
+
+@pytest.mark.parametrize("path", ["/tree", "/lab", "/terminals", "/api/contents", "/api/kernels"])
+def test_jupyter_interfaces_are_not_served(voila, path):
+    status, _ = get(voila, path)
+    assert status != 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/voila/files/kor_verkenner.ipynb",
+        "/voila/files/herziening.ipynb",
+        "/voila/static/../kortools/ui/app.py",
+        "/voila/files/../kortools/ui/app.py",
+        "/files/notebooks/kor_verkenner.ipynb",
+        "/voila/api/contents/kor_verkenner.ipynb?content=1",
+    ],
+)
+def test_sources_are_not_served(voila, path):
+    status, body = get(voila, path)
+    assert status != 200 or (b"from kortools" not in body and b"import " not in body), path
+
+
+def test_query_string_cannot_switch_template_or_theme(voila):
+    status, body = get(voila, "/voila/render/kor_verkenner.ipynb?voila-template=classic&voila-theme=dark")
+    assert status == 200
+    assert b'data-jp-theme-name="JupyterLab Light"' in body and b"theme-dark" not in body
+    assert b"kt-kernel-lost" in body  # still the kortools template
+
+
+def page_kernel_id(voila, notebook: str = "kor_verkenner.ipynb") -> str:
+    status, body = get(voila, f"/voila/render/{notebook}")
+    assert status == 200
+    return KERNEL_ID.search(body.decode())[1]
+
+
+def message(msg_type: str, content: dict, channel: str = "shell") -> str:
+    header = {
+        "msg_id": uuid.uuid4().hex,
+        "username": "test",
+        "session": uuid.uuid4().hex,
+        "msg_type": msg_type,
+        "version": "5.3",
+        "date": "2026-01-01T00:00:00Z",
+    }
+    return json.dumps(
+        {
+            "header": header,
+            "parent_header": {},
+            "metadata": {},
+            "content": content,
+            "channel": channel,
+            "buffers": [],
+        }
+    )
+
+
+def test_execute_request_over_the_websocket_is_not_executed(voila, tmp_path):
+    import websocket
+
+    kernel = page_kernel_id(voila)
+    target = tmp_path / f"pwned-{uuid.uuid4().hex}"
+    ws = websocket.create_connection(
+        f"ws://127.0.0.1:{voila.port}/api/kernels/{kernel}/channels?session_id={uuid.uuid4().hex}",
+        timeout=10,
+    )
+    try:
+        ws.send(message("kernel_info_request", {}))
+        code = f"open({str(target)!r}, 'w').write('x')"
+        ws.send(
+            message(
+                "execute_request",
+                {
+                    "code": code,
+                    "silent": False,
+                    "store_history": False,
+                    "user_expressions": {},
+                    "allow_stdin": False,
+                },
+            )
+        )
+        seen, deadline = [], time.monotonic() + 8
+        while time.monotonic() < deadline:
+            try:
+                seen.append(json.loads(ws.recv())["header"]["msg_type"])
+            except websocket.WebSocketTimeoutException:
+                break
+            except (ValueError, KeyError):
+                continue
+    finally:
+        ws.close()
+    assert "kernel_info_reply" in seen  # the channel works: the test could see an execution
+    assert "execute_reply" not in seen and "execute_input" not in seen
+    assert not target.exists()
+
+
+def kill_kernel(kernel_id: str) -> None:
+    for process in psutil.process_iter(["cmdline"]):
+        if any(kernel_id in part for part in process.info["cmdline"] or []):
+            process.kill()
+            return
+    raise AssertionError(f"no process for kernel {kernel_id}")
+
+
+def test_a_killed_kernel_is_announced_in_dutch_and_a_reload_recovers(page, voila, output_dir):
+    from test_browser import gain, load
+
+    load(page, voila, "kor_verkenner.ipynb")
+    kill_kernel(KERNEL_ID.search(page.content())[1])
+    notice = page.wait_for_selector("#kt-kernel-lost", timeout=60_000)
+    assert "verbinding met de rekenkern is verbroken" in notice.inner_text()
+    page.screenshot(path=output_dir / "kernel_lost.png")
+    page.reload()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('img')].some(i => i.naturalWidth > 100)", timeout=120_000
+    )
+    assert gain(page) == 960.00
+    assert page.locator("#kt-kernel-lost").count() == 0
+
+
+def test_ten_concurrent_sessions_each_get_their_own_result(browser, voila, capsys):
+    """10 clients at once, each its own turnover and consumer share; then each moves its slider."""
+    sessions = 10
+    context = browser.new_context()
+    pages = [context.new_page() for _ in range(sessions)]
+    turnovers = [10_000 + 1_000 * i for i in range(sessions)]
+    shares = [10 * (i + 1) for i in range(sessions)]  # 10 % … 100 %
+    start = time.perf_counter()
+    peak = 0.0
+    for p, turnover, share in zip(pages, turnovers, shares, strict=True):
+        p.goto(
+            voila.page_url("kor_verkenner.ipynb", f"omzet={turnover}&consumenten={share}"),
+            wait_until="commit",
+            timeout=120_000,
+        )
+    for p in pages:
+        p.wait_for_selector(".kt-gain", timeout=240_000)
+        peak = max(peak, server_memory_mb(voila))
+    served = time.perf_counter() - start
+
+    def expected(turnover, share):
+        r = kt.compare_margin(
+            turnover * share / 100,
+            turnover * (1 - share / 100),
+            2500,
+            1200,
+            0.09,
+            0.21,
+            "keep_consumer_prices",
+            2026,
+        )
+        return to_cents(r.gain)
+
+    for p, turnover, share in zip(pages, turnovers, shares, strict=True):
+        assert float(p.locator(".kt-gain").get_attribute("data-gain")) == expected(turnover, share)
+    for p in pages:
+        p.locator(".noUi-handle").first.focus()
+        p.keyboard.press("ArrowLeft")
+    for p, turnover, share in zip(pages, turnovers, shares, strict=True):
+        want = f"{expected(turnover, share - 1):.2f}"
+        p.wait_for_function(
+            f"() => document.querySelector('.kt-gain').dataset.gain === '{want}'", timeout=60_000
+        )
+        peak = max(peak, server_memory_mb(voila))
+    with capsys.disabled():
+        print(
+            f"\n{sessions} concurrent sessions served in {served:.1f} s; peak memory (server + kernels) "
+            f"{peak:.0f} MB"
+        )
+    context.close()
+    # closed pages: their kernels are culled (voila.json: idle 45 s, checked every 10 s);
+    # one pre-heated kernel per notebook stays
+    pool = len(list((voila_root() / "notebooks").glob("*.ipynb")))
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and len(voila.kernel_pids()) > pool:
+        time.sleep(2)
+    assert len(voila.kernel_pids()) <= pool
+
+
+def voila_root():
+    from voila_server import ROOT
+
+    return ROOT
+
+
+def server_memory_mb(voila) -> float:
+    server = psutil.Process(voila.process.pid)
+    processes = [server, *server.children(recursive=True)]
+    return sum(p.memory_info().rss for p in processes if p.is_running()) / 1024 / 1024

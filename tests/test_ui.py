@@ -1,0 +1,168 @@
+"""kortools.ui without a browser: URL parsing, Dutch messages, the apps' behaviour, charts."""
+
+import matplotlib.colors as mcolors
+import pytest
+
+import kortools as kt
+from kortools.money import to_cents
+from kortools.ui import app as ui
+from kortools.ui import charts
+from kortools.ui.text import dutch_error
+
+SPECS = ui.verkenner_specs()
+
+
+def test_query_values_are_parsed_in_the_controls_units():
+    values, errors = ui.parse_query("?omzet=18000,50&consumenten=80&btw=21&starter=ja&beleid=marge", SPECS)
+    assert errors == {}
+    assert values == {"omzet": 18000.5, "consumenten": 80, "btw": "21", "starter": True, "beleid": "marge"}
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "words"),
+    [
+        ("omzet=abc", "omzet", ["Omzet per jaar", "0 tot en met 1.000.000"]),
+        ("omzet=-5", "omzet", ["‘-5’"]),
+        ("omzet=1e308", "omzet", ["1.000.000"]),
+        ("omzet=NaN", "omzet", ["getal"]),
+        ("consumenten=50.5", "consumenten", ["heel getal", "0 tot en met 100"]),
+        ("btw=150", "btw", ["kies uit 21, 9, 0"]),
+        ("van=2030", "van", ["2023 tot en met 2027"]),
+        ("aow=misschien", "aow", ["ja of nee"]),
+        ("uren=" + "9" * 10_000, "uren", ["…"]),
+    ],
+)
+def test_bad_query_values_get_a_dutch_message_naming_field_and_range(query, field, words):
+    values, errors = ui.parse_query(query, SPECS)
+    assert field not in values
+    for word in words:
+        assert word in errors[field]
+    assert len(errors[field]) < 200  # a 10,000-character value is cut, not echoed
+
+
+def test_label_html_escapes_injected_markup():
+    html = ui.label_html("beleid", "", "Prijsbeleid: ‘<img src=x onerror=alert(1)>’ kan niet")
+    assert "<img" not in html and "&lt;img src=x" in html
+
+
+def test_model_errors_are_translated_to_the_right_control():
+    with pytest.raises(kt.InputError) as error:
+        kt.entrepreneur_deductions(2031, 1000, 1300)
+    field, message = dutch_error(error.value)
+    assert field == "van" and "2023 t/m 2027" in message
+
+
+@pytest.mark.parametrize("name", ["kapper", "consultant", "drempel"])
+def test_dashboard_values_reproduce_the_example_scenario(name):
+    scenario = kt.example_scenario(name)
+    rebuilt = ui.values_to_scenario(ui.scenario_to_values(scenario), scenario.name)
+    assert kt.evaluate(rebuilt).total_difference == pytest.approx(kt.evaluate(scenario).total_difference)
+
+
+def test_a_rounded_consumer_share_is_shown_not_hidden():
+    # starter: 14,000 of 16,000 to consumers = 87.5 %; the slider holds whole percents (88)
+    app = ui.kor_verkenner("starter", query="")
+    assert app.controls["consumenten"].value == 88
+    assert "scenario: 87,50%, afgerond" in app.labels["consumenten"].value
+    assert "afgerond" not in ui.kor_verkenner("kapper", query="").labels["consumenten"].value
+
+
+def gain_shown(app) -> float:
+    return float(app.headline.value.split('data-gain="')[1].split('"')[0])
+
+
+def test_moving_the_share_updates_the_gain_to_the_models_value():
+    app = ui.kor_verkenner("kapper", query="")
+    assert gain_shown(app) == 960.00  # 0.09 × 16,500 − 0.21 × 2,500
+    before = app.margin_chart.value
+    app.controls["consumenten"].value = 50
+    expected = kt.compare_margin(8250, 8250, 2500, 1200, 0.09, 0.21, "keep_consumer_prices", 2026).gain
+    assert gain_shown(app) == to_cents(expected) == 217.50  # 0.09 × 8,250 − 525
+    assert app.margin_chart.value != before
+
+
+def test_invalid_input_keeps_the_last_valid_result_and_shows_why():
+    app = ui.kor_verkenner("kapper", query="")
+    app.controls["omzet"].value = -5
+    assert "Omzet per jaar" in app.labels["omzet"].value and "kt-error" in app.labels["omzet"].value
+    assert "Niet alle invoer is geldig" in app.status.value
+    assert gain_shown(app) == 960.00
+    app.controls["omzet"].value = 16500
+    assert "kt-error" not in app.labels["omzet"].value and app.status.value == ""
+
+
+def test_an_exception_in_a_callback_never_escapes(monkeypatch):
+    app = ui.kor_verkenner("kapper", query="")
+
+    def broken(values):
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.setattr(app, "compute", broken)
+    app.controls["consumenten"].value = 40  # must not raise
+    assert ui.GENERIC_ERROR in app.status.value
+    assert "boom" not in app.status.value and "ZeroDivision" not in app.status.value
+    assert isinstance(app.last_error, ZeroDivisionError)
+
+
+def test_threshold_bar_turns_red_and_says_why():
+    html = ui.threshold_html(20570, 20000, "keep_consumer_prices")
+    assert 'data-crossed="true"' in html and "consumentenprijzen gelijk" in html
+    assert 'data-crossed="false"' in ui.threshold_html(17985, 20000, "keep_consumer_prices")
+
+
+def test_tabs_render_lazily():
+    app = ui.kor_verkenner("starter", query="")
+    assert app.herziening_table.value == ""  # not rendered until its tab is shown
+    app.tabs.selected_index = 1
+    # the machine (VAT 4,200, first used 2025) is the dashboard's one past investment: 840 a year
+    assert "Eerdere investering" in app.herziening_table.value and "€ 840,00" in app.herziening_table.value
+
+
+def test_share_link_carries_every_control():
+    app = ui.kor_verkenner("kapper", query="")
+    app.controls["consumenten"].value = 70
+    link = app.link.value
+    for name in SPECS:
+        assert f"{name}=" in link
+    values, errors = ui.parse_query(link.split('href="?')[1].split('"')[0].replace("&amp;", "&"), SPECS)
+    assert errors == {} and values["consumenten"] == 70
+
+
+def test_herziening_and_aftrekposten_apps():
+    h = ui.herziening_app("starter", query="btw_1=5000")
+    assert 'data-total="4000.00"' in h.total.value  # 5,000 / 5 × 4 years (2026–2029)
+    d = ui.aftrekposten_app(profit=50000, hours=1400, query="")
+    assert "€ 8.506,31" in d.table_html.value  # deductions.md case 1 (2025)
+
+
+def test_chart_colours_are_the_same_everywhere():
+    figure = charts.margin_chart(6000, 7260, 1260)
+    regular, kor = figure.axes[0].patches
+    assert mcolors.to_hex(regular.get_facecolor()) == charts.REGULAR
+    assert mcolors.to_hex(kor.get_facecolor()) == charts.KOR
+    assert "voordeel € 1.260" in figure.axes[0].get_title()
+    table = kt.evaluate(kt.example_scenario("kapper")).table
+    bars = charts.cumulative_chart(table).axes[0].patches
+    assert {mcolors.to_hex(b.get_facecolor()) for b in bars} == {charts.REGULAR, charts.KOR}
+
+
+def test_break_even_line_sits_at_the_break_even_share():
+    # total 20,000, C 4,000 at 21%: Sc* = 4,000 → 20% consumer share
+    curve = kt.gain_by_consumer_share(20000, 4000)
+    figure = charts.break_even_chart(curve, 0.5, 2100)
+    line = next(ln for ln in figure.axes[0].lines if ln.get_label() == "Omslagpunt")
+    assert line.get_xdata()[0] == pytest.approx(20, abs=1)  # gain is 0 at 20 %: ±1 sample
+    assert charts.to_png(figure)[:4] == b"\x89PNG"
+
+
+def test_a_lost_query_string_is_said_not_hidden(monkeypatch):
+    # Voila's pre-heat handshake can fail under load: the app must not pass defaults off as the link
+    monkeypatch.setenv("VOILA_PREHEAT", "True")
+
+    def broken_handshake(url=None):
+        raise TimeoutError("no request info")
+
+    monkeypatch.setattr("voila.utils.get_query_string", broken_handshake)
+    app = ui.kor_verkenner("kapper")
+    assert ui.LINK_LOST in app.status.value
+    assert gain_shown(app) == 960.00
