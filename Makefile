@@ -21,8 +21,10 @@ chromium:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	  else echo "Chromium is missing: run 'sudo apt-get install -y chromium'"; exit 1; fi; }
 
+# voila.json (read from here) holds the serving settings; JUPYTER_PATH finds the kortools template.
 dashboard: $(STAMP)
-	$(BIN)/voila notebooks/ --port=$(PORT) --no-browser --Voila.ip=127.0.0.1 --VoilaConfiguration.file_allowlist="[]"
+	@echo "Dashboard: http://localhost:$(PORT)/voila/render/kor_verkenner.ipynb"
+	JUPYTER_PATH="$(CURDIR)/share/jupyter" $(BIN)/voila notebooks/ --port=$(PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -10,7 +10,7 @@ import re
 import pytest
 
 import kortools as kt
-from kortools.money import to_cents
+from kortools.money import format_euro, to_cents
 
 pytestmark = pytest.mark.browser
 
@@ -162,3 +162,22 @@ def test_an_exception_in_the_model_shows_a_dutch_message_not_a_traceback(page, v
     load(page, voila, "kor_verkenner.ipynb", "omzet=13131", wait_for=".kt-message")
     assert "Er ging iets mis" in body_text(page)
     assert_no_traceback(page)
+
+
+def test_report_button_downloads_the_pdf_of_the_case_on_screen(page, voila, output_dir):
+    import io
+
+    import pypdf
+
+    load(page, voila, "kor_verkenner.ipynb", "consumenten=90")
+    with page.expect_download(timeout=60_000) as download_info:
+        page.get_by_role("button", name="Download rapport (PDF)").click()
+    download = download_info.value
+    assert download.suggested_filename == "kor-advies.pdf"
+    path = output_dir / "kor-advies.pdf"
+    download.save_as(path)
+    text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(path.read_bytes())).pages)
+    # the case on screen: 90 % consumers → 2026 KOR margin 14,850 × 1.09 + 1,650 − 3,025 − 1,200
+    r = kt.compare_margin(14850, 1650, 2500, 1200, 0.09, 0.21, "keep_consumer_prices", 2026)
+    assert format_euro(r.kor_margin) == "€ 13.611,50"
+    assert "€ 13.611,50" in text

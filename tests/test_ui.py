@@ -166,3 +166,14 @@ def test_a_lost_query_string_is_said_not_hidden(monkeypatch):
     app = ui.kor_verkenner("kapper")
     assert ui.LINK_LOST in app.status.value
     assert gain_shown(app) == 960.00
+
+
+def test_report_button_offers_the_pdf_of_the_case_on_screen():
+    import base64
+
+    app = ui.kor_verkenner("drempel", query="")
+    app.make_report()
+    link = app.report_link.value
+    assert 'download="kor-advies.pdf"' in link and "kt-autodownload" in link
+    pdf = base64.b64decode(link.split("base64,")[1].split('"')[0])
+    assert pdf.startswith(b"%PDF")

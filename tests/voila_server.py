@@ -44,7 +44,11 @@ class VoilaServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log or Path(os.devnull)
         self.args = [sys.executable, "-m", "voila", directory, f"--port={self.port}", *extra_args]
-        self.env = {**os.environ, **(env or {})}
+        # the repo's own templates (share/jupyter/voila/templates/kortools) come first
+        jupyter_path = os.pathsep.join(
+            filter(None, [str(ROOT / "share" / "jupyter"), os.environ.get("JUPYTER_PATH")])
+        )
+        self.env = {**os.environ, "JUPYTER_PATH": jupyter_path, **(env or {})}
         self.process: subprocess.Popen | None = None
 
     def start(self, timeout: float = 60) -> VoilaServer:

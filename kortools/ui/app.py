@@ -512,6 +512,12 @@ class KorVerkenner(App):
         self.warnings = w.HTML()
         self.assumptions = w.HTML()
         self.link = w.HTML()
+        self.report_button = w.Button(
+            description="Download rapport (PDF)", icon="download", layout=w.Layout(width="220px")
+        )
+        self.report_button.on_click(self.make_report)
+        self.report_link = w.HTML()
+        self._report_count = 0
         self.tabs = w.Tab(
             children=[
                 w.VBox([self.break_even_chart, self.break_even_text]),
@@ -539,6 +545,7 @@ class KorVerkenner(App):
                 self.margin_chart,
                 self.tabs,
                 self.link,
+                w.HBox([self.report_button, self.report_link]),
             ],
             layout=w.Layout(flex="1", min_width="400px"),
         )
@@ -627,6 +634,27 @@ class KorVerkenner(App):
 
     def _render_notes(self) -> None:
         self.assumptions.value = assumptions_html(self.result.assumptions)
+
+    @guarded
+    def make_report(self, _button=None) -> None:
+        """The client report for the case on screen, offered as a download (works read-only).
+
+        The PDF travels as a data: link; the kortools Voila template clicks it once.
+        """
+        if self.result is None:
+            return
+        import base64
+
+        from kortools.ui.report import report
+
+        self.report_link.value = "<i>Rapport wordt gemaakt…</i>"
+        pdf = report(self.result.scenario)
+        self._report_count += 1
+        href = "data:application/pdf;base64," + base64.b64encode(pdf).decode("ascii")
+        self.report_link.value = (
+            f'<a class="kt-autodownload" data-kt-id="{self._report_count}" download="kor-advies.pdf" '
+            f'href="{href}">Klik hier als de download niet vanzelf begint</a>'
+        )
 
     def _link_html(self) -> str:
         query = urlencode({k: _url_value(v) for k, v in self.values.items()})
