@@ -97,7 +97,12 @@ def slider_times(browser, server: VoilaServer, notebook: str, charts_to_wait: in
 
 def kernel_and_server_memory(server: VoilaServer) -> dict[str, float]:
     mb = 1024 * 1024
-    kernels = [psutil.Process(pid).memory_info().rss / mb for pid in server.kernel_pids()]
+    kernels = []
+    for pid in server.kernel_pids():
+        try:
+            kernels.append(psutil.Process(pid).memory_info().rss / mb)
+        except psutil.Error:  # culled meanwhile
+            continue
     return {
         "server_mb": psutil.Process(server.process.pid).memory_info().rss / mb,
         "kernel_mb_max": max(kernels),

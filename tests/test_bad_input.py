@@ -149,3 +149,60 @@ def test_scenario_fuzz(changes):
         assert str(error)
         return
     assert table.select_dtypes("number").map(math.isfinite).all().all()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    text=st.one_of(st.text(max_size=300), st.binary(max_size=300).map(lambda b: b.decode("latin-1"))),
+    suffix=st.sampled_from([".yaml", ".json"]),
+)
+def test_scenario_file_fuzz(tmp_path_factory, text, suffix):
+    path = tmp_path_factory.mktemp("fuzz") / f"s{suffix}"
+    path.write_text(text, encoding="utf-8")
+    try:
+        scenario = kt.load_scenario(path)
+    except kt.InputError as error:
+        assert str(error)
+        return
+    assert kt.evaluate(scenario).table.select_dtypes("number").map(math.isfinite).all().all()
+
+
+cell = st.one_of(
+    st.text(max_size=12),
+    st.sampled_from(["", "-1", "1e308", "NaN", "inf", "12,5", "21", "9"]),
+    st.floats(allow_nan=True, allow_infinity=True).map(str),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    rows=st.lists(
+        st.fixed_dictionaries(
+            {
+                "klant": cell,
+                "omzet_consumenten": cell,
+                "omzet_bedrijven": cell,
+                "kosten_met_btw": cell,
+                "btw_tarief": cell,
+                "investering_btw": cell,
+                "investering_jaar": cell,
+                "beleid": cell,
+                "jaar": cell,
+            }
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_portfolio_reader_fuzz(rows):
+    import pandas as pd
+
+    from kortools import portfolio
+
+    raw, missing = portfolio.normalise_columns(pd.DataFrame(rows, dtype=str))
+    assert missing == []
+    good, errors = portfolio.validate_rows(raw)
+    assert len(good) + errors["regel"].nunique() == len(rows)  # nothing silently dropped
+    advice = portfolio.assess(good)
+    numbers = advice.select_dtypes("number")
+    assert numbers.map(math.isfinite).all().all()

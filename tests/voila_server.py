@@ -76,8 +76,14 @@ class VoilaServer:
         """The server's kernel processes (Voila answers 404 on /api/kernels, by design)."""
         import psutil
 
-        children = psutil.Process(self.process.pid).children(recursive=True)
-        return [c.pid for c in children if "ipykernel" in " ".join(c.cmdline())]
+        pids = []
+        for child in psutil.Process(self.process.pid).children(recursive=True):
+            try:  # a culled kernel can vanish (or be a zombie) while we look
+                if child.status() != psutil.STATUS_ZOMBIE and "ipykernel" in " ".join(child.cmdline()):
+                    pids.append(child.pid)
+            except psutil.Error:
+                continue
+        return pids
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:

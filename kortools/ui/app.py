@@ -26,6 +26,7 @@ from kortools.money import format_euro, format_percent
 from kortools.ui import charts
 from kortools.ui.text import (
     FIELD_LABELS,
+    NAVIGATION,
     POLICY_LABELS,
     STYLE,
     assumptions_html,
@@ -549,7 +550,7 @@ class KorVerkenner(App):
             ],
             layout=w.Layout(flex="1", min_width="400px"),
         )
-        title = w.HTML(f"{STYLE}<h2>KOR-verkenner: {escape(self.name)}</h2>")
+        title = w.HTML(f"{STYLE}{NAVIGATION}<h2>KOR-verkenner: {escape(self.name)}</h2>")
         return w.VBox([title, w.HBox([controls, results], layout=w.Layout(flex_flow="row wrap"))])
 
     # computing and drawing
@@ -591,6 +592,7 @@ class KorVerkenner(App):
         m = self.first_kor_margin
         return self._margin_chart.update(m.regular_margin, m.kor_margin, m.gain)
 
+    @guarded
     def render_tab(self) -> None:
         index = self.tabs.selected_index or 0
         if self.result is None or index not in self._stale:
@@ -814,7 +816,9 @@ class HerzieningApp(App):
             [self.status, self.total, self.chart, self.table, w.HTML("<h4>Aannames</h4>"), self.assumptions],
             layout=w.Layout(flex="1", min_width="400px"),
         )
-        return w.VBox([w.HTML(f"{STYLE}<h2>Herziening bij de KOR</h2>"), w.HBox([controls, results])])
+        return w.VBox(
+            [w.HTML(f"{STYLE}{NAVIGATION}<h2>Herziening bij de KOR</h2>"), w.HBox([controls, results])]
+        )
 
     def summary_text(self) -> str:
         names = [c for c in self.schedule.columns if c not in ("gross", "payable", "below_minimum")]
@@ -898,7 +902,10 @@ class AftrekpostenApp(App):
             layout=w.Layout(flex="1", min_width="400px"),
         )
         return w.VBox(
-            [w.HTML(f"{STYLE}<h2>Aftrekposten voor ondernemers per jaar</h2>"), w.HBox([controls, results])]
+            [
+                w.HTML(f"{STYLE}{NAVIGATION}<h2>Aftrekposten voor ondernemers per jaar</h2>"),
+                w.HBox([controls, results]),
+            ]
         )
 
     def summary_text(self) -> str:

@@ -164,6 +164,11 @@ def warnings_html(warnings) -> str:
     return f'<div class="kt-warnings"><b>Let op: KOR is minder interessant als…</b><ul>{items}</ul></div>'
 
 
+NAVIGATION = (
+    '<div class="kt-nav"><a href="kor_verkenner.ipynb">KOR-verkenner</a> · '
+    '<a href="herziening.ipynb">Herziening</a> · <a href="aftrekposten.ipynb">Aftrekposten</a></div>'
+)
+
 STYLE = """
 <style>
 .kt-error { color: #c62828; font-weight: 600; font-size: 0.95em; min-height: 0; }
@@ -182,5 +187,6 @@ STYLE = """
 .kt-table tbody th { text-align: left; font-weight: normal; }
 .kt-table-wrap { overflow-x: auto; }
 .kt-message { color: #c62828; font-weight: 600; }
+.kt-nav { font-size: 0.95em; margin-bottom: 0.3em; }
 </style>
 """
