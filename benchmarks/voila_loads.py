@@ -59,11 +59,20 @@ def main() -> int:
     parser.add_argument("--loads", type=int, default=100, help="loads per notebook (default 100)")
     parser.add_argument("--cold", action="store_true", help="cold kernels instead of pre-heated ones")
     parser.add_argument("--control", action="store_true", help="also load the repro notebook that hangs")
+    parser.add_argument("--notebooks", nargs="+", default=NOTEBOOKS, help="which dashboards to load")
+    parser.add_argument(
+        "--pool-size",
+        type=int,
+        help="pre-heated kernels per notebook (voila.json: 1); "
+        "more heat in parallel, so the loop runs faster",
+    )
     args = parser.parse_args()
     (ROOT / "test-output").mkdir(exist_ok=True)
     extra = ("--preheat_kernel=False",) if args.cold else ()
-    print(f"voila.json settings{' with cold kernels' if args.cold else ''}; {args.loads} loads each")
-    results = run("notebooks/", NOTEBOOKS, args.loads, extra)
+    if args.pool_size:
+        extra += (f"--pool_size={args.pool_size}",)
+    print(f"voila.json settings {' '.join(extra)}; {args.loads} loads each")
+    results = run("notebooks/", tuple(args.notebooks), args.loads, extra)
     if args.control:
         run("benchmarks/hang/", ("interactive_output.ipynb",), args.loads, extra)
     hung = sum(t is None for times in results.values() for t in times)

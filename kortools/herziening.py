@@ -54,9 +54,13 @@ class Asset:
         object.__setattr__(self, "vat", v.amount(f"vat of {self.name}", self.vat))
 
 
-def revision_period(asset: Asset, year: int) -> int:
-    """Years in the revision period, first-use year included (herziening.md §Which assets)."""
-    period = value("herziening_period", year)[asset.kind]
+def revision_period(asset: Asset) -> int:
+    """Years in the revision period, first-use year included (herziening.md §Which assets).
+
+    Looked up for the asset's year of first use (the data start with the KOR of 2020; the
+    5- and 10-year periods held before that too).
+    """
+    period = value("herziening_period", max(asset.first_use_year, FIRST_KOR_YEAR))[asset.kind]
     if period is None or (asset.kind == INVESTMENT_SERVICE and asset.first_use_year < 2026):
         raise InputError(
             f"kind of {asset.name}",
@@ -132,7 +136,7 @@ def herziening_schedule(
     """
     assets = _check_assets(assets)
     kor_years = _check_kor_years(kor_start_year, kor_last_year)
-    periods = {a.name: revision_period(a, kor_years.start) for a in assets}
+    periods = {a.name: revision_period(a) for a in assets}
     last = max([kor_years.start] + [a.first_use_year + periods[a.name] - 1 for a in assets])
     years = range(kor_years.start, last + 1)
     rows = {a.name: [yearly_share(a, y, kor_years, periods[a.name]) for y in years] for a in assets}

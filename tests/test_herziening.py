@@ -92,3 +92,10 @@ def test_index_is_the_year_as_int():
     df = kt.herziening_schedule([], 2025)
     assert isinstance(df.index, pd.Index) and df.index.tolist() == [2025]
     assert df.loc[2025, "payable"] == 0
+
+
+def test_investment_service_bought_under_a_kor_that_began_earlier():
+    # KOR 2025–2026; renovation (investment service) first used 2026 under the KOR, VAT 10,000:
+    # after leaving, an extra deduction of 10,000 / 5 = 2,000 for 2027–2030.
+    df = kt.herziening_schedule([A("verbouwing", "investment_service", 2026, 10000)], 2025, 2026)
+    assert df["payable"].loc[2027:2030].tolist() == pytest.approx([-2000] * 4)
