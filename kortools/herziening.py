@@ -165,8 +165,3 @@ def herziening_assumptions(
     if any(abs(abs(g) - minimum[y]) < 0.005 for y, g in zip(frame.index, frame["gross"], strict=True)):
         keys.append("herziening_500_boundary")
     return tuple(rule_assumption(k) for k in keys)
-
-
-def herziening_total(schedule: pd.DataFrame) -> float:
-    """Sum of the payable amounts of a schedule (+ repay, − extra deduction)."""
-    return float(schedule["payable"].sum())
