@@ -93,25 +93,25 @@ def comparison_table_nl(table: pd.DataFrame) -> pd.DataFrame:
         "Verschil winst (KOR − gewoon)": table["difference"],
         "Verschil opgeteld": table["cumulative_difference"],
     }
-    out = pd.DataFrame(
+    return years_as_columns(rows, table.index)
+
+
+def years_as_columns(rows: dict[str, pd.Series], years: pd.Index) -> pd.DataFrame:
+    """Rows of amounts (or text) by year → a table of strings: labels down, years across, € Dutch."""
+    return pd.DataFrame(
         {
             label: [v if isinstance(v, str) else format_euro(v) for v in values]
             for label, values in rows.items()
         },
-        index=[str(y) for y in table.index],
+        index=[str(y) for y in years],
     ).T
-    return out
 
 
 def herziening_table_nl(schedule: pd.DataFrame, asset_names: list[str]) -> pd.DataFrame:
     rows = {name: schedule[name] for name in asset_names}
     rows["Totaal"] = schedule["gross"]
     rows["Te betalen (€ 500-regel)"] = schedule["payable"]
-    out = pd.DataFrame(
-        {label: [format_euro(v) for v in values] for label, values in rows.items()},
-        index=[str(y) for y in schedule.index],
-    ).T
-    return out
+    return years_as_columns(rows, schedule.index)
 
 
 def deductions_table_nl(table: pd.DataFrame) -> pd.DataFrame:
@@ -125,10 +125,7 @@ def deductions_table_nl(table: pd.DataFrame) -> pd.DataFrame:
         "taxable_profit": "Belastbare winst",
         "tax_value": "Belastingvoordeel (ca.)",
     }
-    out = pd.DataFrame(
-        {label: [format_euro(v) for v in table[col]] for col, label in labels.items()},
-        index=[str(y) for y in table.index],
-    ).T
+    out = years_as_columns({label: table[col] for col, label in labels.items()}, table.index)
     out.loc["Urencriterium gehaald"] = ["ja" if met else "nee" for met in table["urencriterium_met"]]
     return out
 
