@@ -162,7 +162,7 @@ def test_a_lost_query_string_is_said_not_hidden(monkeypatch):
     def broken_handshake(url=None):
         raise TimeoutError("no request info")
 
-    monkeypatch.setattr("voila.utils.get_query_string", broken_handshake)
+    monkeypatch.setattr("kortools.ui.voila_query.get_query_string", broken_handshake)
     app = ui.kor_verkenner("kapper")
     assert ui.LINK_LOST in app.status.value
     assert gain_shown(app) == 960.00
@@ -177,3 +177,46 @@ def test_report_button_offers_the_pdf_of_the_case_on_screen():
     assert 'download="kor-advies.pdf"' in link and "kt-autodownload" in link
     pdf = base64.b64decode(link.split("base64,")[1].split('"')[0])
     assert pdf.startswith(b"%PDF")
+
+
+def _models_in(widget) -> set:
+    """Every widget model reachable from ``widget`` (children, layouts, styles): what the browser builds."""
+    import ipywidgets as w
+
+    seen, todo = {}, [widget]
+    while todo:
+        item = todo.pop()
+        if id(item) in seen:
+            continue
+        seen[id(item)] = item
+        for name in item.keys:
+            value = getattr(item, name)
+            for child in value if isinstance(value, list | tuple) else [value]:
+                if isinstance(child, w.Widget):
+                    todo.append(child)
+    return set(seen)
+
+
+def test_widgets_with_equal_settings_share_their_layout_and_style_models():
+    import ipywidgets as w
+
+    from kortools.ui.models import SharedModels
+
+    make = SharedModels()
+    a = make(w.Dropdown, options=["x"], layout={"width": "100px"})
+    b = make(w.FloatText, layout={"width": "100px"})
+    c = make(w.FloatText, layout={"width": "150px"})
+    assert a.layout is b.layout and b.layout is not c.layout
+    assert a.style is b.style  # both DescriptionStyle with default settings
+    assert make.html("x").style is make.html("y").style
+    toggles = make(w.ToggleButtons, options=["a"], style={"button_width": "55px"})
+    assert toggles.style.button_width == "55px"
+
+
+def test_the_dashboards_page_has_few_widget_models():
+    """The browser builds every model at page load. Before sharing layouts and styles the
+    main dashboard had 166 (58 Layouts, 30 HTMLStyles, ...); one each per distinct setting
+    leaves about 80: 61 widgets, at most 11 layouts and 6 styles."""
+    app = ui.kor_verkenner(query="")
+    assert len(_models_in(app.widget)) <= 80
+    assert len(_models_in(ui.aftrekposten_app(query="").widget)) <= 30

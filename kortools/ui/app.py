@@ -24,6 +24,7 @@ import ipywidgets as w
 import kortools as kt
 from kortools.money import format_euro, format_percent
 from kortools.ui import charts
+from kortools.ui.models import SharedModels
 from kortools.ui.text import (
     FIELD_LABELS,
     NAVIGATION,
@@ -62,7 +63,7 @@ def query_string() -> str | None:
     """
     if not running_under_voila():
         return ""
-    from voila.utils import get_query_string
+    from kortools.ui.voila_query import get_query_string  # not voila.utils: 41 MB per kernel
 
     try:
         return get_query_string()
@@ -180,10 +181,6 @@ def guarded(method: Callable) -> Callable:
 # --- controls -------------------------------------------------------------------------
 
 
-def money_input(value: float) -> w.FloatText:
-    return w.FloatText(value=value, step=100, layout=w.Layout(width="150px"))
-
-
 def label_html(name: str, help_text: str, error: str | None) -> str:
     """A control's label, with its error message (if any) right under it, above the control."""
     label = f"<b>{escape(FIELD_LABELS.get(name, name))}</b>{escape(help_text)}"
@@ -196,10 +193,11 @@ class App:
     specs: Mapping[str, FieldSpec] = {}
 
     def __init__(self) -> None:
+        self.make = SharedModels()
         self.controls: dict[str, w.Widget] = {}
         self.labels: dict[str, w.HTML] = {}
         self.help: dict[str, str] = {}
-        self.status = w.HTML()
+        self.status = self.make.html()
         self.notice = ""  # shown above any other message, e.g. LINK_LOST
         self.last_error: Exception | None = None
         self._silent = False
@@ -212,9 +210,12 @@ class App:
         """
         self.controls[name] = control
         self.help[name] = help_text
-        self.labels[name] = w.HTML(label_html(name, help_text, None))
+        self.labels[name] = self.make.html(label_html(name, help_text, None))
         control.observe(self._on_change, names="value")
         return [self.labels[name], control]
+
+    def money_input(self, value: float) -> w.FloatText:
+        return self.make(w.FloatText, value=value, step=100, layout={"width": "150px"})
 
     def _on_change(self, _change=None) -> None:
         if not self._silent:
@@ -429,103 +430,121 @@ class KorVerkenner(App):
         years = [str(y) for y in kt.tax_years()]
         year_options = [(y, int(y)) for y in years]
         self.sections = [
-            w.HTML("<h3>Bedrijf</h3>"),
-            *self.add_control("omzet", money_input(v["omzet"]), " (€ per jaar, excl. btw)"),
+            self.make.html("<h3>Bedrijf</h3>"),
+            *self.add_control("omzet", self.money_input(v["omzet"]), " (€ per jaar, excl. btw)"),
             *self.add_control(
                 "consumenten",
-                w.IntSlider(
+                self.make(
+                    w.IntSlider,
                     v["consumenten"],
                     min=0,
                     max=100,
                     step=1,
                     continuous_update=False,
                     readout_format="d",
-                    layout=w.Layout(width="260px"),
+                    layout={"width": "260px"},
                 ),
                 share_help,
             ),
             *self.add_control(
                 "btw",
-                w.ToggleButtons(
+                self.make(
+                    w.ToggleButtons,
                     options=[("21%", "21"), ("9%", "9"), ("0%", "0")],
                     value=v["btw"],
                     style={"button_width": "55px"},
                 ),
             ),
-            *self.add_control("kosten_btw", money_input(v["kosten_btw"]), " (€ per jaar, excl. 21% btw)"),
-            *self.add_control("kosten_zonder", money_input(v["kosten_zonder"]), " (€ per jaar)"),
+            *self.add_control(
+                "kosten_btw", self.money_input(v["kosten_btw"]), " (€ per jaar, excl. 21% btw)"
+            ),
+            *self.add_control("kosten_zonder", self.money_input(v["kosten_zonder"]), " (€ per jaar)"),
             *self.add_control(
                 "beleid",
-                w.Dropdown(
+                self.make(
+                    w.Dropdown,
                     options=[(POLICY_LABELS[p], k) for k, p in POLICY_OPTIONS.items()],
                     value=v["beleid"],
-                    layout=w.Layout(width="290px"),
+                    layout={"width": "290px"},
                 ),
             ),
-            w.HTML("<h3>Investeringen</h3>"),
+            self.make.html("<h3>Investeringen</h3>"),
             *self.add_control(
-                "investering", money_input(v["investering"]), " (€ excl. btw, in het eerste KOR-jaar)"
+                "investering", self.money_input(v["investering"]), " (€ excl. btw, in het eerste KOR-jaar)"
             ),
-            *self.add_control("eerder_btw", money_input(v["eerder_btw"]), " (afgetrokken btw, €)"),
+            *self.add_control("eerder_btw", self.money_input(v["eerder_btw"]), " (afgetrokken btw, €)"),
             *self.add_control(
                 "eerder_jaar",
-                w.BoundedIntText(
-                    v["eerder_jaar"], min=2000, max=int(years[-1]), layout=w.Layout(width="100px")
+                self.make(
+                    w.BoundedIntText,
+                    v["eerder_jaar"],
+                    min=2000,
+                    max=int(years[-1]),
+                    layout={"width": "100px"},
                 ),
             ),
             *self.add_control(
                 "eerder_soort",
-                w.Dropdown(
+                self.make(
+                    w.Dropdown,
                     options=[("roerend (5 jaar)", "roerend"), ("onroerend (10 jaar)", "onroerend")],
                     value=v["eerder_soort"],
-                    layout=w.Layout(width="180px"),
+                    layout={"width": "180px"},
                 ),
             ),
-            w.HTML("<h3>Ondernemer en jaren</h3>"),
-            *self.add_control("uren", w.IntText(v["uren"], layout=w.Layout(width="100px")), " (per jaar)"),
+            self.make.html("<h3>Ondernemer en jaren</h3>"),
             *self.add_control(
-                "starter", w.Checkbox(v["starter"], description="startersaftrek mogelijk", indent=False)
-            ),
-            *self.add_control("aow", w.Checkbox(v["aow"], description="AOW-leeftijd bereikt", indent=False)),
-            *self.add_control(
-                "van", w.Dropdown(options=year_options, value=v["van"], layout=w.Layout(width="100px"))
+                "uren", self.make(w.IntText, v["uren"], layout={"width": "100px"}), " (per jaar)"
             ),
             *self.add_control(
-                "tot", w.Dropdown(options=year_options, value=v["tot"], layout=w.Layout(width="100px"))
+                "starter",
+                self.make(w.Checkbox, v["starter"], description="startersaftrek mogelijk", indent=False),
+            ),
+            *self.add_control(
+                "aow", self.make(w.Checkbox, v["aow"], description="AOW-leeftijd bereikt", indent=False)
+            ),
+            *self.add_control(
+                "van", self.make(w.Dropdown, options=year_options, value=v["van"], layout={"width": "100px"})
+            ),
+            *self.add_control(
+                "tot", self.make(w.Dropdown, options=year_options, value=v["tot"], layout={"width": "100px"})
             ),
             *self.add_control(
                 "kor_vanaf",
-                w.Dropdown(options=year_options, value=v["kor_vanaf"], layout=w.Layout(width="100px")),
+                self.make(w.Dropdown, options=year_options, value=v["kor_vanaf"], layout={"width": "100px"}),
             ),
         ]
 
     def _build_outputs(self) -> None:
-        image = functools.partial(w.Image, format="png", layout=w.Layout(width="100%", max_width="640px"))
-        self.headline = w.HTML()
-        self.threshold = w.HTML()
+        image = functools.partial(
+            self.make, w.Image, format="png", layout={"width": "100%", "max_width": "640px"}
+        )
+        self.headline = self.make.html()
+        self.threshold = self.make.html()
         self.margin_chart = image()
         self.break_even_chart = image()
-        self.break_even_text = w.HTML()
+        self.break_even_text = self.make.html()
         self.herziening_chart = image()
-        self.herziening_table = w.HTML()
+        self.herziening_table = self.make.html()
         self.years_chart = image()
-        self.years_table = w.HTML()
-        self.warnings = w.HTML()
-        self.assumptions = w.HTML()
-        self.link = w.HTML()
-        self.report_button = w.Button(
-            description="Download rapport (PDF)", icon="download", layout=w.Layout(width="220px")
+        self.years_table = self.make.html()
+        self.warnings = self.make.html()
+        self.assumptions = self.make.html()
+        self.link = self.make.html()
+        self.report_button = self.make(
+            w.Button, description="Download rapport (PDF)", icon="download", layout={"width": "220px"}
         )
         self.report_button.on_click(self.make_report)
-        self.report_link = w.HTML()
+        self.report_link = self.make.html()
         self._report_count = 0
-        self.tabs = w.Tab(
+        self.tabs = self.make(
+            w.Tab,
             children=[
-                w.VBox([self.break_even_chart, self.break_even_text]),
-                w.VBox([self.herziening_chart, self.herziening_table]),
-                w.VBox([self.years_table, self.years_chart]),
-                w.VBox([self.assumptions]),
-            ]
+                self.make(w.VBox, [self.break_even_chart, self.break_even_text]),
+                self.make(w.VBox, [self.herziening_chart, self.herziening_table]),
+                self.make(w.VBox, [self.years_table, self.years_chart]),
+                self.make(w.VBox, [self.assumptions]),
+            ],
         )
         for i, title in enumerate(self.TABS):
             self.tabs.set_title(i, title)
@@ -536,8 +555,9 @@ class KorVerkenner(App):
 
     @property
     def widget(self) -> w.Widget:
-        controls = w.VBox(self.sections, layout=w.Layout(width="330px", padding="0 12px 0 0"))
-        results = w.VBox(
+        controls = self.make(w.VBox, self.sections, layout={"width": "330px", "padding": "0 12px 0 0"})
+        results = self.make(
+            w.VBox,
             [
                 self.status,
                 self.headline,
@@ -546,12 +566,14 @@ class KorVerkenner(App):
                 self.margin_chart,
                 self.tabs,
                 self.link,
-                w.HBox([self.report_button, self.report_link]),
+                self.make(w.HBox, [self.report_button, self.report_link]),
             ],
-            layout=w.Layout(flex="1", min_width="400px"),
+            layout={"flex": "1", "min_width": "400px"},
         )
-        title = w.HTML(f"{STYLE}{NAVIGATION}<h2>KOR-verkenner: {escape(self.name)}</h2>")
-        return w.VBox([title, w.HBox([controls, results], layout=w.Layout(flex_flow="row wrap"))])
+        title = self.make.html(f"{STYLE}{NAVIGATION}<h2>KOR-verkenner: {escape(self.name)}</h2>")
+        return self.make(
+            w.VBox, [title, self.make(w.HBox, [controls, results], layout={"flex_flow": "row wrap"})]
+        )
 
     # computing and drawing
     def compute(self, values: Mapping[str, Any]) -> None:
@@ -742,48 +764,54 @@ class HerzieningApp(App):
         self.specs = herziening_specs()
         year_options = [(str(y), y) for y in HERZIENING_YEARS]
         rows = [
-            w.HTML("<h3>KOR-jaren</h3>"),
+            self.make.html("<h3>KOR-jaren</h3>"),
             *self.add_control(
                 "kor_vanaf",
-                w.Dropdown(options=year_options, value=kor_start_year, layout=w.Layout(width="100px")),
+                self.make(w.Dropdown, options=year_options, value=kor_start_year, layout={"width": "100px"}),
             ),
             *self.add_control(
                 "kor_tot",
-                w.Dropdown(
+                self.make(
+                    w.Dropdown,
                     options=[("geen einde", 0), *year_options],
                     value=kor_last_year or 0,
-                    layout=w.Layout(width="130px"),
+                    layout={"width": "130px"},
                 ),
             ),
         ]
         for i in range(1, ASSET_ROWS + 1):
             a = assets[i - 1] if i <= len(assets) else None
             rows += [
-                w.HTML(f"<h4>Investering {i}{': ' + escape(a.name) if a else ''}</h4>"),
+                self.make.html(f"<h4>Investering {i}{': ' + escape(a.name) if a else ''}</h4>"),
                 *self.add_control(
                     f"soort_{i}",
-                    w.Dropdown(
-                        options=[(v, k) for k, v in KIND_LABELS.items()], value=a.kind if a else "movable"
+                    self.make(
+                        w.Dropdown,
+                        options=[(v, k) for k, v in KIND_LABELS.items()],
+                        value=a.kind if a else "movable",
                     ),
                 ),
                 *self.add_control(
                     f"jaar_{i}",
-                    w.BoundedIntText(
+                    self.make(
+                        w.BoundedIntText,
                         a.first_use_year if a else kor_start_year - 1,
                         min=2000,
                         max=HERZIENING_YEARS[-1],
-                        layout=w.Layout(width="100px"),
+                        layout={"width": "100px"},
                     ),
                     " (eerste gebruik)",
                 ),
-                *self.add_control(f"btw_{i}", money_input(a.vat if a else 0.0), " (btw op de factuur, €)"),
+                *self.add_control(
+                    f"btw_{i}", self.money_input(a.vat if a else 0.0), " (btw op de factuur, €)"
+                ),
             ]
         self.names = [a.name for a in assets] + [f"Investering {i}" for i in range(len(assets) + 1, 5)]
         self.sections = rows
-        self.chart = w.Image(format="png", layout=w.Layout(width="100%", max_width="640px"))
-        self.table = w.HTML()
-        self.total = w.HTML()
-        self.assumptions = w.HTML()
+        self.chart = self.make(w.Image, format="png", layout={"width": "100%", "max_width": "640px"})
+        self.table = self.make.html()
+        self.total = self.make.html()
+        self.assumptions = self.make.html()
         self.schedule = None
         errors = self.apply_query(query)
         self.refresh()
@@ -811,13 +839,25 @@ class HerzieningApp(App):
 
     @property
     def widget(self) -> w.Widget:
-        controls = w.VBox(self.sections, layout=w.Layout(width="330px"))
-        results = w.VBox(
-            [self.status, self.total, self.chart, self.table, w.HTML("<h4>Aannames</h4>"), self.assumptions],
-            layout=w.Layout(flex="1", min_width="400px"),
+        controls = self.make(w.VBox, self.sections, layout={"width": "330px"})
+        results = self.make(
+            w.VBox,
+            [
+                self.status,
+                self.total,
+                self.chart,
+                self.table,
+                self.make.html("<h4>Aannames</h4>"),
+                self.assumptions,
+            ],
+            layout={"flex": "1", "min_width": "400px"},
         )
-        return w.VBox(
-            [w.HTML(f"{STYLE}{NAVIGATION}<h2>Herziening bij de KOR</h2>"), w.HBox([controls, results])]
+        return self.make(
+            w.VBox,
+            [
+                self.make.html(f"{STYLE}{NAVIGATION}<h2>Herziening bij de KOR</h2>"),
+                self.make(w.HBox, [controls, results]),
+            ],
         )
 
     def summary_text(self) -> str:
@@ -861,19 +901,21 @@ class AftrekpostenApp(App):
         super().__init__()
         self.specs = aftrekposten_specs()
         self.sections = [
-            *self.add_control("winst", money_input(profit), " (€ per jaar, voor ondernemersaftrek)"),
-            *self.add_control("uren", w.IntText(hours, layout=w.Layout(width="100px")), " (per jaar)"),
+            *self.add_control("winst", self.money_input(profit), " (€ per jaar, voor ondernemersaftrek)"),
+            *self.add_control("uren", self.make(w.IntText, hours, layout={"width": "100px"}), " (per jaar)"),
             *self.add_control(
                 "partner_uren",
-                w.IntText(partner_hours, layout=w.Layout(width="100px")),
+                self.make(w.IntText, partner_hours, layout={"width": "100px"}),
                 " (onbetaald, per jaar)",
             ),
-            *self.add_control("starter", w.Checkbox(starter, description="starter", indent=False)),
-            *self.add_control("aow", w.Checkbox(aow, description="AOW-leeftijd bereikt", indent=False)),
+            *self.add_control("starter", self.make(w.Checkbox, starter, description="starter", indent=False)),
+            *self.add_control(
+                "aow", self.make(w.Checkbox, aow, description="AOW-leeftijd bereikt", indent=False)
+            ),
         ]
-        self.chart = w.Image(format="png", layout=w.Layout(width="100%", max_width="640px"))
-        self.table_html = w.HTML()
-        self.assumptions = w.HTML()
+        self.chart = self.make(w.Image, format="png", layout={"width": "100%", "max_width": "640px"})
+        self.table_html = self.make.html()
+        self.assumptions = self.make.html()
         self.table = None
         errors = self.apply_query(query)
         self.refresh()
@@ -896,16 +938,18 @@ class AftrekpostenApp(App):
 
     @property
     def widget(self) -> w.Widget:
-        controls = w.VBox(self.sections, layout=w.Layout(width="330px"))
-        results = w.VBox(
-            [self.status, self.table_html, self.chart, w.HTML("<h4>Aannames</h4>"), self.assumptions],
-            layout=w.Layout(flex="1", min_width="400px"),
+        controls = self.make(w.VBox, self.sections, layout={"width": "330px"})
+        results = self.make(
+            w.VBox,
+            [self.status, self.table_html, self.chart, self.make.html("<h4>Aannames</h4>"), self.assumptions],
+            layout={"flex": "1", "min_width": "400px"},
         )
-        return w.VBox(
+        return self.make(
+            w.VBox,
             [
-                w.HTML(f"{STYLE}{NAVIGATION}<h2>Aftrekposten voor ondernemers per jaar</h2>"),
-                w.HBox([controls, results]),
-            ]
+                self.make.html(f"{STYLE}{NAVIGATION}<h2>Aftrekposten voor ondernemers per jaar</h2>"),
+                self.make(w.HBox, [controls, results]),
+            ],
         )
 
     def summary_text(self) -> str:

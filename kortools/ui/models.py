@@ -1,0 +1,65 @@
+"""Widgets that share their Layout and style models, so a page loads fewer models.
+
+Every ipywidgets control comes with its own ``Layout`` model and (for most controls)
+its own style model. Under Voila the browser builds every model before it shows a
+widget, one kernel round trip each, so page load time grows with the model count.
+Widgets with the same layout and style can share one model of each; the main
+dashboard went from 166 models to about 80 this way (README "Dashboard design").
+
+Shared models must not be changed after building: a change would show on every widget
+that shares them. The dashboards never change a layout or style after building.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ipywidgets as w
+
+
+class SharedModels:
+    """Builds widgets whose Layout and style models are shared by equal settings."""
+
+    def __init__(self) -> None:
+        self._layouts: dict[tuple, w.Layout] = {}
+        self._styles: dict[tuple, w.Widget] = {}
+
+    def layout(self, **css: str) -> w.Layout:
+        """The one ``Layout`` with these CSS settings (``width="100px"``, ...)."""
+        key = tuple(sorted(css.items()))
+        if key not in self._layouts:
+            self._layouts[key] = w.Layout(**css)
+        return self._layouts[key]
+
+    def style(self, widget_class: type[w.Widget], **settings: Any) -> w.Widget | None:
+        """The one style model of ``widget_class``'s style type with these settings."""
+        trait = widget_class.class_traits().get("style")
+        if trait is None:  # boxes, images and tabs have no style model
+            return None
+        key = (trait.klass, tuple(sorted(settings.items())))
+        if key not in self._styles:
+            self._styles[key] = trait.klass(**settings)
+        return self._styles[key]
+
+    def __call__(
+        self,
+        widget_class: type[w.Widget],
+        *args: Any,
+        layout: dict[str, str] | None = None,
+        style: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> w.Widget:
+        """``widget_class(*args, **kwargs)`` with a shared layout (CSS dict) and style."""
+        shared_style = self.style(widget_class, **(style or {}))
+        if shared_style is not None:
+            kwargs["style"] = shared_style
+        return widget_class(*args, layout=self.layout(**(layout or {})), **kwargs)
+
+    def html(self, value: str = "") -> w.HTML:
+        return self(w.HTML, value=value)
+
+    def vbox(self, children: list[w.Widget], **css: str) -> w.VBox:
+        return self(w.VBox, children=children, layout=css)
+
+    def hbox(self, children: list[w.Widget], **css: str) -> w.HBox:
+        return self(w.HBox, children=children, layout=css)
