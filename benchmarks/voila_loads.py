@@ -55,9 +55,9 @@ def load_once(url: str) -> tuple[str, float]:
     return "ok", seconds
 
 
-# a chart drawn and no cell still executing: the page finished
+# a chart drawn and Voila's "Executing … of …" overlay (#loading) gone: the page finished
 PAGE_DONE = """() => [...document.querySelectorAll('img')].some(i => i.naturalWidth > 100)
-    && !document.body.innerText.includes('Executing')"""
+    && !document.getElementById('loading')"""
 
 
 class BrowserLoader:
