@@ -10,11 +10,13 @@ interactive_output, copied from shared/repro/voila-hang/out_mpl_only.ipynb):
 - how long the kernels of closed pages live (culling, voila.json).
 Prints a table with ratios full/bare. Targets (issue #4): first chart ≤ 2.5 s, slider
 ≤ 0.15 s median and ≤ 0.3 s max, ≤ 160 MB per kernel, closed pages' kernels freed
-within a minute. Run: ``.venv/bin/python benchmarks/dashboard.py`` (about 8 minutes).
+within a minute. First-chart loads alternate between the two notebooks after a warm-up
+load each. Run: ``.venv/bin/python benchmarks/dashboard.py`` (about 10 minutes).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import statistics
 import sys
@@ -34,23 +36,43 @@ LOADS, CHANGES, SETTLE, HANG = 5, 20, 15.0, 60
 COLD = ("--preheat_kernel=False",)
 
 
-def first_chart_times(browser, server: VoilaServer, notebook: str, settle: float) -> tuple[list, int]:
-    """Load times of LOADS fresh pages, and how many loads hung (no chart within HANG s)."""
+def load_to_first_chart(browser, server: VoilaServer, notebook: str) -> float | None:
+    """Seconds from navigation to the first drawn chart in a fresh tab; None if none in HANG s."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-    times, hung = [], 0
-    while len(times) < LOADS and hung < LOADS:
-        time.sleep(settle)  # let the pool refill: each load takes a fresh kernel
-        page = browser.new_page()
-        start = time.perf_counter()
-        try:
-            page.goto(server.page_url(notebook), timeout=HANG * 1000)
-            page.wait_for_function(FIRST_CHART, timeout=HANG * 1000)
-            times.append(time.perf_counter() - start)
-        except PlaywrightTimeout:
-            hung += 1
+    page = browser.new_page()
+    start = time.perf_counter()
+    try:
+        page.goto(server.page_url(notebook), timeout=HANG * 1000)
+        page.wait_for_function(FIRST_CHART, timeout=HANG * 1000)
+        return time.perf_counter() - start
+    except PlaywrightTimeout:
+        return None
+    finally:
         page.close()
-    return times, hung
+
+
+def first_chart_times(browser, runs: dict, settle: float) -> dict[str, tuple[list, int]]:
+    """LOADS fresh loads per notebook, alternating between them, after one warm-up load each.
+
+    ``runs``: label → (server, notebook). Alternating, with a warmed-up browser, keeps
+    the order from favouring one side (Chromium compiles Voila's scripts on first use).
+    Before each load the pools refill (``settle`` s): each load takes a fresh kernel.
+    """
+    for server, notebook in runs.values():
+        time.sleep(settle)
+        load_to_first_chart(browser, server, notebook)  # warm-up, not counted
+    times: dict[str, list] = {label: [] for label in runs}
+    hung = dict.fromkeys(runs, 0)
+    for _ in range(LOADS):
+        for label, (server, notebook) in runs.items():
+            time.sleep(settle)
+            seconds = load_to_first_chart(browser, server, notebook)
+            if seconds is None:
+                hung[label] += 1
+            else:
+                times[label].append(seconds)
+    return {label: (times[label], hung[label]) for label in runs}
 
 
 def chart_sources(page) -> list[str]:
@@ -135,26 +157,35 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     OUT.mkdir(exist_ok=True)
-    results: dict[str, dict] = {}
+    results: dict[str, dict] = {"full": {}, "bare": {}}
+    notebooks = {
+        "full": ("notebooks/", "kor_verkenner.ipynb", 2),
+        "bare": ("benchmarks/bare/", "bare.ipynb", 1),
+    }
     with sync_playwright() as playwright:
         browser = launch_chromium(playwright)
-        for label, directory, notebook, charts in (
-            ("full", "notebooks/", "kor_verkenner.ipynb", 2),
-            ("bare", "benchmarks/bare/", "bare.ipynb", 1),
-        ):
-            r = results[label] = {}
-            with VoilaServer(directory=directory, log=OUT / f"bench-{label}.log") as server:
-                r["first_preheated"], r["hung_preheated"] = first_chart_times(
-                    browser, server, notebook, SETTLE
-                )
-                first, all_, memory = slider_times(browser, server, notebook, charts)
-                r["slider_first"], r["slider_all"] = first, all_
-                r.update(memory)
-                # directory mode pre-heats one kernel per notebook
-                pool = len(list((ROOT / directory).glob("*.ipynb")))
-                r["cull_seconds"] = culling_seconds(browser, server, notebook, pool=pool)
-            with VoilaServer(*COLD, directory=directory, log=OUT / f"bench-{label}-cold.log") as server:
-                r["first_cold"], r["hung_cold"] = first_chart_times(browser, server, notebook, 2.0)
+        for kind, extra, settle in (("preheated", (), SETTLE), ("cold", COLD, 2.0)):
+            with contextlib.ExitStack() as stack:
+                servers = {
+                    label: stack.enter_context(
+                        VoilaServer(*extra, directory=directory, log=OUT / f"bench-{label}-{kind}.log")
+                    )
+                    for label, (directory, _, _) in notebooks.items()
+                }
+                runs = {label: (servers[label], notebooks[label][1]) for label in notebooks}
+                for label, (times, hung) in first_chart_times(browser, runs, settle).items():
+                    results[label][f"first_{kind}"], results[label][f"hung_{kind}"] = times, hung
+                if kind == "cold":
+                    continue
+                for label, (directory, notebook, charts) in notebooks.items():
+                    r, server = results[label], servers[label]
+                    r["slider_first"], r["slider_all"], memory = slider_times(
+                        browser, server, notebook, charts
+                    )
+                    r.update(memory)
+                    # directory mode pre-heats one kernel per notebook
+                    pool = len(list((ROOT / directory).glob("*.ipynb")))
+                    r["cull_seconds"] = culling_seconds(browser, server, notebook, pool=pool)
             (OUT / "benchmark-dashboard.json").write_text(json.dumps(results, indent=1))
         browser.close()
 
