@@ -135,7 +135,10 @@ def main() -> int:
     parser.add_argument(
         "--browser", action="store_true", help="load in Chromium and wait for a chart, not plain GETs"
     )
-    parser.add_argument("--notebooks", nargs="+", default=NOTEBOOKS, help="which dashboards to load")
+    parser.add_argument(
+        "--debug", action="store_true", help="Voila's debug log (every kernel message) for diagnosis"
+    )
+    parser.add_argument("--notebooks", nargs="*", default=NOTEBOOKS, help="which dashboards to load")
     parser.add_argument(
         "--pool-size",
         type=int,
@@ -147,13 +150,14 @@ def main() -> int:
     extra = ("--preheat_kernel=False",) if args.cold else ()
     if args.pool_size:
         extra += (f"--pool_size={args.pool_size}",)
+    debug = ("--debug",) if args.debug else ()
     load = BrowserLoader() if args.browser else load_once
     how = "Chromium, until a chart shows" if args.browser else "plain GET"
     print(f"voila.json settings {' '.join(extra)}; {args.loads} loads each ({how}, {LIMIT:.0f} s limit)")
     try:
-        results = run("notebooks/", tuple(args.notebooks), args.loads, extra, load)
+        results = run("notebooks/", tuple(args.notebooks), args.loads, extra + debug, load)
         if args.control:
-            cold = ("--preheat_kernel=False",)
+            cold = ("--preheat_kernel=False", *debug)
             run("benchmarks/hang/", ("interactive_output.ipynb",), args.loads, cold, load)
     finally:
         if args.browser:
