@@ -63,11 +63,13 @@ PAGE_DONE = """() => [...document.querySelectorAll('img')].some(i => i.naturalWi
 class BrowserLoader:
     """Loads a page in a fresh Chromium tab and waits for a chart (``--browser``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, close_late: bool = False) -> None:
         from playwright.sync_api import sync_playwright
 
         self._playwright = sync_playwright().start()
         self.browser = launch_chromium(self._playwright)
+        self.close_late = close_late  # close a tab only after the next page has loaded
+        self._previous = None
 
     def __call__(self, url: str) -> tuple[str, float]:
         from playwright.sync_api import Error as PlaywrightError
@@ -81,7 +83,12 @@ class BrowserLoader:
         except PlaywrightError:  # TimeoutError is a subclass
             outcome = "hung"
         seconds = time.perf_counter() - start
-        page.close()
+        if self.close_late:
+            if self._previous:
+                self._previous.close()
+            self._previous = page
+        else:
+            page.close()
         return outcome, seconds
 
     def close(self) -> None:
@@ -136,6 +143,11 @@ def main() -> int:
         "--browser", action="store_true", help="load in Chromium and wait for a chart, not plain GETs"
     )
     parser.add_argument(
+        "--close-late",
+        action="store_true",
+        help="with --browser: close each tab only after the next page loaded (no tab closes mid-load)",
+    )
+    parser.add_argument(
         "--debug", action="store_true", help="Voila's debug log (every kernel message) for diagnosis"
     )
     parser.add_argument("--notebooks", nargs="*", default=NOTEBOOKS, help="which dashboards to load")
@@ -151,7 +163,7 @@ def main() -> int:
     if args.pool_size:
         extra += (f"--pool_size={args.pool_size}",)
     debug = ("--debug",) if args.debug else ()
-    load = BrowserLoader() if args.browser else load_once
+    load = BrowserLoader(args.close_late) if args.browser else load_once
     how = "Chromium, until a chart shows" if args.browser else "plain GET"
     print(f"voila.json settings {' '.join(extra)}; {args.loads} loads each ({how}, {LIMIT:.0f} s limit)")
     try:
