@@ -217,6 +217,10 @@ class App:
     def money_input(self, value: float) -> w.FloatText:
         return self.make(w.FloatText, value=value, step=100, layout={"width": "150px"})
 
+    def chart_image(self) -> w.Image:
+        """A chart's place on the page: PNG bytes set on it by ``charts.to_png``."""
+        return self.make(w.Image, format="png", layout={"width": "100%", "max_width": "640px"})
+
     def _on_change(self, _change=None) -> None:
         if not self._silent:
             self.refresh()
@@ -516,17 +520,14 @@ class KorVerkenner(App):
         ]
 
     def _build_outputs(self) -> None:
-        image = functools.partial(
-            self.make, w.Image, format="png", layout={"width": "100%", "max_width": "640px"}
-        )
         self.headline = self.make.html()
         self.threshold = self.make.html()
-        self.margin_chart = image()
-        self.break_even_chart = image()
+        self.margin_chart = self.chart_image()
+        self.break_even_chart = self.chart_image()
         self.break_even_text = self.make.html()
-        self.herziening_chart = image()
+        self.herziening_chart = self.chart_image()
         self.herziening_table = self.make.html()
-        self.years_chart = image()
+        self.years_chart = self.chart_image()
         self.years_table = self.make.html()
         self.warnings = self.make.html()
         self.assumptions = self.make.html()
@@ -808,7 +809,7 @@ class HerzieningApp(App):
             ]
         self.names = [a.name for a in assets] + [f"Investering {i}" for i in range(len(assets) + 1, 5)]
         self.sections = rows
-        self.chart = self.make(w.Image, format="png", layout={"width": "100%", "max_width": "640px"})
+        self.chart = self.chart_image()
         self.table = self.make.html()
         self.total = self.make.html()
         self.assumptions = self.make.html()
@@ -913,7 +914,7 @@ class AftrekpostenApp(App):
                 "aow", self.make(w.Checkbox, aow, description="AOW-leeftijd bereikt", indent=False)
             ),
         ]
-        self.chart = self.make(w.Image, format="png", layout={"width": "100%", "max_width": "640px"})
+        self.chart = self.chart_image()
         self.table_html = self.make.html()
         self.assumptions = self.make.html()
         self.table = None

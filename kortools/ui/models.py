@@ -57,9 +57,3 @@ class SharedModels:
 
     def html(self, value: str = "") -> w.HTML:
         return self(w.HTML, value=value)
-
-    def vbox(self, children: list[w.Widget], **css: str) -> w.VBox:
-        return self(w.VBox, children=children, layout=css)
-
-    def hbox(self, children: list[w.Widget], **css: str) -> w.HBox:
-        return self(w.HBox, children=children, layout=css)
