@@ -5,9 +5,17 @@ the dated, sourced files in ``data/``. Money is in euros as unrounded floats;
 round only for display (to the cent).
 """
 
+from kortools.advice import Advice, Reason, advise
 from kortools.deductions import Deductions, deductions_table, entrepreneur_deductions
 from kortools.errors import InputError
-from kortools.herziening import Asset, herziening_schedule
+from kortools.evaluation import ScenarioResult, evaluate
+from kortools.herziening import (
+    Asset,
+    herziening_schedule,
+    investment_price,
+    investment_vat,
+    longest_revision_period,
+)
 from kortools.kor import (
     Supply,
     counted_turnover,
@@ -17,17 +25,9 @@ from kortools.kor import (
     kvk_warnings,
     threshold_crossing,
 )
-from kortools.margin import MarginComparison, compare_margin, gain_by_consumer_share, margin_sweep
+from kortools.margin import MarginComparison, compare_margin, gain_by_consumer_share, margin_sweep, vat_rates
 from kortools.parameters import Assumption, parameter, tax_years, value
-from kortools.scenario import (
-    Scenario,
-    ScenarioResult,
-    evaluate,
-    example_scenario,
-    example_scenarios,
-    load_scenario,
-    save_scenario,
-)
+from kortools.scenario import Scenario, example_scenario, example_scenarios, load_scenario, save_scenario
 
 __version__ = "0.1.0"
 
@@ -43,14 +43,17 @@ def report(scenario: Scenario, made_on=None) -> bytes:
 
 
 __all__ = [
+    "Advice",
     "Asset",
     "Assumption",
     "Deductions",
     "InputError",
     "MarginComparison",
+    "Reason",
     "Scenario",
     "ScenarioResult",
     "Supply",
+    "advise",
     "compare_margin",
     "counted_turnover",
     "deductions_table",
@@ -60,11 +63,14 @@ __all__ = [
     "example_scenarios",
     "gain_by_consumer_share",
     "herziening_schedule",
+    "investment_price",
+    "investment_vat",
     "kor_eligibility",
     "kor_reentry_date",
     "kor_start_date",
     "kvk_warnings",
     "load_scenario",
+    "longest_revision_period",
     "margin_sweep",
     "parameter",
     "report",
@@ -72,4 +78,5 @@ __all__ = [
     "tax_years",
     "threshold_crossing",
     "value",
+    "vat_rates",
 ]

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
-from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
 
 from kortools import portfolio
 from kortools.errors import InputError
+from kortools.files import atomic_path, atomic_write
 
 CHUNK = 20_000
 
@@ -24,9 +22,9 @@ def _columns_help() -> str:
         lines.append(f"  {star} {c.name:26} {c.english:24} {c.help}")
     lines += [
         "",
-        "output, one row per client: regel, klant, omzet_telt_mee, kor_omzet, komt_in_aanmerking, reden,",
-        "voordeel_dit_jaar, herziening_5_jaar, voordeel_5_jaar, waarschuwingen, advies",
-        "(meedoen / niet meedoen / nader bekijken). Rows with errors go to the sheet 'fouten'",
+        "output, one row per client: " + ", ".join(portfolio.OUTPUT_COLUMNS),
+        "(advies: meedoen / niet meedoen / nader bekijken, as kt.advise for the same client,",
+        "the KOR chosen from 'jaar' for 5 years). Rows with errors go to the sheet 'fouten'",
         "(xlsx) or to OUT.fouten.csv (csv) with line number, column and reason; every other",
         "row is still processed. The input file is never changed; outputs are written atomically.",
         "Example input: data/portfolio/klanten.csv",
@@ -58,18 +56,6 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("scenario", type=Path, help="scenario file, e.g. data/scenarios/kapper.yaml")
     report.add_argument("--out", type=Path, required=True, help="output PDF file")
     return parser
-
-
-@contextmanager
-def atomic_path(target: Path):
-    """Yield a temporary path beside ``target``; move it into place only if the block succeeds."""
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=target.suffix)
-    os.close(handle)
-    try:
-        yield Path(temporary)
-        os.replace(temporary, target)
-    finally:
-        Path(temporary).unlink(missing_ok=True)
 
 
 def read_clients(path: Path) -> pd.DataFrame:
@@ -137,9 +123,7 @@ def main(argv: list[str] | None = None) -> int:
             from kortools.scenario import load_scenario
             from kortools.ui.report import report
 
-            pdf = report(load_scenario(args.scenario))
-            with atomic_path(args.out) as temporary:
-                temporary.write_bytes(pdf)
+            atomic_write(args.out, report(load_scenario(args.scenario)))
             print(f"report written -> {args.out}", file=sys.stderr)
     except InputError as error:
         print(f"kortools: error: {error}", file=sys.stderr)

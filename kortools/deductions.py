@@ -7,19 +7,13 @@ Order (deductions.md §9): profit W − ondernemersaftrek OA − mkb-winstvrijst
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
 from kortools import _validate as v
 from kortools.errors import InputError
-from kortools.parameters import (
-    Assumption,
-    check_tax_year,
-    rule_assumption,
-    unconfirmed,
-    value,
-)
+from kortools.parameters import Assumption, check_tax_year, recording, rule_assumption, value
 
 
 def urencriterium_met(year: int, hours: float, other_work_hours: float = 0.0, starter: bool = False) -> bool:
@@ -40,6 +34,8 @@ def aow_factor(year: int, aow: bool) -> float:
 def meewerkaftrek_rate(year: int, partner_hours: float) -> float:
     """Share of profit by the partner's unpaid hours, bands "≥ from, < next" (deductions.md §5)."""
     rate = 0.0
+    if partner_hours <= 0:
+        return rate
     for band in value("meewerkaftrek_bands", year):
         if partner_hours >= band["from_hours"]:
             rate = band["rate"]
@@ -111,7 +107,24 @@ def entrepreneur_deductions(
     already used (at most 3 in all). ``za_carry_forward``: unused zelfstandigenaftrek
     of earlier years still available. ``aow``: AOW age reached before 1 January.
     """
-    year = check_tax_year(year)
+    with recording() as used:
+        return _deductions(
+            check_tax_year(year),
+            profit,
+            hours,
+            starter,
+            aow,
+            partner_hours,
+            other_work_hours,
+            starter_uses,
+            za_carry_forward,
+            used,
+        )
+
+
+def _deductions(
+    year, profit, hours, starter, aow, partner_hours, other_work_hours, starter_uses, za_carry_forward, used
+) -> Deductions:
     w = v.amount("profit", profit, allow_negative=True)
     hours = v.hours("hours", hours)
     partner_hours = v.hours("partner_hours", partner_hours)
@@ -134,11 +147,12 @@ def entrepreneur_deductions(
     mkb = mkb_winstvrijstelling(year, w - oa)
     taxable = w - oa - mkb
 
-    names = ["mkb_winstvrijstelling", "deduction_rate_cap", "box1_brackets"]
-    names += ["zelfstandigenaftrek"] * (za > 0) + ["startersaftrek"] * (sa > 0)
-    names += ["meewerkaftrek_bands"] * (meewerk > 0)
-    rules = ["tax_value_approximation"] + ["za_carry_forward_use"] * (carry_used > 0)
-    rules += ["loss_with_meewerkaftrek"] * (meewerk > 0 and not gets_sa and w - oa < 0)
+    saved = tax_value(year, w, taxable)
+    rule_assumption("tax_value_approximation")
+    if carry_used > 0:
+        rule_assumption("za_carry_forward_use")
+    if meewerk > 0 and not gets_sa and w - oa < 0:
+        rule_assumption("loss_with_meewerkaftrek")
     return Deductions(
         year=year,
         profit=w,
@@ -151,8 +165,8 @@ def entrepreneur_deductions(
         ondernemersaftrek=oa,
         mkb_winstvrijstelling=mkb,
         taxable_profit=taxable,
-        tax_value=tax_value(year, w, taxable),
-        assumptions=unconfirmed(year, *dict.fromkeys(names)) + tuple(rule_assumption(k) for k in rules),
+        tax_value=saved,
+        assumptions=tuple(used.values()),
     )
 
 
@@ -168,23 +182,80 @@ DEDUCTION_COLUMNS = (
 )
 
 
-def deductions_table(
-    years: Iterable[int],
-    profit: float,
-    hours: float,
-    starter: bool = False,
-    aow: bool = False,
-    partner_hours: float = 0.0,
-) -> pd.DataFrame:
-    """Deduction totals of one profile in each of ``years`` (each year on its own).
+def is_starter(year: int, business_start_year: int | None) -> bool:
+    """Not an entrepreneur in 1 or more of the preceding years (deductions.md §1, §3).
 
-    Indexed by year; columns :data:`DEDUCTION_COLUMNS` plus ``urencriterium_met``.
-    ``df.attrs["assumptions"]`` holds the unconfirmed values used.
+    A business started in X is a starter in X … X + window − 1 (window: 5 years).
     """
-    years = list(years)
-    if not years:
-        raise InputError("years", years, "allowed at least one year with tax data")
-    results = [entrepreneur_deductions(y, profit, hours, starter, aow, partner_hours) for y in years]
+    if business_start_year is None:
+        return False
+    return business_start_year <= year < business_start_year + int(value("starter_window_years", year))
+
+
+def starter_uses_before(business_start_year: int | None, first_year: int, max_uses: int) -> int:
+    """Startersaftrek uses before ``first_year``: one a starter year, at most ``max_uses``.
+
+    Assumes the urencriterium was met in every year since the start (recorded).
+    """
+    if business_start_year is None or business_start_year >= first_year:
+        return 0
+    uses = sum(is_starter(y, business_start_year) for y in range(business_start_year, first_year))
+    if uses:
+        rule_assumption("starter_uses_derived")
+    return min(uses, max_uses)
+
+
+@dataclass
+class DeductionTrack:
+    """The deductions of one business year by year (deductions.md §2–§3).
+
+    Counts the startersaftrek uses (at most ``startersaftrek_max_uses`` within the
+    starter years) and keeps the 9-year pool of unused zelfstandigenaftrek. Call
+    :meth:`year` for consecutive years.
+    """
+
+    business_start_year: int | None = None
+    starter_uses: int = 0
+    aow: bool = False
+    pool: list[list[float]] = field(default_factory=list)  # [origin year, remaining], oldest first
+
+    def year(
+        self,
+        year: int,
+        profit: float,
+        hours: float,
+        partner_hours: float = 0.0,
+        tax_year: int | None = None,
+    ) -> Deductions:
+        """The deductions of ``year`` (figures of ``tax_year``, default ``year``); updates the track."""
+        tax_year = year if tax_year is None else tax_year
+        keep = int(value("za_carry_forward_years", tax_year))
+        self.pool = [p for p in self.pool if year - p[0] <= keep and p[1] > 0]
+        max_uses = int(value("startersaftrek_max_uses", tax_year))
+        d = entrepreneur_deductions(
+            tax_year,
+            profit,
+            hours,
+            is_starter(year, self.business_start_year) and self.starter_uses < max_uses,
+            self.aow,
+            partner_hours,
+            starter_uses=min(self.starter_uses, max_uses),
+            za_carry_forward=sum(p[1] for p in self.pool),
+        )
+        self.starter_uses += d.startersaftrek > 0
+        used = d.za_carry_forward_used
+        for entry in self.pool:
+            take = min(entry[1], used)
+            entry[1] -= take
+            used -= take
+        if d.za_unused > 0:
+            self.pool.append([year, d.za_unused])
+        return d
+
+
+def deductions_frame(results: Iterable[Deductions]) -> pd.DataFrame:
+    """Deductions of several years as a table: indexed by year, :data:`DEDUCTION_COLUMNS`."""
+    results = list(results)
     frame = pd.DataFrame(
         {col: [getattr(d, col) for d in results] for col in DEDUCTION_COLUMNS},
         index=pd.Index([d.year for d in results], name="year"),
@@ -192,3 +263,31 @@ def deductions_table(
     frame["urencriterium_met"] = [d.urencriterium_met for d in results]
     frame.attrs["assumptions"] = tuple(dict.fromkeys(a for d in results for a in d.assumptions))
     return frame
+
+
+def deductions_table(
+    years: Iterable[int],
+    profit: float,
+    hours: float,
+    starter: bool = False,
+    aow: bool = False,
+    partner_hours: float = 0.0,
+    *,
+    business_start_year: int | None = None,
+    starter_uses: int = 0,
+) -> pd.DataFrame:
+    """Deductions of one profile in each of ``years``, counted as consecutive years.
+
+    ``starter``: the business started in the first of ``years`` (or in
+    ``business_start_year``); the startersaftrek is then given in at most
+    ``startersaftrek_max_uses`` of the starter years, ``starter_uses`` of them used
+    before. Indexed by year; columns :data:`DEDUCTION_COLUMNS` plus
+    ``urencriterium_met``; ``df.attrs["assumptions"]`` holds the unconfirmed values used.
+    """
+    years = sorted(years)
+    if not years:
+        raise InputError("years", years, "allowed at least one year with tax data")
+    start = business_start_year if business_start_year is not None else (years[0] if starter else None)
+    track = DeductionTrack(start, starter_uses, aow)
+    with recording():
+        return deductions_frame(track.year(y, profit, hours, partner_hours) for y in years)

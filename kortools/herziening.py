@@ -1,20 +1,24 @@
 """Herziening: revising investment VAT when joining or leaving the KOR (rules/herziening.md).
 
-The KOR is modelled in whole calendar years ``kor_start_year..kor_last_year``.
-Amounts are signed: + is VAT to repay (joining), − is an extra deduction
-(leaving with goods bought under the KOR). Euros, unrounded.
+The yearly revision compares the right to deduct in a year with the deduction made
+in the year of first use. Under the KOR there is no right to deduct, so with ``share``
+the fraction of a year under the KOR, the revision of a year in the period is
+VAT / period × (share(year) − share(first-use year)): + is VAT to repay (joining),
+− is an extra deduction (leaving with goods bought under the KOR). A year with the
+KOR for part of the year is revised pro rata (unconfirmed). Euros, unrounded.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from kortools import _validate as v
 from kortools.errors import InputError
-from kortools.parameters import Assumption, rule_assumption, value
+from kortools.parameters import recording, rule_assumption, tax_year_for, value
 
 MOVABLE = "movable"
 IMMOVABLE = "immovable"
@@ -60,42 +64,80 @@ def revision_period(asset: Asset) -> int:
     Looked up for the asset's year of first use (the data start with the KOR of 2020; the
     5- and 10-year periods held before that too).
     """
-    period = value("herziening_period", max(asset.first_use_year, FIRST_KOR_YEAR))[asset.kind]
-    if period is None or (asset.kind == INVESTMENT_SERVICE and asset.first_use_year < 2026):
+    periods = value("herziening_period", max(asset.first_use_year, FIRST_KOR_YEAR))
+    if periods[asset.kind] is None:
+        first = first_year_revised(asset.kind)
         raise InputError(
             f"kind of {asset.name}",
             asset.kind,
-            "investment services on real estate are revised only when first used from 2026",
+            f"investment services on real estate are revised only when first used from {first}",
         )
-    return period
+    return periods[asset.kind]
 
 
-def in_period(asset: Asset, year: int, period: int) -> bool:
-    """first_use_year < year ≤ first_use_year + period − 1 (herziening.md §Pseudocode)."""
-    return asset.first_use_year < year <= asset.first_use_year + period - 1
+def _period_values():
+    from kortools.parameters import all_parameters
+
+    return all_parameters()["herziening_period"].values
 
 
-def yearly_share(asset: Asset, year: int, kor_years: range, period: int) -> float:
-    """Signed share of ``asset`` for ``year``: +VAT/period repaid, −VAT/period extra deduction.
+def investment_vat(price_excl_vat: float, year: int) -> float:
+    """The VAT on an investment bought at the general rate in ``year`` (kor.md §7)."""
+    return v.amount("price_excl_vat", price_excl_vat) * float(value("vat_rate_general", tax_year_for(year)))
 
-    Bought before the KOR (VAT deducted): repay the share for each KOR year in the
-    period. Bought under the KOR (nothing deducted): an extra deduction for each
-    year after the KOR that is still in the period.
+
+def investment_price(vat: float, year: int) -> float:
+    """The price excl. VAT of an investment whose VAT at the general rate of ``year`` is ``vat``."""
+    return v.amount("vat", vat) / float(value("vat_rate_general", tax_year_for(year)))
+
+
+def periods_by_kind(year: int) -> dict[str, int | None]:
+    """The revision period of each asset kind first used in ``year`` (None: not revised)."""
+    return dict(value("herziening_period", max(year, FIRST_KOR_YEAR)))
+
+
+def first_year_revised(kind: str) -> int:
+    """The first year of first use for which assets of ``kind`` are revised."""
+    return min(p.since for p in _period_values() if p.value[kind] is not None)
+
+
+def longest_revision_period() -> int:
+    """The longest revision period in the data, in years (10: immovable property)."""
+    return max(p for entry in _period_values() for p in entry.value.values() if p is not None)
+
+
+def revision_periods(kinds, first_use_years) -> np.ndarray:
+    """:func:`revision_period` for arrays of asset kinds and years of first use (one per business)."""
+    kinds, first_use_years = np.asarray(kinds), np.asarray(first_use_years, dtype=int)
+    periods = np.zeros(len(kinds), dtype=int)
+    for kind, year in {(k, int(y)) for k, y in zip(kinds, first_use_years, strict=True)}:
+        at = (kinds == kind) & (first_use_years == year)
+        periods[at] = revision_period(Asset("asset", str(kind), year, 0.0))
+    return periods
+
+
+def revision_amounts(vat, first_use_year, period, year: int, share_in_year, share_in_first_use_year):
+    """VAT / period × (share(year) − share(first use)) where first use < year ≤ first use + period − 1.
+
+    Arrays or numbers (herziening.md §Pseudocode, generalised to part years).
     """
-    if not in_period(asset, year, period):
-        return 0.0
-    share = asset.vat / period
-    bought_under_kor = asset.first_use_year in kor_years
-    if asset.first_use_year < kor_years.start and year in kor_years:
-        return share
-    if bought_under_kor and year >= kor_years.stop:
-        return -share
-    return 0.0
+    inside = (first_use_year < year) & (year <= first_use_year + period - 1)
+    return np.where(inside, vat / period * (share_in_year - share_in_first_use_year), 0.0)
 
 
-def below_minimum(total: float, minimum: float) -> bool:
-    """The €500 rule: a bookyear's total under ``minimum`` is skipped (`< 500`, herziening.md)."""
-    return abs(total) < minimum
+def payable_after_minimum(gross, year: int):
+    """The €500 rule: a bookyear whose total is under the minimum is skipped (`< 500`)."""
+    minimum = float(value("herziening_minimum", max(FIRST_KOR_YEAR, year)))
+    return np.where(np.abs(gross) < minimum, 0.0, gross)
+
+
+def yearly_share(asset: Asset, year: int, kor_share: Callable[[int], float], period: int) -> float:
+    """Signed revision of ``asset`` for ``year``: + repaid, − extra deduction (module docstring)."""
+    return float(
+        revision_amounts(
+            asset.vat, asset.first_use_year, period, year, kor_share(year), kor_share(asset.first_use_year)
+        )
+    )
 
 
 def _check_kor_years(kor_start_year, kor_last_year) -> range:
@@ -123,45 +165,58 @@ def _check_assets(assets: Iterable[Asset]) -> tuple[Asset, ...]:
 
 
 def herziening_schedule(
-    assets: Iterable[Asset], kor_start_year: int, kor_last_year: int | None = None
+    assets: Iterable[Asset],
+    kor_start_year: int,
+    kor_last_year: int | None = None,
+    *,
+    kor_share: Mapping[int, float] | None = None,
+    last_year: int | None = None,
 ) -> pd.DataFrame:
     """Yearly herziening for joining (and leaving) the KOR (rules/herziening.md).
 
     Returns a DataFrame indexed by year (int) with one column per asset (its signed
     share), ``gross`` (the bookyear total), ``payable`` (after the €500 rule: 0 when
     ``|gross| < 500``, all or nothing over all assets) and ``below_minimum``.
-    The years run from ``kor_start_year`` to the last year with any share;
-    ``kor_last_year=None`` means the KOR does not end. ``df.attrs["assumptions"]``
-    lists the unconfirmed rules the schedule depends on.
+    The KOR applies in ``kor_start_year..kor_last_year`` (``None``: it does not end), or,
+    given ``kor_share`` (year → fraction of the year under the KOR, absent years 0),
+    where that says. The years run from ``kor_start_year`` to the last year with any
+    share (or ``last_year``). ``df.attrs["assumptions"]`` lists the unconfirmed rules
+    and figures the schedule used.
     """
     assets = _check_assets(assets)
     kor_years = _check_kor_years(kor_start_year, kor_last_year)
-    periods = {a.name: revision_period(a) for a in assets}
-    last = max([kor_years.start] + [a.first_use_year + periods[a.name] - 1 for a in assets])
-    years = range(kor_years.start, last + 1)
-    rows = {a.name: [yearly_share(a, y, kor_years, periods[a.name]) for y in years] for a in assets}
-    gross = [sum(shares) for shares in zip(*rows.values(), strict=True)] or [0.0] * len(years)
-    minimum = {y: float(value("herziening_minimum", y)) for y in years}
-    below = [below_minimum(g, minimum[y]) and g != 0 for y, g in zip(years, gross, strict=True)]
-    payable = [0.0 if skip else g for g, skip in zip(gross, below, strict=True)]
-    frame = pd.DataFrame(
-        {**rows, "gross": gross, "payable": payable, "below_minimum": below},
-        index=pd.Index(list(years), name="year"),
-    )
-    frame = frame.astype({name: float for name in [*rows, "gross", "payable"]})
-    frame.attrs["assumptions"] = herziening_assumptions(assets, kor_years, frame, minimum)
+    share = (lambda y: float(y in kor_years)) if kor_share is None else (lambda y: kor_share.get(y, 0.0))
+    with recording() as used:
+        periods = {a.name: revision_period(a) for a in assets}
+        last = max([kor_years.start] + [a.first_use_year + periods[a.name] - 1 for a in assets])
+        years = range(kor_years.start, max(last, last_year or last) + 1)
+        rows = {a.name: [yearly_share(a, y, share, periods[a.name]) for y in years] for a in assets}
+        gross = [sum(shares) for shares in zip(*rows.values(), strict=True)] or [0.0] * len(years)
+        payable = [float(payable_after_minimum(g, y)) for y, g in zip(years, gross, strict=True)]
+        below = [p == 0 and g != 0 for g, p in zip(gross, payable, strict=True)]
+        frame = pd.DataFrame(
+            {**rows, "gross": gross, "payable": payable, "below_minimum": below},
+            index=pd.Index(list(years), name="year"),
+        )
+        frame = frame.astype({name: float for name in [*rows, "gross", "payable"]})
+        herziening_assumptions(assets, share, frame)
+    frame.attrs["assumptions"] = tuple(used.values())
     return frame
 
 
 def herziening_assumptions(
-    assets: tuple[Asset, ...], kor_years: range, frame: pd.DataFrame, minimum: dict[int, float]
-) -> tuple[Assumption, ...]:
-    """The unconfirmed rules (herziening.md) this schedule relies on."""
-    keys = ["herziening_whole_years"]
-    if any(a.first_use_year == kor_years.start for a in assets):
-        keys.append("herziening_same_year_asset")
+    assets: tuple[Asset, ...], kor_share: Callable[[int], float], frame: pd.DataFrame
+) -> None:
+    """Record the unconfirmed rules (herziening.md) this schedule relies on."""
+    if not assets:
+        return
+    rule_assumption("herziening_whole_years")
+    if any(0 < kor_share(y) < 1 for y in frame.index):
+        rule_assumption("herziening_part_year")
+    if any(kor_share(a.first_use_year) > 0 and kor_share(a.first_use_year - 1) == 0 for a in assets):
+        rule_assumption("herziening_same_year_asset")
     if any(a.kind == INVESTMENT_SERVICE for a in assets):
-        keys.append("herziening_investment_service_500")
-    if any(abs(abs(g) - minimum[y]) < 0.005 for y, g in zip(frame.index, frame["gross"], strict=True)):
-        keys.append("herziening_500_boundary")
-    return tuple(rule_assumption(k) for k in keys)
+        rule_assumption("herziening_investment_service_500")
+    for year, gross in zip(frame.index, frame["gross"], strict=True):
+        if abs(abs(gross) - float(value("herziening_minimum", max(FIRST_KOR_YEAR, year)))) < 0.005:
+            rule_assumption("herziening_500_boundary")

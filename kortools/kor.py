@@ -9,14 +9,7 @@ from dataclasses import dataclass
 from kortools import _validate as v
 from kortools.errors import InputError
 from kortools.money import format_euro
-from kortools.parameters import (
-    Assumption,
-    Source,
-    check_tax_year,
-    rule_assumption,
-    unconfirmed,
-    value,
-)
+from kortools.parameters import Assumption, Source, check_tax_year, recording, value
 
 # What counts for the threshold (kor.md §1 "What turnover counts").
 COUNTED_KINDS = {
@@ -77,17 +70,15 @@ def kor_eligibility(year: int, turnover: float, previous_year_turnover: float) -
     year = check_tax_year(year)
     turnover = v.amount("turnover", turnover)
     previous = v.amount("previous_year_turnover", previous_year_turnover)
-    threshold = float(value("kor_threshold", year))
+    with recording() as used:
+        threshold = float(value("kor_threshold", year))
+        test_previous = value("kor_previous_year_test", year)
     reasons = []
     if turnover > threshold:
         reasons.append(f"turnover {turnover:,.2f} in {year} is above {threshold:,.0f}")
-    test_previous = value("kor_previous_year_test", year)
     if test_previous and previous > threshold:
         reasons.append(f"turnover {previous:,.2f} in {year - 1} is above {threshold:,.0f}")
-    assumptions = unconfirmed(year, "kor_threshold")
-    if year < 2025:
-        assumptions += (rule_assumption("kor_previous_year_test_before_2025"),)
-    return Eligibility(not reasons, threshold, tuple(reasons), assumptions)
+    return Eligibility(not reasons, threshold, tuple(reasons), tuple(used.values()))
 
 
 PERIOD_MONTHS = {"month": 1, "quarter": 3, "year": 12}
@@ -120,17 +111,18 @@ def kor_start_date(request_date: dt.date, period: str = "quarter") -> dt.date:
 def kor_reentry_date(exit_date: dt.date) -> dt.date:
     """Earliest date the KOR can start again after leaving on ``exit_date`` (kor.md §2).
 
-    From 2025: 1 January of the exit year + 2 (assumption kor_reentry_block).
-    Until 2024: re-entry blocked for 3 years after the exit.
+    The rule of the exit year (parameter ``kor_reentry``): from 2025, 1 January of the
+    exit year + 2 (unconfirmed detail); until 2024, 3 years after the exit date.
     """
     if not isinstance(exit_date, dt.date):
         raise InputError("exit_date", exit_date, "allowed a datetime.date")
-    if exit_date.year >= 2025:
-        return dt.date(exit_date.year + 2, 1, 1)
+    rule = value("kor_reentry", exit_date.year)
+    if rule["counted_from"] == "exit_year_start":
+        return dt.date(exit_date.year + rule["years"], 1, 1)
     try:
-        return exit_date.replace(year=exit_date.year + 3)
+        return exit_date.replace(year=exit_date.year + rule["years"])
     except ValueError:  # 29 February
-        return dt.date(exit_date.year + 3, 3, 1)
+        return dt.date(exit_date.year + rule["years"], 3, 1)
 
 
 @dataclass(frozen=True)

@@ -13,12 +13,19 @@ import numpy as np
 import pandas as pd
 
 from kortools import _validate as v
-from kortools.parameters import Assumption, check_tax_year, unconfirmed, value
+from kortools.parameters import Assumption, check_tax_year, recording, value
 
 KEEP_CONSUMER_PRICES = "keep_consumer_prices"
 KEEP_NET_PRICES = "keep_net_prices"
 KEEP_MARGIN = "keep_margin"
 POLICIES = (KEEP_CONSUMER_PRICES, KEEP_NET_PRICES, KEEP_MARGIN)
+
+
+def vat_rates(year: int) -> tuple[float, float, float]:
+    """The VAT rates on sales in ``year``: general, reduced, zero (kor.md §7), as fractions."""
+    return tuple(
+        float(value(name, year)) for name in ("vat_rate_general", "vat_rate_reduced", "vat_rate_zero")
+    )
 
 
 def regular_margin(sc, sb, c, o):
@@ -67,7 +74,7 @@ def _margin_table(sc, sb, c, o, r, r_in, policy: str, threshold: float) -> dict[
     kor_turnover = consumer + business
     kor = kor_turnover - kor_costs(c, o, r_in)
     business_change = business - sb
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         business_change_pct = np.where(sb > 0, business_change / np.where(sb > 0, sb, 1), np.nan)
     return {
         "regular_margin": regular,
@@ -149,7 +156,8 @@ def compare_margin(
     c = v.amount("costs_with_vat", costs_with_vat)
     o = v.amount("costs_without_vat", costs_without_vat)
     r, r_in, policy, year = _check_margin_inputs(vat_rate, input_vat_rate, policy, year)
-    threshold = float(value("kor_threshold", year))
+    with recording() as used:
+        threshold = float(value("kor_threshold", year))
     t = _margin_table(sc, sb, c, o, r, r_in, policy, threshold)
     pct = float(t["b2b_price_change_pct"])
     kor, regular = float(t["kor_margin"]), float(t["regular_margin"])
@@ -177,7 +185,7 @@ def compare_margin(
         b2b_price_change_pct=None if np.isnan(pct) else pct,
         margin_kept=policy != KEEP_MARGIN or abs(kor - regular) <= 1e-6 * max(1.0, abs(regular)),
         break_even_consumer_sales=None if np.isnan(break_even) else break_even,
-        assumptions=unconfirmed(year, "kor_threshold"),
+        assumptions=tuple(used.values()),
     )
 
 

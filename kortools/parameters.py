@@ -2,14 +2,25 @@
 
 Every value carries its source and whether it is confirmed. A lookup for a year
 without data raises :class:`~kortools.errors.InputError` naming the years that
-exist (see ``data/parameters/README.md``). Files are read once and cached.
+exist (see ``data/parameters/README.md``). Files are read once per data folder.
+
+The data folder is ``data/`` of the checkout (or the packaged copy), or the folder
+named by the environment variable ``KORTOOLS_DATA_DIR``.
+
+Assumptions are recorded, not listed by hand: every lookup of an unconfirmed value
+and every :func:`rule_assumption` is recorded by the innermost :func:`recording`
+block (and every block around it), so a result lists exactly what it used.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -19,9 +30,19 @@ import yaml
 from kortools.errors import InputError
 from kortools.money import format_euro
 
+#: Environment variable naming another data folder (same layout as ``data/``).
+DATA_DIR_VARIABLE = "KORTOOLS_DATA_DIR"
+
 
 def data_dir() -> Path:
-    """The ``data/`` folder: packaged as ``kortools/_data`` in a wheel, ``../data`` in a checkout."""
+    """``$KORTOOLS_DATA_DIR`` if set; else ``kortools/_data`` in a wheel, ``../data`` in a checkout."""
+    return _data_dir(os.environ.get(DATA_DIR_VARIABLE) or None)
+
+
+@cache
+def _data_dir(chosen: str | None) -> Path:
+    if chosen:
+        return Path(chosen)
     packaged = Path(__file__).parent / "_data"
     return packaged if packaged.is_dir() else Path(__file__).resolve().parents[1] / "data"
 
@@ -40,6 +61,35 @@ class Assumption:
     text: str  # English
     text_nl: str  # Dutch, for the dashboard
     source: Source
+
+
+_used: ContextVar[dict[str, Assumption] | None] = ContextVar("kortools_assumptions_used", default=None)
+
+
+@contextmanager
+def recording() -> Iterator[dict[str, Assumption]]:
+    """Collect the assumptions used inside the block, by key, in order of first use.
+
+    Blocks nest: what an inner block records is recorded by the outer one too.
+    """
+    outer = _used.get()
+    used: dict[str, Assumption] = {}
+    token = _used.set(used)
+    try:
+        yield used
+    finally:
+        _used.reset(token)
+        if outer is not None:
+            for key, assumption in used.items():
+                outer.setdefault(key, assumption)
+
+
+def record(assumption: Assumption) -> Assumption:
+    """Note that the computation under way rests on ``assumption`` (see :func:`recording`)."""
+    used = _used.get()
+    if used is not None:
+        used.setdefault(assumption.key, assumption)
+    return assumption
 
 
 @dataclass(frozen=True)
@@ -92,6 +142,10 @@ def format_value_nl(value: Any, unit: str) -> str:
         return "; ".join(f"{_percent_nl(b['rate'])} vanaf {b['from_hours']:.0f} uur" for b in value)
     if unit == "boolean":
         return "ja" if value else "nee"
+    if unit == "reentry":
+        if value["counted_from"] == "exit_year_start":
+            return f"vanaf 1 januari van het {value['years']}e jaar na het afmeldjaar"
+        return f"{value['years']} jaar na de afmelddatum"
     if unit == "periods":
         return ", ".join(f"{k}: {v} jaar" for k, v in value.items() if v is not None)
     return f"{value}"
@@ -104,6 +158,7 @@ class Parameter:
     rule: str
     unit: str
     valid_through: int | None
+    checked_through: int | None  # the last year the sources were checked for (None: a standing rule)
     values: tuple[ParameterValue, ...]  # sorted by ``since``
 
     @property
@@ -129,7 +184,18 @@ class Parameter:
         for candidate in self.values:
             if candidate.since <= year:
                 current = candidate
+        if self.carried_forward(year, current):
+            return replace(
+                current,
+                confirmed=False,
+                note=f"carried forward from {current.since}; not yet checked for {year}",
+                note_nl=f"overgenomen van {current.since}; voor {year} nog niet gecontroleerd",
+            )
         return current
+
+    def carried_forward(self, year: int, current: ParameterValue) -> bool:
+        """``year`` gets its value only by carrying an earlier entry past ``checked_through``."""
+        return self.checked_through is not None and year > self.checked_through and current.since < year
 
 
 def _parse_parameter(name: str, doc: dict[str, Any]) -> Parameter:
@@ -156,6 +222,7 @@ def _parse_parameter(name: str, doc: dict[str, Any]) -> Parameter:
         rule=doc["rule"],
         unit=doc["unit"],
         valid_through=doc["valid_through"],
+        checked_through=doc.get("checked_through", doc["valid_through"]),
         values=tuple(sorted(values, key=lambda v: v.since)),
     )
 
@@ -170,19 +237,25 @@ def read_parameter_file(path: Path) -> dict[str, Any]:
     return doc
 
 
-@cache
 def all_parameters() -> dict[str, Parameter]:
-    """Every parameter in ``data/parameters``, by file name."""
-    folder = data_dir() / "parameters"
+    """Every parameter in the data folder's ``parameters/``, by file name."""
+    return _parameters_in(data_dir())
+
+
+@cache
+def _parameters_in(folder: Path) -> dict[str, Parameter]:
     return {
         path.stem: _parse_parameter(path.stem, read_parameter_file(path))
-        for path in sorted(folder.glob("*.yaml"))
+        for path in sorted((folder / "parameters").glob("*.yaml"))
     }
 
 
 def parameter(name: str, year: int) -> ParameterValue:
-    """The value of parameter ``name`` for ``year``, with its source."""
-    return all_parameters()[name].at(year)
+    """The value of parameter ``name`` for ``year``, with its source; an unconfirmed one is recorded."""
+    entry = all_parameters()[name].at(year)
+    if not entry.confirmed:
+        record(entry.assumption(year))
+    return entry
 
 
 def value(name: str, year: int) -> Any:
@@ -190,11 +263,31 @@ def value(name: str, year: int) -> Any:
     return parameter(name, year).value
 
 
-@cache
 def tax_years() -> range:
-    """The years for which every yearly parameter has data (2023–2027 today)."""
-    yearly = [p for p in all_parameters().values() if p.valid_through is not None]
+    """The years for which every yearly parameter has data (``data/parameters``)."""
+    return _tax_years_in(data_dir())
+
+
+@cache
+def _tax_years_in(folder: Path) -> range:
+    yearly = [p for p in _parameters_in(folder).values() if p.valid_through is not None]
     return range(max(p.first_year for p in yearly), min(p.valid_through for p in yearly) + 1)
+
+
+def tax_year_for(year: int, extrapolate: bool = True, field: str = "year") -> int:
+    """The year whose tax figures apply to ``year``: itself, or the last year with data.
+
+    Years after the last year with data use that year's figures when ``extrapolate``
+    (the caller records the assumption); otherwise, and before the first year, InputError.
+    """
+    available = tax_years()
+    if year in available:
+        return year
+    if extrapolate and year > available[-1]:
+        return available[-1]
+    raise InputError(
+        field, year, f"no tax data for that year; years with data: {available[0]}–{available[-1]}"
+    )
 
 
 def check_tax_year(year: Any, field: str = "year") -> int:
@@ -205,10 +298,14 @@ def check_tax_year(year: Any, field: str = "year") -> int:
     return year
 
 
-@cache
 def rule_assumptions() -> dict[str, Assumption]:
     """The unconfirmed rules in ``data/assumptions.yaml``, by key."""
-    doc = yaml.safe_load((data_dir() / "assumptions.yaml").read_text(encoding="utf-8"))
+    return _rule_assumptions_in(data_dir())
+
+
+@cache
+def _rule_assumptions_in(folder: Path) -> dict[str, Assumption]:
+    doc = yaml.safe_load((folder / "assumptions.yaml").read_text(encoding="utf-8"))
     return {
         key: Assumption(key=key, text=e["en"], text_nl=e["nl"], source=Source(**e["source"]))
         for key, e in doc.items()
@@ -216,15 +313,5 @@ def rule_assumptions() -> dict[str, Assumption]:
 
 
 def rule_assumption(key: str) -> Assumption:
-    return rule_assumptions()[key]
-
-
-@cache
-def unconfirmed(year: int, *names: str) -> tuple[Assumption, ...]:
-    """Assumptions for each of ``names`` whose value for ``year`` is unconfirmed."""
-    found = []
-    for name in names:
-        entry = parameter(name, year)
-        if not entry.confirmed:
-            found.append(entry.assumption(year))
-    return tuple(found)
+    """The unconfirmed rule ``key``, recorded as used by the computation under way."""
+    return record(rule_assumptions()[key])

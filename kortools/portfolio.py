@@ -1,10 +1,12 @@
-"""Portfolio run: which of an office's clients the KOR suits, all clients at once (vectorised).
+"""Portfolio run: which of an office's clients the KOR suits, all clients at once.
 
 One row per client in, one row per client out. The input columns are documented in
 ``COLUMNS`` (Dutch or English names); see ``data/portfolio/klanten.csv``. Amounts in
-euros a year excl. VAT; ``btw_tarief`` in percent (21, 9 or 0). The KOR is assumed to
-start in ``jaar`` and run 5 years; herziening follows rules/herziening.md for one past
-investment per client, the margin rules/margin.md, eligibility rules/kor.md §1.
+euros a year excl. VAT; ``btw_tarief`` in percent. Each client is the scenario
+:func:`scenario_for` builds: the same sales every year, the KOR chosen from ``jaar``
+for ``YEARS_AHEAD`` years. Every figure and the advice come from the model
+(``kortools.evaluation.advise_many``, the vectorised twin of
+``kt.advise(kt.evaluate(scenario))``); this module only reads, maps and writes.
 """
 
 from __future__ import annotations
@@ -14,14 +16,18 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from kortools.herziening import FIRST_KOR_YEAR
-from kortools.margin import KEEP_CONSUMER_PRICES, KEEP_MARGIN, KEEP_NET_PRICES, _margin_table
-from kortools.parameters import tax_years, value
+from kortools.advice import Advice
+from kortools.evaluation import advise_many
+from kortools.herziening import Asset, revision_periods
+from kortools.margin import KEEP_CONSUMER_PRICES, KEEP_MARGIN, KEEP_NET_PRICES, vat_rates
+from kortools.parameters import tax_years
+from kortools.scenario import Scenario
+from kortools.yearly import AssetArrays, VatYears, YearInputs
 
+#: The years each client is advised over, from ``jaar`` on (the KOR chosen in all of them).
 YEARS_AHEAD = 5
-#: Below this KOR gain a year (after herziening) the advice is "nader bekijken": the
-#: administrative saving is real but small. kortools' own limit, shown in the README.
-SMALL_GAIN_PER_YEAR = 250.0
+PAST_NAME = "Eerdere investering"
+PLANNED_NAME = "Geplande investering"
 
 
 @dataclass(frozen=True)
@@ -75,7 +81,7 @@ COLUMNS = (
         "planned_investment_vat",
         "amount",
         default=0.0,
-        help="VAT on an investment planned for the first KOR year",
+        help="VAT on a movable investment planned for the first KOR year",
     ),
     Column(
         "beleid",
@@ -154,8 +160,9 @@ def validate_rows(raw: pd.DataFrame, first_line: int = 2) -> tuple[pd.DataFrame,
             )
             report(out_of_range, column.name, "moet tussen 0 en 1.000.000.000.000 liggen")
         elif column.kind == "percent":
-            out_of_range = ~bad_text & ~empty & ~numbers.isin([0, 9, 21])
-            report(out_of_range, column.name, "btw-tarief in %: 21, 9 of 0")
+            rates = vat_rates_percent(default_year)
+            out_of_range = ~bad_text & ~empty & ~numbers.isin(rates)
+            report(out_of_range, column.name, "btw-tarief in %: " + ", ".join(f"{r:g}" for r in rates))
         else:  # year
             low = years[0] if column.name == "jaar" else 1950
             out_of_range = ~bad_text & ~empty & ((numbers < low) | (numbers > years[-1]) | (numbers % 1 != 0))
@@ -174,95 +181,111 @@ def validate_rows(raw: pd.DataFrame, first_line: int = 2) -> tuple[pd.DataFrame,
     return clean[good].reset_index(drop=True), errors
 
 
-def herziening_5_years(vat, first_use, kind_period, start_year) -> np.ndarray:
-    """Repayment over the KOR years start..start+4 for one past asset per client (vectorised).
+def vat_rates_percent(year: int) -> list[float]:
+    """The VAT rates on sales of ``year`` in percent, from the model (kor.md §7)."""
+    return [round(100 * rate, 6) for rate in vat_rates(year)]
 
-    Same rule as :func:`kortools.herziening_schedule`: share = VAT / period for each KOR
-    year inside the period (first use < year ≤ first use + period − 1), skipped in a year
-    whose total is under the €500 minimum; an asset first used in or after the start year
-    was bought under the KOR and is not revised on joining.
-    """
-    total = np.zeros(len(vat))
-    share = vat / kind_period
-    for offset in range(YEARS_AHEAD):
-        year = start_year + offset
-        inside = (first_use < year) & (year <= first_use + kind_period - 1) & (first_use < start_year)
-        amount = np.where(inside, share, 0.0)
-        by_year = {
-            y: float(value("herziening_minimum", max(FIRST_KOR_YEAR, int(y)))) for y in np.unique(year)
-        }
-        minimum = np.array([by_year[y] for y in year]) if len(year) else np.zeros(0)
-        total += np.where(np.abs(amount) < minimum, 0.0, amount)
-    return total
+
+def scenario_for(row: pd.Series) -> Scenario:
+    """The scenario the portfolio advises one client (a row of ``validate_rows``) on."""
+    first = int(row["jaar"])
+    assets = []
+    if row["investering_btw"] > 0:
+        assets.append(
+            Asset(PAST_NAME, row["investering_soort"], int(row["investering_jaar"]), row["investering_btw"])
+        )
+    if row["geplande_investering_btw"] > 0:
+        assets.append(Asset(PLANNED_NAME, "movable", first, row["geplande_investering_btw"]))
+    return Scenario(
+        name=str(row["klant"]),
+        first_year=first,
+        last_year=first + YEARS_AHEAD - 1,
+        consumer_sales=row["omzet_consumenten"],
+        business_sales=row["omzet_bedrijven"],
+        costs_with_vat=row["kosten_met_btw"],
+        costs_without_vat=row["kosten_zonder_btw"],
+        vat_rate=row["btw_tarief"] / 100,
+        policy=row["beleid"],
+        kor_start_year=first,
+        previous_year_turnover=row["omzet_vorig_jaar"],
+        assets=assets,
+    )
+
+
+OUTPUT_COLUMNS = (
+    "regel",
+    "klant",
+    "omzet_telt_mee",
+    "kor_omzet",
+    "komt_in_aanmerking",
+    "reden",
+    "voordeel_dit_jaar",
+    "herziening_5_jaar",
+    "voordeel_5_jaar",
+    "voordeel_per_kor_jaar",
+    "kor_jaren",
+    "waarschuwingen",
+    "redenen",
+    "advies",
+)
+
+
+def row_from(advice: Advice, vat: VatYears, row: int, warnings) -> dict[str, object]:
+    """One output row (without ``regel`` and ``klant``): the model's figures, nothing computed."""
+    plan = vat.kor
+    applies = bool(plan.share[0][row] > 0)
+    return {
+        "omzet_telt_mee": float(vat.regular_turnover[0][row]),
+        "kor_omzet": float(vat.kor_turnover[0][row]),
+        "komt_in_aanmerking": applies,
+        "reden": "" if applies else advice.reasons[0].text_nl,
+        "voordeel_dit_jaar": float(vat.margin_gain[0][row]),
+        "herziening_5_jaar": advice.herziening_total,
+        "voordeel_5_jaar": advice.total_difference,
+        "voordeel_per_kor_jaar": advice.gain_per_kor_year,
+        "kor_jaren": ", ".join(map(str, advice.kor_years)),
+        "waarschuwingen": "; ".join(w.title for w in warnings),
+        "redenen": " | ".join(r.text_nl for r in advice.reasons),
+        "advies": advice.verdict_nl,
+    }
+
+
+def _asset_arrays(group: pd.DataFrame) -> list[AssetArrays]:
+    first = group["jaar"].to_numpy(int)
+    past_year = group["investering_jaar"].to_numpy(int)
+    past_vat = group["investering_btw"].to_numpy(float)
+    kinds = group["investering_soort"].to_numpy()
+    # A row without a past investment has no year: any valid year serves, its VAT is 0.
+    past_year = np.where(past_vat > 0, past_year, first)
+    planned = group["geplande_investering_btw"].to_numpy(float)
+    return [
+        AssetArrays(past_vat, past_year, revision_periods(kinds, past_year)),
+        AssetArrays(planned, first, revision_periods(np.full(len(first), "movable"), first)),
+    ]
 
 
 def assess(clients: pd.DataFrame) -> pd.DataFrame:
-    """One advice row per valid client row (see ``validate_rows``), vectorised per policy and year."""
-    out = pd.DataFrame({"regel": clients["regel"], "klant": clients["klant"]}, index=clients.index)
-    sc, sb = clients["omzet_consumenten"].to_numpy(float), clients["omzet_bedrijven"].to_numpy(float)
-    c, o = clients["kosten_met_btw"].to_numpy(float), clients["kosten_zonder_btw"].to_numpy(float)
-    r = clients["btw_tarief"].to_numpy(float) / 100
-    year = clients["jaar"].to_numpy(int)
-    gain = np.zeros(len(clients))
-    kor_turnover = np.zeros(len(clients))
-    threshold = np.zeros(len(clients))
-    for (policy, y), group in clients.groupby(["beleid", "jaar"], sort=False):
+    """One advice row per valid client row (see ``validate_rows``), by the model, per year and policy."""
+    rows: list[dict[str, object]] = [{} for _ in range(len(clients))]
+    for (policy, year), group in clients.groupby(["beleid", "jaar"], sort=False):
         at = clients.index.get_indexer(group.index)
-        limit = float(value("kor_threshold", int(y)))
-        t = _margin_table(sc[at], sb[at], c[at], o[at], r[at], 0.21, policy, limit)
-        gain[at], kor_turnover[at], threshold[at] = t["gain"], t["kor_turnover"], limit
-    counted = sc + sb
-    previous = clients["omzet_vorig_jaar"].to_numpy(float)
-    periods = np.where(clients["investering_soort"].to_numpy() == "immovable", 10, 5)
-    herziening = herziening_5_years(
-        clients["investering_btw"].to_numpy(float), clients["investering_jaar"].to_numpy(float), periods, year
-    )
-    planned = clients["geplande_investering_btw"].to_numpy(float)
-    gain_5 = YEARS_AHEAD * gain - herziening - planned
-
-    eligible_now = counted <= threshold
-    eligible_before = previous <= threshold
-    eligible = eligible_now & eligible_before
-    crossed = kor_turnover > threshold
-    share_business = np.divide(sb, counted, out=np.zeros_like(sb), where=counted > 0)
-    many_business = (sb > 0) & ((share_business >= 0.5) | (gain < 0))
-    large_investment = planned > np.maximum(gain, 0)
-
-    reasons = np.full(len(clients), "", dtype=object)
-    reasons[~eligible_now] = "omzet dit jaar boven de grens"
-    reasons[eligible_now & ~eligible_before] = "omzet vorig jaar boven de grens"
-    warnings = _join_flags(
-        {
-            "omzetgrens overschreden onder de KOR": crossed & eligible,
-            "veel zakelijke klanten": many_business,
-            "grote investering gepland": large_investment,
-            "herziening": herziening > 0,
-        }
-    )
-    advice = np.where(
-        ~eligible | (gain_5 <= 0),
-        "niet meedoen",
-        np.where(
-            crossed | (warnings != "") | (gain_5 < SMALL_GAIN_PER_YEAR * YEARS_AHEAD),
-            "nader bekijken",
-            "meedoen",
-        ),
-    )
-    out["omzet_telt_mee"] = counted
-    out["kor_omzet"] = kor_turnover
-    out["komt_in_aanmerking"] = eligible
-    out["reden"] = reasons
-    out["voordeel_dit_jaar"] = gain
-    out["herziening_5_jaar"] = herziening
-    out["voordeel_5_jaar"] = gain_5
-    out["waarschuwingen"] = warnings
-    out["advies"] = advice
+        vat, advice = advise_many(
+            int(year),
+            YEARS_AHEAD,
+            policy,
+            YearInputs(
+                group["omzet_consumenten"].to_numpy(float),
+                group["omzet_bedrijven"].to_numpy(float),
+                group["kosten_met_btw"].to_numpy(float),
+                group["kosten_zonder_btw"].to_numpy(float),
+            ),
+            group["btw_tarief"].to_numpy(float) / 100,
+            group["omzet_vorig_jaar"].to_numpy(float),
+            _asset_arrays(group),
+        )
+        for row, (position, (one, warnings)) in enumerate(zip(at, advice, strict=True)):
+            rows[position] = row_from(one, vat, row, warnings)
+    out = pd.DataFrame(rows, index=clients.index, columns=OUTPUT_COLUMNS[2:])
+    out.insert(0, "klant", clients["klant"])
+    out.insert(0, "regel", clients["regel"])
     return out
-
-
-def _join_flags(flags: dict[str, np.ndarray]) -> np.ndarray:
-    size = len(next(iter(flags.values())))
-    joined = np.full(size, "", dtype=object)
-    for label, mask in flags.items():
-        joined = np.where(mask, np.where(joined == "", label, joined + "; " + label), joined)
-    return joined

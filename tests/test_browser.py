@@ -143,9 +143,10 @@ def test_bad_url_values_get_dutch_messages_and_injected_html_stays_text(page, vo
 
 
 def test_tax_year_without_data_names_the_years(page, voila):
-    load(page, voila, "kor_verkenner.ipynb", "van=2030")
+    load(page, voila, "kor_verkenner.ipynb", f"van={kt.tax_years()[-1] + 3}")
     message = " ".join(page.locator(".kt-error").all_inner_texts())
-    assert "Eerste jaar" in message and "2023 tot en met 2027" in message
+    years = kt.tax_years()
+    assert "Eerste jaar" in message and f"{years[0]} tot en met {years[-1]}" in message
 
 
 def test_an_exception_in_the_model_shows_a_dutch_message_not_a_traceback(page, voila, output_dir):
@@ -181,3 +182,43 @@ def test_report_button_downloads_the_pdf_of_the_case_on_screen(page, voila, outp
     r = kt.compare_margin(14850, 1650, 2500, 1200, 0.09, 0.21, "keep_consumer_prices", 2026)
     assert format_euro(r.kor_margin) == "€ 13.611,50"
     assert "€ 13.611,50" in text
+
+
+PAGE_AND_PDF_CASES = {
+    # the default hairdresser: meedoen, € 960 per KOR year (0.09 × 16,500 − 0.21 × 2,500)
+    "kapper": "",
+    # the drempel webshop: crosses the threshold in 2025, 2026 barred (re-entry 1 Jan 2027)
+    "drempel": "omzet=17000&consumenten=100&btw=21&kosten_btw=3000&kosten_zonder=0&eerder_btw=0"
+    "&beleid=consumentenprijs&van=2025&tot=2027&kor_vanaf=2025",
+    # businesses only at net prices: the KOR costs 0.21 × 4,000 = 840 a year, niet meedoen
+    "zakelijk": "omzet=19000&consumenten=0&btw=21&kosten_btw=4000&beleid=nettoprijs",
+}
+
+
+@pytest.mark.parametrize("case", list(PAGE_AND_PDF_CASES))
+def test_page_and_pdf_say_the_same_verdict_and_figures(page, voila, output_dir, case):
+    """The headline on screen and the PDF the button downloads come from one kt.advise."""
+    import io
+
+    import pypdf
+
+    load(page, voila, "kor_verkenner.ipynb", PAGE_AND_PDF_CASES[case])
+    verdict = page.locator(".kt-verdict").inner_text().strip()
+    gain_line = page.locator(".kt-gain").inner_text().strip()
+    total_line = page.locator(".kt-total").inner_text().strip()
+    reasons = page.locator(".kt-reasons li").all_inner_texts()
+    with page.expect_download(timeout=60_000) as download_info:
+        page.get_by_role("button", name="Download rapport (PDF)").click()
+    path = output_dir / f"kor-advies-{case}.pdf"
+    download_info.value.save_as(path)
+    text = " ".join(
+        " ".join(p.extract_text().split()) for p in pypdf.PdfReader(io.BytesIO(path.read_bytes())).pages
+    )
+    for line in (verdict, gain_line, total_line, *reasons):
+        assert " ".join(line.split()) in text, line
+    expected = {"kapper": "meedoen", "drempel": "nader bekijken", "zakelijk": "niet meedoen"}[case]
+    assert verdict == f"Advies: {expected}."
+    if case == "drempel":
+        assert any("nog niet toegestaan tot 2027-01-01" in r for r in reasons)
+    page.locator(".kt-verdict").scroll_into_view_if_needed()
+    page.screenshot(path=output_dir / f"kor_verkenner_{case}.png")

@@ -44,10 +44,13 @@ def test_previous_year_counts_from_2025():
 
 
 def test_previous_year_test_before_2025_is_an_assumption():
+    # kor.md §1: the previous-year test is explicit from 2025; for 2024 it is unconfirmed,
+    # so the parameter's 2024 value is recorded as an assumption, and 2025's is not.
     result = kt.kor_eligibility(2024, 15000, 25000)
     assert not result.eligible
-    keys = {a.key for a in result.assumptions}
-    assert "kor_previous_year_test_before_2025" in keys
+    assert "kor_previous_year_test:2024" in {a.key for a in result.assumptions}
+    confirmed = kt.kor_eligibility(2025, 15000, 25000)
+    assert not any(a.key.startswith("kor_previous_year_test") for a in confirmed.assumptions)
 
 
 def test_threshold_crossing_belastingdienst_example():

@@ -70,18 +70,27 @@ def test_startersaftrek_counted_at_most_three_times():
 
 
 def test_threshold_breach_is_flagged_per_year():
+    # KOR from 2026 at kept consumer prices: 17,000 × 1.21 = 20,570 > 20,000, so the KOR
+    # ends in 2026 (kor.md §1) and 2027 is barred (re-entry from 1 Jan 2028, kor.md §2);
+    # 2027's counted turnover is the regular 17,000 again, within the threshold.
     scenario = consumer_business(consumer_sales=17000, costs_with_vat=0)
     result = kt.evaluate(scenario)
-    assert result.table["within_threshold"].tolist() == [True, False, False]
+    assert result.table["within_threshold"].tolist() == [True, False, True]
+    assert result.table["kor_status"].tolist()[1:] == [
+        "grens overschreden op 21-12",
+        "nog niet toegestaan tot 2028-01-01",
+    ]
     assert "threshold_crossed" in {w.code for w in result.warnings}
 
 
-def test_years_without_data_are_an_error_unless_assumed():
-    with pytest.raises(kt.InputError, match="2023–2027"):
-        consumer_business(last_year=2030)
-    extended = consumer_business(last_year=2030, assume_last_tax_year=True)
+def test_years_without_data_use_the_last_year_as_an_assumption_unless_refused():
+    years = kt.tax_years()
+    last = years[-1]
+    with pytest.raises(kt.InputError, match=f"{years[0]}–{last}"):
+        consumer_business(last_year=last + 3, assume_last_tax_year=False)
+    extended = consumer_business(last_year=last + 3)  # the default: extrapolate, and say so
     result = kt.evaluate(extended)
-    assert len(result.table) == 6
+    assert len(result.table) == last + 3 - 2025 + 1
     assert "tax_data_extrapolated" in {a.key for a in result.assumptions}
 
 
@@ -150,7 +159,8 @@ def test_example_scenarios_load_and_tell_their_story(name):
         assert total == pytest.approx(2 * 960) and not codes
     if name == "consultant":  # business customers: KOR loses the input VAT 0.21 × 4,000 = 840
         assert total == pytest.approx(-2 * 840) and "many_business_customers" in codes
-    if name == "starter":  # machine 4,200 VAT first used 2025: 840 repaid in 2026 and 2027
-        assert result.table["herziening"].tolist() == pytest.approx([0, 840, 840])
+    if name == "starter":  # machine 4,200 VAT first used 2025: 840 repaid in 2026–2029 (2025 + 4)
+        assert result.table["herziening"].tolist() == pytest.approx([0, 840, 840, 840, 840])
+        assert result.herziening_after_last_year == 0  # the scenario runs to the end of the period
     if name == "drempel":  # 17,000 × 1.21 = 20,570 > 20,000
         assert "threshold_crossed" in codes

@@ -105,9 +105,16 @@ def test_an_exception_in_a_callback_never_escapes(monkeypatch):
 
 
 def test_threshold_bar_turns_red_and_says_why():
-    html = ui.threshold_html(20570, 20000, "keep_consumer_prices")
+    # The model decides whether the threshold is crossed (MarginComparison.within_threshold).
+    crossed = kt.compare_margin(17000, 0, 0, policy="keep_consumer_prices", year=2026)  # 20,570
+    html = ui.threshold_html(
+        crossed.kor_turnover, crossed.threshold, crossed.policy, not crossed.within_threshold
+    )
     assert 'data-crossed="true"' in html and "consumentenprijzen gelijk" in html
-    assert 'data-crossed="false"' in ui.threshold_html(17985, 20000, "keep_consumer_prices")
+    within = kt.compare_margin(16500, 0, 0, 0, 0.09, policy="keep_consumer_prices", year=2026)  # 17,985
+    assert 'data-crossed="false"' in ui.threshold_html(
+        within.kor_turnover, within.threshold, within.policy, not within.within_threshold
+    )
 
 
 def test_tabs_render_lazily():

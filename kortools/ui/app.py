@@ -22,6 +22,7 @@ from urllib.parse import parse_qsl, urlencode
 import ipywidgets as w
 
 import kortools as kt
+from kortools.herziening import FIRST_KOR_YEAR, first_year_revised, periods_by_kind
 from kortools.money import format_euro, format_percent
 from kortools.ui import charts
 from kortools.ui.models import SharedModels
@@ -35,6 +36,7 @@ from kortools.ui.text import (
     deductions_table_nl,
     dutch_error,
     escape,
+    headline_html,
     herziening_table_nl,
     html_table,
     warnings_html,
@@ -292,7 +294,6 @@ class App:
 
 # --- the main dashboard ---------------------------------------------------------------
 
-VAT_OPTIONS = {"21": 0.21, "9": 0.09, "0": 0.0}
 POLICY_OPTIONS = {
     "consumentenprijs": "keep_consumer_prices",
     "nettoprijs": "keep_net_prices",
@@ -303,13 +304,27 @@ PAST_NAME = "Eerdere investering"
 PLANNED_NAME = "Geplande investering"
 
 
+def vat_options() -> dict[str, float]:
+    """The sales VAT rates of the latest tax year, keyed by their percent ("21", "9", "0")."""
+    return {f"{100 * rate:g}": rate for rate in kt.vat_rates(kt.tax_years()[-1])}
+
+
+def scenario_years() -> range:
+    """The years a scenario may cover on the dashboard: the tax years, and on to the end of
+    the longest revision period after the last of them (herziening; later years use the
+    last year's tax figures, shown as an assumption)."""
+    years = kt.tax_years()
+    return range(years[0], years[-1] + kt.longest_revision_period())
+
+
 def verkenner_specs() -> dict[str, FieldSpec]:
     years = kt.tax_years()
     year = FieldSpec("int", years[0], years[-1])
+    span = scenario_years()
     return {
         "omzet": FieldSpec("float", 0, MAX_AMOUNT),
         "consumenten": FieldSpec("int", 0, 100),
-        "btw": FieldSpec("choice", options=VAT_OPTIONS),
+        "btw": FieldSpec("choice", options=vat_options()),
         "kosten_btw": FieldSpec("float", 0, MAX_AMOUNT),
         "kosten_zonder": FieldSpec("float", 0, MAX_AMOUNT),
         "beleid": FieldSpec("choice", options=POLICY_OPTIONS),
@@ -321,8 +336,8 @@ def verkenner_specs() -> dict[str, FieldSpec]:
         "starter": FieldSpec("bool"),
         "aow": FieldSpec("bool"),
         "van": year,
-        "tot": year,
-        "kor_vanaf": year,
+        "tot": FieldSpec("int", span[0], span[-1]),
+        "kor_vanaf": FieldSpec("int", span[0], span[-1]),
     }
 
 
@@ -331,7 +346,8 @@ def scenario_to_values(s: kt.Scenario) -> dict[str, Any]:
     total = s.consumer_sales + s.business_sales
     past = [a for a in s.assets if a.first_use_year < s.kor_start_year]
     planned = [a for a in s.assets if a.first_use_year >= s.kor_start_year]
-    vat = min(VAT_OPTIONS, key=lambda k: abs(VAT_OPTIONS[k] - s.vat_rate))
+    options = vat_options()
+    vat = min(options, key=lambda k: abs(options[k] - s.vat_rate))
     return {
         "omzet": total,
         "consumenten": round(100 * s.consumer_sales / total) if total else 100,
@@ -339,7 +355,7 @@ def scenario_to_values(s: kt.Scenario) -> dict[str, Any]:
         "kosten_btw": s.costs_with_vat,
         "kosten_zonder": s.costs_without_vat,
         "beleid": next(k for k, v in POLICY_OPTIONS.items() if v == s.policy),
-        "investering": sum(a.vat for a in planned) / 0.21,
+        "investering": sum(kt.investment_price(a.vat, a.first_use_year) for a in planned),
         "eerder_btw": sum(a.vat for a in past),
         "eerder_jaar": past[0].first_use_year if past else s.kor_start_year - 1,
         "eerder_soort": next(
@@ -355,14 +371,16 @@ def scenario_to_values(s: kt.Scenario) -> dict[str, Any]:
 
 
 def values_to_scenario(values: Mapping[str, Any], name: str) -> kt.Scenario:
-    """The model scenario for the dashboard's values (planned investment: VAT at 21%)."""
+    """The model scenario for the dashboard's values (planned investment: VAT at the general rate)."""
     total, share = values["omzet"], values["consumenten"] / 100
     assets = []
     if values["eerder_btw"] > 0:
         kind = KIND_OPTIONS[values["eerder_soort"]]
         assets.append(kt.Asset(PAST_NAME, kind, values["eerder_jaar"], values["eerder_btw"]))
     if values["investering"] > 0:
-        assets.append(kt.Asset(PLANNED_NAME, "movable", values["kor_vanaf"], 0.21 * values["investering"]))
+        first_use = values["kor_vanaf"]
+        vat = kt.investment_vat(values["investering"], first_use)
+        assets.append(kt.Asset(PLANNED_NAME, "movable", first_use, vat))
     return kt.Scenario(
         name=name,
         first_year=values["van"],
@@ -371,7 +389,7 @@ def values_to_scenario(values: Mapping[str, Any], name: str) -> kt.Scenario:
         business_sales=total * (1 - share),
         costs_with_vat=values["kosten_btw"],
         costs_without_vat=values["kosten_zonder"],
-        vat_rate=VAT_OPTIONS[values["btw"]],
+        vat_rate=vat_options()[values["btw"]],
         policy=POLICY_OPTIONS[values["beleid"]],
         kor_start_year=values["kor_vanaf"],
         assets=assets,
@@ -381,10 +399,9 @@ def values_to_scenario(values: Mapping[str, Any], name: str) -> kt.Scenario:
     )
 
 
-def threshold_html(kor_turnover: float, threshold: float, policy: str) -> str:
-    """Counted KOR turnover against the threshold as a bar; red with the reason when crossed."""
+def threshold_html(kor_turnover: float, threshold: float, policy: str, crossed: bool) -> str:
+    """Counted KOR turnover against the threshold as a bar; red with the reason when ``crossed``."""
     scale = max(threshold, kor_turnover) * 1.1 or 1
-    crossed = kor_turnover > threshold
     colour = charts.WARNING if crossed else charts.KOR
     bar = (
         f'<div class="kt-bar"><div class="kt-bar-fill" style="width:{100 * kor_turnover / scale:.1f}%;'
@@ -433,6 +450,7 @@ class KorVerkenner(App):
             share_help += f"; scenario: {format_percent(exact / 100, 2)}, afgerond"
         years = [str(y) for y in kt.tax_years()]
         year_options = [(y, int(y)) for y in years]
+        span_options = [(str(y), y) for y in scenario_years()]
         self.sections = [
             self.make.html("<h3>Bedrijf</h3>"),
             *self.add_control("omzet", self.money_input(v["omzet"]), " (€ per jaar, excl. btw)"),
@@ -454,7 +472,7 @@ class KorVerkenner(App):
                 "btw",
                 self.make(
                     w.ToggleButtons,
-                    options=[("21%", "21"), ("9%", "9"), ("0%", "0")],
+                    options=[(f"{k}%", k) for k in vat_options()],
                     value=v["btw"],
                     style={"button_width": "55px"},
                 ),
@@ -491,7 +509,7 @@ class KorVerkenner(App):
                 "eerder_soort",
                 self.make(
                     w.Dropdown,
-                    options=[("roerend (5 jaar)", "roerend"), ("onroerend (10 jaar)", "onroerend")],
+                    options=[(kind_labels()[KIND_OPTIONS[k]], k) for k in KIND_OPTIONS],
                     value=v["eerder_soort"],
                     layout={"width": "180px"},
                 ),
@@ -511,11 +529,11 @@ class KorVerkenner(App):
                 "van", self.make(w.Dropdown, options=year_options, value=v["van"], layout={"width": "100px"})
             ),
             *self.add_control(
-                "tot", self.make(w.Dropdown, options=year_options, value=v["tot"], layout={"width": "100px"})
+                "tot", self.make(w.Dropdown, options=span_options, value=v["tot"], layout={"width": "100px"})
             ),
             *self.add_control(
                 "kor_vanaf",
-                self.make(w.Dropdown, options=year_options, value=v["kor_vanaf"], layout={"width": "100px"}),
+                self.make(w.Dropdown, options=span_options, value=v["kor_vanaf"], layout={"width": "100px"}),
             ),
         ]
 
@@ -592,24 +610,11 @@ class KorVerkenner(App):
         return self.result.margins[self.result.scenario.kor_start_year]
 
     def render_headline(self) -> None:
-        m, r = self.first_kor_margin, self.result
-        first, last = r.scenario.years[0], r.scenario.years[-1]
-        gain = f'<b class="kt-gain" data-gain="{m.gain:.2f}">{format_euro(abs(m.gain), cents=False)}</b>'
-        total = (
-            f'<b class="kt-total" data-total="{r.total_difference:.2f}">'
-            f"{format_euro(abs(r.total_difference), cents=False)}</b>"
-        )
-        if m.gain >= 0:
-            line = f"De KOR levert u naar verwachting {gain} per jaar aan marge op ({m.year})."
-        else:
-            line = f"De KOR kost u naar verwachting {gain} per jaar aan marge ({m.year})."
-        more = "meer" if r.total_difference >= 0 else "minder"
-        self.headline.value = (
-            f'<div class="kt-headline">{line}</div>'
-            f"<div>{first}–{last}, met herziening, investeringen en aftrekposten: {total} {more} "
-            "winst met de KOR.</div>"
-        )
-        self.threshold.value = threshold_html(m.kor_turnover, m.threshold, m.policy)
+        """The verdict, the gain per KOR year and the total: ``kt.advise``, words around its figures."""
+        self.advice = kt.advise(self.result)
+        self.headline.value = headline_html(self.advice)
+        m = self.first_kor_margin
+        self.threshold.value = threshold_html(m.kor_turnover, m.threshold, m.policy, not m.within_threshold)
 
     def _margin_figure(self):
         m = self.first_kor_margin
@@ -692,8 +697,12 @@ class KorVerkenner(App):
     def summary_text(self) -> str:
         """The default scenario's tables as text (the nbval regression target)."""
         m = self.first_kor_margin
+        a = self.advice
         lines = [
             f"Scenario: {self.name}",
+            f"Advies: {a.verdict_nl}; per KOR-jaar {format_euro(a.gain_per_kor_year)}; "
+            f"totaal {format_euro(a.total_difference)}; "
+            f"KOR-jaren: {', '.join(map(str, a.kor_years)) or 'geen'}",
             f"Marge {m.year}: gewone btw {format_euro(m.regular_margin)}, KOR {format_euro(m.kor_margin)}, "
             f"verschil {format_euro(m.gain)}",
             f"KOR-omzet {format_euro(m.kor_turnover)}; grens {format_euro(m.threshold)}; "
@@ -725,22 +734,35 @@ def kor_verkenner(scenario: kt.Scenario | str = "kapper", query: str | None = No
 # --- herziening -----------------------------------------------------------------------
 
 ASSET_ROWS = 4
-HERZIENING_YEARS = range(2020, 2036)
-KIND_LABELS = {
-    "movable": "roerend (5 jaar)",
-    "immovable": "onroerend (10 jaar)",
-    "investment_service": "investeringsdienst (5 jaar, vanaf 2026)",
-}
+
+
+def herziening_years() -> range:
+    """KOR years the herziening page offers: from the new KOR (2020) to the end of the longest
+    revision period after the last tax year."""
+    return range(FIRST_KOR_YEAR, kt.tax_years()[-1] + kt.longest_revision_period())
+
+
+KIND_NAMES = {"movable": "roerend", "immovable": "onroerend", "investment_service": "investeringsdienst"}
+
+
+def kind_labels() -> dict[str, str]:
+    """Asset kinds with their revision periods from the data, e.g. "roerend (5 jaar)"."""
+    periods = periods_by_kind(kt.tax_years()[-1])
+    labels = {}
+    for kind, name in KIND_NAMES.items():
+        since = first_year_revised(kind)
+        labels[kind] = f"{name} ({periods[kind]} jaar{f', vanaf {since}' if since > FIRST_KOR_YEAR else ''})"
+    return labels
 
 
 def herziening_specs() -> dict[str, FieldSpec]:
     specs = {
-        "kor_vanaf": FieldSpec("int", HERZIENING_YEARS[0], HERZIENING_YEARS[-1]),
-        "kor_tot": FieldSpec("int", 0, HERZIENING_YEARS[-1]),  # 0: the KOR does not end
+        "kor_vanaf": FieldSpec("int", herziening_years()[0], herziening_years()[-1]),
+        "kor_tot": FieldSpec("int", 0, herziening_years()[-1]),  # 0: the KOR does not end
     }
     for i in range(1, ASSET_ROWS + 1):
-        specs[f"soort_{i}"] = FieldSpec("choice", options=KIND_LABELS)
-        specs[f"jaar_{i}"] = FieldSpec("int", 2000, HERZIENING_YEARS[-1])
+        specs[f"soort_{i}"] = FieldSpec("choice", options=kind_labels())
+        specs[f"jaar_{i}"] = FieldSpec("int", 2000, herziening_years()[-1])
         specs[f"btw_{i}"] = FieldSpec("float", 0, MAX_AMOUNT)
     return specs
 
@@ -763,7 +785,7 @@ class HerzieningApp(App):
     ) -> None:
         super().__init__()
         self.specs = herziening_specs()
-        year_options = [(str(y), y) for y in HERZIENING_YEARS]
+        year_options = [(str(y), y) for y in herziening_years()]
         rows = [
             self.make.html("<h3>KOR-jaren</h3>"),
             *self.add_control(
@@ -788,7 +810,7 @@ class HerzieningApp(App):
                     f"soort_{i}",
                     self.make(
                         w.Dropdown,
-                        options=[(v, k) for k, v in KIND_LABELS.items()],
+                        options=[(v, k) for k, v in kind_labels().items()],
                         value=a.kind if a else "movable",
                     ),
                 ),
@@ -798,7 +820,7 @@ class HerzieningApp(App):
                         w.BoundedIntText,
                         a.first_use_year if a else kor_start_year - 1,
                         min=2000,
-                        max=HERZIENING_YEARS[-1],
+                        max=herziening_years()[-1],
                         layout={"width": "100px"},
                     ),
                     " (eerste gebruik)",
@@ -888,7 +910,7 @@ def aftrekposten_specs() -> dict[str, FieldSpec]:
 
 
 class AftrekpostenApp(App):
-    """Deduction totals by year (2023–2027) for one profit/hours/starter/AOW profile."""
+    """Deduction totals over the tax years for one profit/hours/starter/AOW profile."""
 
     def __init__(
         self,

@@ -17,7 +17,17 @@ from matplotlib.figure import Figure
 import kortools as kt
 from kortools.money import format_euro, format_percent
 from kortools.ui import charts
-from kortools.ui.text import POLICY_LABELS, comparison_table_nl, deductions_table_nl, herziening_table_nl
+from kortools.ui.text import (
+    POLICY_LABELS,
+    comparison_table_nl,
+    deductions_table_nl,
+    headline_sentences,
+    herziening_table_nl,
+    other_reasons,
+)
+
+#: Reason codes of years the KOR was chosen for but could not (fully) apply: shown in red.
+REFUSED = ("threshold_crossed", "previous_year_too_high", "reentry_blocked", "no_kor_year")
 
 A4 = (8.27, 11.69)
 LEFT, WIDTH = 0.07, 0.86
@@ -83,22 +93,10 @@ class _Page:
         self.pdf.savefig(self.figure)
 
 
-def advice_sentence(result: kt.ScenarioResult) -> str:
-    """The advice in one sentence (Dutch), from the model's numbers."""
-    years = len(result.scenario.years)
-    per_year = result.total_difference / years
-    if any(w.blocking for w in result.warnings):
-        return (
-            "De KOR is voor u waarschijnlijk niet mogelijk of stopt tijdens het jaar; zie de waarschuwingen."
-        )
-    if per_year >= 0:
-        return f"De KOR levert u naar verwachting {format_euro(per_year, cents=False)} per jaar op."
-    return f"De KOR kost u naar verwachting {format_euro(-per_year, cents=False)} per jaar; doe niet mee."
-
-
 def report(scenario: kt.Scenario, made_on: dt.date | None = None) -> bytes:
     """The client report for ``scenario`` as PDF bytes (Dutch, A4)."""
     result = kt.evaluate(scenario)
+    advice = kt.advise(result)
     made_on = made_on or dt.date.today()
     s, m = scenario, result.margins[scenario.kor_start_year]
     buffer = io.BytesIO()
@@ -113,12 +111,14 @@ def report(scenario: kt.Scenario, made_on: dt.date | None = None) -> bytes:
             colour=charts.MUTED,
         )
         page.heading("Advies")
-        page.paragraph(advice_sentence(result), size=12, width=80)
-        page.paragraph(
-            f"Over {s.years[0]}–{s.years[-1]} samen: {format_euro(result.total_difference)} "
-            f"{'meer' if result.total_difference >= 0 else 'minder'} winst met de KOR, met "
-            "herziening, investeringen en aftrekposten meegerekend."
-        )
+        verdict, gain, total = headline_sentences(advice)
+        page.paragraph(verdict, size=12, width=80)
+        page.paragraph(gain, size=11, width=88)
+        page.paragraph(total, size=11, width=88)
+        for reason in other_reasons(advice):
+            page.paragraph(
+                f"• {reason.text_nl}", colour=charts.WARNING if reason.code in REFUSED else "black"
+            )
         page.heading("Uw gegevens")
         inputs = [
             ("Omzet aan consumenten (excl. btw)", format_euro(s.consumer_sales)),
@@ -130,7 +130,8 @@ def report(scenario: kt.Scenario, made_on: dt.date | None = None) -> bytes:
             ),
             ("Kosten zonder btw", format_euro(s.costs_without_vat)),
             ("Prijsbeleid onder de KOR", POLICY_LABELS[s.policy]),
-            ("KOR-jaren", f"{s.kor_start_year}–{s.kor_last_year}"),
+            ("KOR gekozen voor", f"{s.kor_start_year}–{s.kor_last_year}"),
+            ("KOR geldt in", ", ".join(map(str, advice.kor_years)) or "geen enkel jaar"),
             ("Uren per jaar", f"{s.hours:.0f}"),
         ] + [
             (
@@ -146,7 +147,7 @@ def report(scenario: kt.Scenario, made_on: dt.date | None = None) -> bytes:
             f"Gewone btw {format_euro(m.regular_margin)}; met KOR {format_euro(m.kor_margin)}; "
             f"verschil {format_euro(m.gain)} per jaar."
         )
-        page.chart(partial(charts.margin_chart, m.regular_margin, m.kor_margin, m.gain), height=0.22)
+        page.chart(partial(charts.margin_chart, m.regular_margin, m.kor_margin, m.gain), height=0.17)
         page.heading("Omzetgrens")
         crossed = not m.within_threshold
         page.paragraph(
@@ -165,7 +166,9 @@ def report(scenario: kt.Scenario, made_on: dt.date | None = None) -> bytes:
         page.save()
 
         page = _Page(pdf, "Over de jaren", 2)
-        page.table(comparison_table_nl(result.table), size=7.5)
+        for year, status in result.table["kor_status"].items():
+            page.paragraph(f"{year}: {status}", size=8.5)
+        page.table(comparison_table_nl(result.table).drop(index="KOR"), size=7.5)
         page.chart(partial(charts.cumulative_chart, result.table), height=0.27)
         names = [a.name for a in s.assets]
         page.heading("Herziening van btw op investeringen")
@@ -174,19 +177,8 @@ def report(scenario: kt.Scenario, made_on: dt.date | None = None) -> bytes:
         page.save()
 
         page = _Page(pdf, "Aftrekposten en aannames", 3)
-        deductions = kt.deductions_table(
-            [s.tax_year(y) for y in s.years if s.tax_year(y) == y],
-            float(result.table["kor_profit"].mean()),
-            s.hours,
-            s.business_start_year is not None,
-            s.aow,
-            s.partner_hours,
-        )
-        page.paragraph(
-            "Aftrekposten per jaar bij de gemiddelde winst met KOR "
-            f"({format_euro(float(result.table['kor_profit'].mean()))}):"
-        )
-        page.table(deductions_table_nl(deductions), size=7.5)
+        page.paragraph("Aftrekposten per jaar bij de winst met KOR (zoals in de tabel 'Over de jaren'):")
+        page.table(deductions_table_nl(result.deductions_table("kor")), size=7.5)
         page.heading("Aannames (niet officieel bevestigd)")
         for assumption in result.assumptions:
             page.paragraph(f"• {assumption.text_nl}", size=8, width=115)

@@ -8,7 +8,7 @@ import re
 import pandas as pd
 
 from kortools.errors import InputError
-from kortools.money import format_euro
+from kortools.money import format_euro, format_percent
 
 FIELD_LABELS = {
     "omzet": "Omzet per jaar",
@@ -71,6 +71,49 @@ def dutch_error(error: InputError) -> tuple[str, str]:
     return field, f"{label}: {message}."
 
 
+#: Reasons the headline already states in its own sentences.
+HEADLINE_REASONS = ("total_difference", "gain_per_kor_year")
+
+
+def headline_sentences(advice) -> tuple[str, str, str]:
+    """(verdict, gain per KOR year, total) as Dutch sentences: the page and the PDF say these."""
+    verdict = f"Advies: {advice.verdict_nl}."
+    amount = format_euro(abs(advice.gain_per_kor_year), cents=False)
+    years = ", ".join(map(str, advice.kor_years))
+    if not advice.kor_years:
+        gain = "De KOR geldt in geen enkel jaar van deze berekening."
+    elif advice.gain_per_kor_year >= 0:
+        gain = f"De KOR levert u naar verwachting {amount} per KOR-jaar aan marge op ({years})."
+    else:
+        gain = f"De KOR kost u naar verwachting {amount} per KOR-jaar aan marge ({years})."
+    more = "meer" if advice.total_difference >= 0 else "minder"
+    total = (
+        f"{advice.first_year}–{advice.last_year}, met herziening en btw op investeringen: "
+        f"{format_euro(abs(advice.total_difference), cents=False)} {more} winst met de KOR."
+    )
+    return verdict, gain, total
+
+
+def other_reasons(advice) -> list:
+    """The advice's reasons the headline sentences do not already say, in the model's order."""
+    return [r for r in advice.reasons if r.code not in HEADLINE_REASONS]
+
+
+def headline_html(advice) -> str:
+    """The dashboard headline: the model's verdict and figures, the reasons listed below."""
+    verdict, gain, total = headline_sentences(advice)
+    items = "".join(
+        f'<li data-code="{escape(r.code)}">{escape(r.text_nl)}</li>' for r in other_reasons(advice)
+    )
+    return (
+        f'<div class="kt-verdict" data-verdict="{escape(advice.verdict)}">{escape(verdict)}</div>'
+        f'<div class="kt-headline"><span class="kt-gain" data-gain="{advice.gain_per_kor_year:.2f}">'
+        f"{escape(gain)}</span></div>"
+        f'<div class="kt-total" data-total="{advice.total_difference:.2f}">{escape(total)}</div>'
+        + (f'<ul class="kt-reasons">{items}</ul>' if items else "")
+    )
+
+
 def escape(text: object) -> str:
     return html.escape(str(text), quote=True)
 
@@ -78,7 +121,8 @@ def escape(text: object) -> str:
 def comparison_table_nl(table: pd.DataFrame) -> pd.DataFrame:
     """The scenario table with Dutch row labels and euro strings (years as columns)."""
     rows = {
-        "KOR": table["in_kor"].map({True: "ja", False: "nee"}),
+        "KOR": table["kor_status"],
+        "Deel van het jaar in KOR": [format_percent(x, 1) for x in table["kor_share"]],
         "Marge gewone btw": table["regular_margin"],
         "Marge met KOR": table["kor_margin"],
         "Btw investering niet aftrekbaar": table["lost_investment_vat"],
@@ -171,6 +215,8 @@ STYLE = """
 .kt-error { color: #c62828; font-weight: 600; font-size: 0.95em; min-height: 0; }
 .kt-headline { font-size: 1.35em; margin: 0.2em 0 0.4em 0; }
 .kt-headline b { white-space: nowrap; }
+.kt-verdict { font-size: 1.15em; font-weight: 700; }
+.kt-reasons { margin: 0.2em 0 0.5em 0; padding-left: 1.3em; }
 .kt-bar { position: relative; height: 26px; background: #eee; border-radius: 4px; margin: 4px 0; }
 .kt-bar-fill { height: 100%; border-radius: 4px; }
 .kt-bar-line { position: absolute; top: -4px; bottom: -4px; width: 2px; background: #000; }

@@ -1,0 +1,226 @@
+"""The one verdict: should this business use the KOR? (rules/kor.md §1–§4)
+
+:func:`advise` turns an evaluated scenario into an :class:`Advice`: the verdict, the
+gain per year in which the KOR applies, the total difference over the scenario and
+the reasons, each with its figure, in Dutch and English. The dashboard headline, the
+PDF report and the portfolio run all show this object; none of them decides anything
+of its own. The portfolio builds the same :class:`AdviceFigures` for each client from
+the vectorised model (``kortools.yearly``) and calls :func:`build_advice`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kortools.kor import KorWarning
+from kortools.kor_years import CROSSED, PREVIOUS_TOO_HIGH, REFUSED
+from kortools.money import format_euro, format_percent
+from kortools.parameters import value
+
+MEEDOEN, NIET_MEEDOEN, NADER_BEKIJKEN = "meedoen", "niet_meedoen", "nader_bekijken"
+VERDICTS = (MEEDOEN, NIET_MEEDOEN, NADER_BEKIJKEN)
+#: The verdict as a person reads it (Dutch), for tables and the report.
+VERDICT_NL = {MEEDOEN: "meedoen", NIET_MEEDOEN: "niet meedoen", NADER_BEKIJKEN: "nader bekijken"}
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One reason for the verdict, with the figure it names (euros, or None)."""
+
+    code: str
+    text_nl: str
+    text_en: str
+    amount: float | None = None
+
+
+@dataclass(frozen=True)
+class Advice:
+    """The verdict and its figures (euros, unrounded); see the module docstring.
+
+    ``gain_per_kor_year``: the margin the KOR adds in an average year in which it
+    applies (a year it applies for part of is counted with its part), before
+    herziening and investment VAT; ``total_difference``: KOR minus regular profit over
+    all the scenario's years, herziening and lost investment VAT included.
+    """
+
+    verdict: str
+    gain_per_kor_year: float
+    total_difference: float
+    reasons: tuple[Reason, ...]
+    kor_years: tuple[int, ...]
+    first_year: int
+    last_year: int
+    herziening_total: float
+    lost_investment_vat: float
+    herziening_after_last_year: float
+
+    @property
+    def verdict_nl(self) -> str:
+        """ "meedoen", "niet meedoen" or "nader bekijken"."""
+        return VERDICT_NL[self.verdict]
+
+
+@dataclass(frozen=True)
+class AdviceFigures:
+    """What the verdict rests on, per year of one business (from ``evaluate`` or the portfolio)."""
+
+    years: tuple[int, ...]
+    share: tuple[float, ...]  # share of each year under the KOR
+    code: tuple[int, ...]  # kortools.kor_years status codes
+    turnover_before: float  # counted turnover of the year before the first
+    status_nl: tuple[str, ...]
+    status_en: tuple[str, ...]
+    counted_turnover: tuple[float, ...]  # what counted for the threshold (KOR part at the full price)
+    kor_turnover: tuple[float, ...]  # counted turnover of a whole year at the KOR prices
+    threshold: tuple[float, ...]
+    margin_gain: tuple[float, ...]
+    herziening: tuple[float, ...]
+    lost_investment_vat: tuple[float, ...]
+    herziening_after: float
+    warnings: tuple[KorWarning, ...]
+
+
+def advise(result) -> Advice:
+    """The verdict for an evaluated scenario: ``kt.advise(kt.evaluate(scenario))``."""
+    return build_advice(result.advice_figures)
+
+
+def build_advice(f: AdviceFigures) -> Advice:
+    """The verdict and its reasons from the figures (the one implementation)."""
+    kor_years = tuple(y for y, s in zip(f.years, f.share, strict=True) if s > 0)
+    gains = [g for g, s in zip(f.margin_gain, f.share, strict=True) if s > 0]
+    per_year = sum(gains) / len(gains) if gains else 0.0
+    herziening = sum(f.herziening)
+    lost = sum(f.lost_investment_vat)
+    total = sum(f.margin_gain) - herziening - lost
+    small = float(value("advice_small_gain_per_year", f.years[0]))
+    blocking = [w for w in f.warnings if w.blocking and w.code != "threshold_crossed"]
+    other = [w for w in f.warnings if not w.blocking]
+    refused = [i for i, c in enumerate(f.code) if c in REFUSED]
+
+    reasons = [_refused_reason(f, i) for i in refused]
+    reasons += [Reason(w.code, f"{w.title}: {w.detail}", w.title, None) for w in blocking]
+    span = f"{f.years[0]}–{f.years[-1]}" if len(f.years) > 1 else str(f.years[0])
+    more_nl, more_en = ("meer", "more") if total >= 0 else ("minder", "less")
+    reasons.append(
+        Reason(
+            "total_difference",
+            f"Over {span} samen {format_euro(abs(total))} {more_nl} winst met de KOR "
+            "(herziening en btw op investeringen meegerekend).",
+            f"Over {span} in all {format_euro(abs(total))} {more_en} profit with the KOR "
+            "(herziening and investment VAT included).",
+            total,
+        )
+    )
+    if kor_years:
+        listed = ", ".join(map(str, kor_years))
+        gains_nl = "levert de KOR gemiddeld" if per_year >= 0 else "kost de KOR gemiddeld"
+        gains_en = "gains" if per_year >= 0 else "costs"
+        reasons.append(
+            Reason(
+                "gain_per_kor_year",
+                f"Aan marge {gains_nl} {format_euro(abs(per_year))} per jaar waarin de KOR geldt ({listed}).",
+                f"The KOR {gains_en} {format_euro(abs(per_year))} of margin on average a year in which "
+                f"it applies ({listed}).",
+                per_year,
+            )
+        )
+    else:
+        reasons.append(
+            Reason(
+                "no_kor_year",
+                "De KOR geldt in geen enkel jaar van dit scenario.",
+                "The KOR applies in none of the scenario's years.",
+            )
+        )
+    if herziening:
+        reasons.append(
+            Reason(
+                "herziening",
+                f"Herziening van btw op eerdere investeringen: {format_euro(herziening)} in {span}.",
+                f"Herziening of investment VAT: {format_euro(herziening)} in {span}.",
+                herziening,
+            )
+        )
+    if f.herziening_after:
+        reasons.append(
+            Reason(
+                "herziening_after_last_year",
+                f"Na {f.years[-1]} nog {format_euro(f.herziening_after)} herziening als u in de KOR blijft "
+                "(niet in het totaal).",
+                f"After {f.years[-1]} another {format_euro(f.herziening_after)} of herziening if the KOR "
+                "goes on (not in the total).",
+                f.herziening_after,
+            )
+        )
+    if lost:
+        reasons.append(
+            Reason(
+                "lost_investment_vat",
+                f"Btw op investeringen in KOR-jaren is niet aftrekbaar: {format_euro(lost)}.",
+                f"VAT on investments in KOR years cannot be deducted: {format_euro(lost)}.",
+                lost,
+            )
+        )
+    reasons += [Reason(w.code, f"{w.title}: {w.detail}", w.title, None) for w in other]
+    if kor_years and total > 0 and per_year < small:
+        reasons.append(
+            Reason(
+                "small_gain",
+                f"Het voordeel is minder dan {format_euro(small, cents=False)} per KOR-jaar.",
+                f"The gain is under {format_euro(small, cents=False)} a KOR year.",
+                per_year,
+            )
+        )
+
+    if not kor_years or blocking or total <= 0:
+        verdict = NIET_MEEDOEN
+    elif refused or other or per_year < small:
+        verdict = NADER_BEKIJKEN
+    else:
+        verdict = MEEDOEN
+    return Advice(
+        verdict=verdict,
+        gain_per_kor_year=per_year,
+        total_difference=total,
+        reasons=tuple(reasons),
+        kor_years=kor_years,
+        first_year=f.years[0],
+        last_year=f.years[-1],
+        herziening_total=herziening,
+        lost_investment_vat=lost,
+        herziening_after_last_year=f.herziening_after,
+    )
+
+
+def _refused_reason(f: AdviceFigures, i: int) -> Reason:
+    """A year the KOR was chosen for but the rules (partly) refused, with its figure."""
+    year, code = f.years[i], f.code[i]
+    threshold = f.threshold[i]
+    if code == CROSSED:
+        turnover = f.kor_turnover[i]
+        return Reason(
+            "threshold_crossed",
+            f"{year}: {f.status_nl[i]}: onder de KOR telt de hele prijs als omzet ({format_euro(turnover)} "
+            f"per jaar, grens {format_euro(threshold, cents=False)}); KOR over "
+            f"{format_percent(f.share[i])} van de omzet, daarna gewone btw.",
+            f"{year}: {f.status_en[i]}: under the KOR the whole price counts, {format_euro(turnover)} a "
+            f"year, above {format_euro(threshold, cents=False)}; the KOR covers {f.share[i]:.0%} of the "
+            "year's sales, then regular VAT.",
+            turnover,
+        )
+    if code == PREVIOUS_TOO_HIGH:
+        previous = f.counted_turnover[i - 1] if i > 0 else f.turnover_before
+        return Reason(
+            "previous_year_too_high",
+            f"{year}: {f.status_nl[i]} ({format_euro(previous)} in {year - 1}, grens "
+            f"{format_euro(threshold, cents=False)}): geen KOR in dat jaar.",
+            f"{year}: {f.status_en[i]} ({format_euro(previous)} in {year - 1}, threshold "
+            f"{format_euro(threshold, cents=False)}): no KOR that year.",
+            previous,
+        )
+    return Reason(
+        "reentry_blocked",
+        f"{year}: {f.status_nl[i]} (na het overschrijden van de grens): geen KOR in dat jaar.",
+        f"{year}: {f.status_en[i]} (after the threshold was crossed): no KOR that year.",
+    )
