@@ -26,6 +26,7 @@ from kortools.kor import (
     threshold_crossing,
 )
 from kortools.margin import MarginComparison, compare_margin, gain_by_consumer_share, margin_sweep, vat_rates
+from kortools.net_income import NetIncome, net_income
 from kortools.parameters import Assumption, parameter, tax_years, value
 from kortools.scenario import Scenario, example_scenario, example_scenarios, load_scenario, save_scenario
 
@@ -49,6 +50,7 @@ __all__ = [
     "Deductions",
     "InputError",
     "MarginComparison",
+    "NetIncome",
     "Reason",
     "Scenario",
     "ScenarioResult",
@@ -72,6 +74,7 @@ __all__ = [
     "load_scenario",
     "longest_revision_period",
     "margin_sweep",
+    "net_income",
     "parameter",
     "report",
     "save_scenario",

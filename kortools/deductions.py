@@ -13,6 +13,7 @@ import pandas as pd
 
 from kortools import _validate as v
 from kortools.errors import InputError
+from kortools.income_tax import income_tax
 from kortools.parameters import Assumption, check_tax_year, recording, rule_assumption, value
 
 
@@ -47,21 +48,15 @@ def mkb_winstvrijstelling(year: int, profit_after_oa: float) -> float:
     return float(value("mkb_winstvrijstelling", year)) * profit_after_oa
 
 
-def tax_value(year: int, income_before: float, income_after: float) -> float:
-    """Approximate tax saved by lowering box-1 income from ``income_before`` to ``income_after``.
+def tax_value(year: int, aow: bool, profit: float, ondernemersaftrek: float, mkb: float) -> float:
+    """Income tax and Zvw the deductions save: net income with them minus without them.
 
-    Each euro saves its bracket's rate, at most the deduction rate cap
-    (deductions.md §8). Income below 0 saves nothing here (no other income).
+    Computed in full both ways (inkomstenbelasting.md §2): with the credits, the AOW-age
+    brackets and the tariefsaanpassing only on deductions in the top bracket; not one
+    marginal rate.
     """
-    cap = float(value("deduction_rate_cap", year))
-    low, high = sorted((max(0.0, income_after), max(0.0, income_before)))
-    saved, bottom = 0.0, 0.0
-    for bracket in value("box1_brackets", year):
-        top = float("inf") if bracket["upto"] is None else float(bracket["upto"])
-        overlap = max(0.0, min(high, top) - max(low, bottom))
-        saved += overlap * min(bracket["rate"], cap)
-        bottom = top
-    return saved if income_before >= income_after else -saved
+    without = income_tax(year, aow, profit, 0.0, 0.0)
+    return without.total - income_tax(year, aow, profit, ondernemersaftrek, mkb).total
 
 
 @dataclass(frozen=True)
@@ -79,7 +74,7 @@ class Deductions:
     ondernemersaftrek: float
     mkb_winstvrijstelling: float
     taxable_profit: float
-    tax_value: float  # approximate tax saved by all deductions (see tax_value)
+    tax_value: float  # income tax and Zvw saved by all deductions (see tax_value)
     assumptions: tuple[Assumption, ...]
 
     @property
@@ -147,8 +142,8 @@ def _deductions(
     mkb = mkb_winstvrijstelling(year, w - oa)
     taxable = w - oa - mkb
 
-    saved = tax_value(year, w, taxable)
-    rule_assumption("tax_value_approximation")
+    saved = tax_value(year, aow, w, oa, mkb)
+    rule_assumption("net_income_scope")
     if carry_used > 0:
         rule_assumption("za_carry_forward_use")
     if meewerk > 0 and not gets_sa and w - oa < 0:

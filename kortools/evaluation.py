@@ -264,7 +264,7 @@ def _extrapolation(s: Scenario) -> None:
             f"Years {beyond[0]}–{beyond[-1]} use the tax figures of {last} (no data yet).",
             f"Voor {beyond[0]}–{beyond[-1]} zijn de belastingcijfers van {last} gebruikt "
             "(nog geen gegevens).",
-            rule_assumptions()["tax_value_approximation"].source,
+            rule_assumptions()["net_income_scope"].source,
         )
     )
 

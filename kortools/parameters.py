@@ -142,6 +142,18 @@ def format_value_nl(value: Any, unit: str) -> str:
         return "; ".join(f"{_percent_nl(b['rate'])} vanaf {b['from_hours']:.0f} uur" for b in value)
     if unit == "boolean":
         return "ja" if value else "nee"
+    if unit == "credit":
+        return (
+            f"{format_euro(value['max'], cents=False)}, min {_percent_nl(value['phase_out_rate'])} boven "
+            f"{format_euro(value['phase_out_from'], cents=False)} (AOW-leeftijd: "
+            f"{format_euro(value['aow_max'], cents=False)}, min {_percent_nl(value['aow_phase_out_rate'])})"
+        )
+    if unit == "credit_bands":
+        return "; ".join(
+            f"vanaf {format_euro(b['from'], cents=False)}: {format_euro(b['base'], cents=False)} "
+            f"{'+' if b['rate'] >= 0 else '−'} {_percent_nl(abs(b['rate']))}"
+            for b in value
+        )
     if unit == "reentry":
         if value["counted_from"] == "exit_year_start":
             return f"vanaf 1 januari van het {value['years']}e jaar na het afmeldjaar"

@@ -24,9 +24,13 @@ def test_case_1_non_starter_2025():
     assert d.taxable_profit == cents(41493.69)
 
 
-def test_case_1_tax_value():
-    # 50,000 → 41,493.69 lies in bracket 2 (38,441–76,817): 8,506.31 × 37.48% ≈ 3,188.16
-    assert kt.entrepreneur_deductions(2025, 50000, 1400).tax_value == cents(3188.16)
+def test_case_1_tax_value_counts_more_than_the_bracket_rate():
+    # deductions.md §10 values 8,506.31 of deductions at 37.48% ≈ 3,188.16 and says it
+    # ignores the heffingskortingen. The model computes net income with and without the
+    # deductions (inkomstenbelasting.md; 4,174.64, arithmetic in test_net_income.py): the
+    # lower income also keeps more algemene heffingskorting and saves Zvw.
+    saved = kt.entrepreneur_deductions(2025, 50000, 1400).tax_value
+    assert saved > 3188.16 + 0.0526 * 8506.31  # more than the bracket rate plus the Zvw alone
 
 
 def test_case_2_starter_loss():

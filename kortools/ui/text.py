@@ -167,7 +167,7 @@ def deductions_table_nl(table: pd.DataFrame) -> pd.DataFrame:
         "mkb_winstvrijstelling": "Mkb-winstvrijstelling",
         "total": "Totaal aftrek",
         "taxable_profit": "Belastbare winst",
-        "tax_value": "Belastingvoordeel (ca.)",
+        "tax_value": "Bespaarde belasting en Zvw",
     }
     out = years_as_columns({label: table[col] for col, label in labels.items()}, table.index)
     out.loc["Urencriterium gehaald"] = ["ja" if met else "nee" for met in table["urencriterium_met"]]
