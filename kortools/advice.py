@@ -41,6 +41,9 @@ class Advice:
     applies (a year it applies for part of is counted with its part), before
     herziening and investment VAT; ``total_difference``: KOR minus regular profit over
     all the scenario's years, herziening and lost investment VAT included.
+    ``net_total_difference``: KOR minus regular net income (profit after deductions'
+    effect, income tax and Zvw, inkomstenbelasting.md) over all years;
+    ``net_gain_per_kor_year``: the mean of that difference over the KOR years.
     """
 
     verdict: str
@@ -53,6 +56,8 @@ class Advice:
     herziening_total: float
     lost_investment_vat: float
     herziening_after_last_year: float
+    net_gain_per_kor_year: float  # the same as gain_per_kor_year, after income tax and Zvw
+    net_total_difference: float  # the same as total_difference, after income tax and Zvw
 
     @property
     def verdict_nl(self) -> str:
@@ -78,6 +83,7 @@ class AdviceFigures:
     lost_investment_vat: tuple[float, ...]
     herziening_after: float
     warnings: tuple[KorWarning, ...]
+    net_difference: tuple[float, ...]  # KOR minus regular net income (after income tax and Zvw)
 
 
 def advise(result) -> Advice:
@@ -90,6 +96,9 @@ def build_advice(f: AdviceFigures) -> Advice:
     kor_years = tuple(y for y, s in zip(f.years, f.share, strict=True) if s > 0)
     gains = [g for g, s in zip(f.margin_gain, f.share, strict=True) if s > 0]
     per_year = sum(gains) / len(gains) if gains else 0.0
+    net_gains = [g for g, s in zip(f.net_difference, f.share, strict=True) if s > 0]
+    net_per_year = sum(net_gains) / len(net_gains) if net_gains else 0.0
+    net_total = sum(f.net_difference)
     herziening = sum(f.herziening)
     lost = sum(f.lost_investment_vat)
     total = sum(f.margin_gain) - herziening - lost
@@ -101,6 +110,17 @@ def build_advice(f: AdviceFigures) -> Advice:
     reasons = [_refused_reason(f, i) for i in refused]
     reasons += [Reason(w.code, f"{w.title}: {w.detail}", w.title, None) for w in blocking]
     span = f"{f.years[0]}–{f.years[-1]}" if len(f.years) > 1 else str(f.years[0])
+    more_nl, more_en = ("meer", "more") if net_total >= 0 else ("minder", "less")
+    reasons.append(
+        Reason(
+            "net_total_difference",
+            f"Netto, na inkomstenbelasting en Zvw, over {span} samen {format_euro(abs(net_total))} "
+            f"{more_nl} inkomen met de KOR.",
+            f"Net of income tax and Zvw, over {span} in all {format_euro(abs(net_total))} {more_en} "
+            "income with the KOR.",
+            net_total,
+        )
+    )
     more_nl, more_en = ("meer", "more") if total >= 0 else ("minder", "less")
     reasons.append(
         Reason(
@@ -190,6 +210,8 @@ def build_advice(f: AdviceFigures) -> Advice:
         herziening_total=herziening,
         lost_investment_vat=lost,
         herziening_after_last_year=f.herziening_after,
+        net_gain_per_kor_year=net_per_year,
+        net_total_difference=net_total,
     )
 
 

@@ -1,14 +1,17 @@
 """Entrepreneur deductions for an IB-ondernemer (eenmanszaak) by year (rules/deductions.md).
 
 Order (deductions.md §9): profit W − ondernemersaftrek OA − mkb-winstvrijstelling
-= taxable profit. Euros as unrounded floats.
+= taxable profit. Euros as unrounded floats. The rules are written once on numpy
+arrays (one element per business, :func:`deduction_arrays`); the public functions
+check their input and call them for one business, the portfolio for many.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+import numpy as np
 import pandas as pd
 
 from kortools import _validate as v
@@ -17,38 +20,40 @@ from kortools.income_tax import income_tax
 from kortools.parameters import Assumption, check_tax_year, recording, rule_assumption, value
 
 
-def urencriterium_met(year: int, hours: float, other_work_hours: float = 0.0, starter: bool = False) -> bool:
+def urencriterium_met(year: int, hours, other_work_hours=0.0, starter=False):
     """≥ 1,225 hours, and more than on other work unless a starter (deductions.md §1).
 
     The second test (grotendeelscriterium) is waived while the business is new
     (not an entrepreneur in 1 or more of the 5 preceding years): ``starter``.
     """
+    hours = np.asarray(hours, dtype=float)
     enough = hours >= value("urencriterium_hours", year)
-    return enough and (starter or hours > other_work_hours)
+    return enough & (np.asarray(starter, dtype=bool) | (hours > other_work_hours))
 
 
-def aow_factor(year: int, aow: bool) -> float:
+def aow_factor(year: int, aow):
     """0.5 on zelfstandigenaftrek and startersaftrek at AOW age on 1 January (deductions.md §2)."""
-    return float(value("aow_factor", year)) if aow else 1.0
+    aow = np.asarray(aow, dtype=bool)
+    return np.where(aow, float(value("aow_factor", year)) if aow.any() else 1.0, 1.0)
 
 
-def meewerkaftrek_rate(year: int, partner_hours: float) -> float:
+def meewerkaftrek_rate(year: int, partner_hours):
     """Share of profit by the partner's unpaid hours, bands "≥ from, < next" (deductions.md §5)."""
-    rate = 0.0
-    if partner_hours <= 0:
+    partner_hours = np.asarray(partner_hours, dtype=float)
+    rate = np.zeros_like(partner_hours)
+    if not np.any(partner_hours > 0):
         return rate
     for band in value("meewerkaftrek_bands", year):
-        if partner_hours >= band["from_hours"]:
-            rate = band["rate"]
+        rate = np.where(partner_hours >= band["from_hours"], band["rate"], rate)
     return rate
 
 
-def mkb_winstvrijstelling(year: int, profit_after_oa: float) -> float:
+def mkb_winstvrijstelling(year: int, profit_after_oa):
     """pct × (W − OA), sign kept: negative on a loss, which it reduces (deductions.md §7)."""
     return float(value("mkb_winstvrijstelling", year)) * profit_after_oa
 
 
-def tax_value(year: int, aow: bool, profit: float, ondernemersaftrek: float, mkb: float) -> float:
+def tax_value(year: int, aow, profit, ondernemersaftrek, mkb):
     """Income tax and Zvw the deductions save: net income with them minus without them.
 
     Computed in full both ways (inkomstenbelasting.md §2): with the credits, the AOW-age
@@ -74,13 +79,42 @@ class Deductions:
     ondernemersaftrek: float
     mkb_winstvrijstelling: float
     taxable_profit: float
-    tax_value: float  # income tax and Zvw saved by all deductions (see tax_value)
     assumptions: tuple[Assumption, ...]
+    aow: bool = False
+
+    @property
+    def tax_value(self) -> float:
+        """Income tax and Zvw saved by all deductions (:func:`tax_value`, computed when asked)."""
+        return tax_value(self.year, self.aow, self.profit, self.ondernemersaftrek, self.mkb_winstvrijstelling)
 
     @property
     def total(self) -> float:
         """Ondernemersaftrek + mkb-winstvrijstelling (deductions.md §10 'deduction total')."""
         return self.ondernemersaftrek + self.mkb_winstvrijstelling
+
+    def row(self, i: int) -> Deductions:
+        """Business ``i`` of an array result (:func:`deduction_arrays`), as plain numbers."""
+
+        def pick(x):
+            return np.asarray(x).reshape(-1)[i].item()
+
+        plain = {f: pick(getattr(self, f)) for f in ARRAY_FIELDS}
+        return replace(self, **plain)
+
+
+ARRAY_FIELDS = (
+    "profit",
+    "urencriterium_met",
+    "zelfstandigenaftrek",
+    "startersaftrek",
+    "meewerkaftrek",
+    "za_carry_forward_used",
+    "za_unused",
+    "ondernemersaftrek",
+    "mkb_winstvrijstelling",
+    "taxable_profit",
+    "aow",
+)
 
 
 def entrepreneur_deductions(
@@ -120,33 +154,49 @@ def entrepreneur_deductions(
 def _deductions(
     year, profit, hours, starter, aow, partner_hours, other_work_hours, starter_uses, za_carry_forward, used
 ) -> Deductions:
-    w = v.amount("profit", profit, allow_negative=True)
-    hours = v.hours("hours", hours)
-    partner_hours = v.hours("partner_hours", partner_hours)
-    other_work_hours = v.hours("other_work_hours", other_work_hours)
-    starter, aow = v.flag("starter", starter), v.flag("aow", aow)
     max_uses = int(value("startersaftrek_max_uses", year))
-    starter_uses = v.whole_number("starter_uses", starter_uses, 0, max_uses)
-    pool = v.amount("za_carry_forward", za_carry_forward)
+    checked = deduction_arrays(
+        year,
+        v.amount("profit", profit, allow_negative=True),
+        v.hours("hours", hours),
+        v.flag("starter", starter),
+        v.flag("aow", aow),
+        v.hours("partner_hours", partner_hours),
+        v.hours("other_work_hours", other_work_hours),
+        v.whole_number("starter_uses", starter_uses, 0, max_uses),
+        v.amount("za_carry_forward", za_carry_forward),
+    )
+    return replace(checked.row(0), assumptions=tuple(used.values()))
 
+
+def deduction_arrays(
+    year, profit, hours, starter, aow, partner_hours, other_work_hours, starter_uses, za_carry_forward
+) -> Deductions:
+    """The deductions of ``year`` on arrays (or numbers), one element per business (§1–§9).
+
+    No input checks: the callers check. Returns a :class:`Deductions` of arrays
+    (``.row(i)`` gives one business); the unconfirmed values and rules used are recorded.
+    """
+    w = np.asarray(profit, dtype=float)
+    starter, aow = np.asarray(starter, dtype=bool), np.asarray(aow, dtype=bool)
+    max_uses = int(value("startersaftrek_max_uses", year))
     met = urencriterium_met(year, hours, other_work_hours, starter)
     factor = aow_factor(year, aow)
-    full_za = float(value("zelfstandigenaftrek", year)) * factor if met else 0.0
-    gets_sa = met and starter and starter_uses < max_uses
-    sa = float(value("startersaftrek", year)) * factor if gets_sa else 0.0
+    full_za = np.where(met, float(value("zelfstandigenaftrek", year)) * factor, 0.0) if met.any() else 0.0 * w
+    gets_sa = met & starter & (np.asarray(starter_uses) < max_uses)
+    sa = np.where(gets_sa, float(value("startersaftrek", year)) * factor, 0.0) if gets_sa.any() else 0.0 * w
     # The cap "not more than profit" does not apply when the startersaftrek applies (§2).
-    za = full_za if gets_sa else min(full_za, max(0.0, w))
-    carry_used = min(pool, max(0.0, w - full_za)) if met else 0.0
-    meewerk = meewerkaftrek_rate(year, partner_hours) * max(0.0, w) if met else 0.0
+    za = np.where(gets_sa, full_za, np.minimum(full_za, np.maximum(0.0, w)))
+    carry_used = np.where(met, np.minimum(za_carry_forward, np.maximum(0.0, w - full_za)), 0.0)
+    meewerk = np.where(met, meewerkaftrek_rate(year, partner_hours) * np.maximum(0.0, w), 0.0)
     oa = za + sa + meewerk + carry_used
     mkb = mkb_winstvrijstelling(year, w - oa)
     taxable = w - oa - mkb
 
-    saved = tax_value(year, aow, w, oa, mkb)
     rule_assumption("net_income_scope")
-    if carry_used > 0:
+    if np.any(carry_used > 0):
         rule_assumption("za_carry_forward_use")
-    if meewerk > 0 and not gets_sa and w - oa < 0:
+    if np.any((meewerk > 0) & ~gets_sa & (w - oa < 0)):
         rule_assumption("loss_with_meewerkaftrek")
     return Deductions(
         year=year,
@@ -160,8 +210,8 @@ def _deductions(
         ondernemersaftrek=oa,
         mkb_winstvrijstelling=mkb,
         taxable_profit=taxable,
-        tax_value=saved,
-        assumptions=tuple(used.values()),
+        assumptions=(),
+        aow=aow,
     )
 
 
@@ -177,14 +227,18 @@ DEDUCTION_COLUMNS = (
 )
 
 
-def is_starter(year: int, business_start_year: int | None) -> bool:
+def is_starter(year: int, business_start_year):
     """Not an entrepreneur in 1 or more of the preceding years (deductions.md §1, §3).
 
     A business started in X is a starter in X … X + window − 1 (window: 5 years).
+    ``business_start_year``: a year, None, or an array of years (NaN: none).
     """
     if business_start_year is None:
         return False
-    return business_start_year <= year < business_start_year + int(value("starter_window_years", year))
+    start = np.asarray(business_start_year, dtype=float)
+    window = int(value("starter_window_years", year))
+    starter = (start <= year) & (year < start + window)
+    return bool(starter) if starter.ndim == 0 else starter
 
 
 def starter_uses_before(business_start_year: int | None, first_year: int, max_uses: int) -> int:
@@ -202,58 +256,57 @@ def starter_uses_before(business_start_year: int | None, first_year: int, max_us
 
 @dataclass
 class DeductionTrack:
-    """The deductions of one business year by year (deductions.md §2–§3).
+    """The deductions of businesses year by year (deductions.md §2–§3), on arrays.
 
     Counts the startersaftrek uses (at most ``startersaftrek_max_uses`` within the
     starter years) and keeps the 9-year pool of unused zelfstandigenaftrek. Call
-    :meth:`year` for consecutive years.
+    :meth:`year` for consecutive years. ``business_start_year``: NaN (or None) where
+    unknown; numbers for one business, arrays for many.
     """
 
-    business_start_year: int | None = None
-    starter_uses: int = 0
-    aow: bool = False
-    pool: list[list[float]] = field(default_factory=list)  # [origin year, remaining], oldest first
+    business_start_year: object = None
+    starter_uses: object = 0
+    aow: object = False
+    pool: list[tuple[int, np.ndarray]] = field(default_factory=list)  # (origin year, remaining)
 
-    def year(
-        self,
-        year: int,
-        profit: float,
-        hours: float,
-        partner_hours: float = 0.0,
-        tax_year: int | None = None,
-    ) -> Deductions:
+    def year(self, year, profit, hours, partner_hours=0.0, tax_year=None) -> Deductions:
         """The deductions of ``year`` (figures of ``tax_year``, default ``year``); updates the track."""
         tax_year = year if tax_year is None else tax_year
-        keep = int(value("za_carry_forward_years", tax_year))
-        self.pool = [p for p in self.pool if year - p[0] <= keep and p[1] > 0]
-        max_uses = int(value("startersaftrek_max_uses", tax_year))
-        d = entrepreneur_deductions(
-            tax_year,
-            profit,
-            hours,
-            is_starter(year, self.business_start_year) and self.starter_uses < max_uses,
-            self.aow,
-            partner_hours,
-            starter_uses=min(self.starter_uses, max_uses),
-            za_carry_forward=sum(p[1] for p in self.pool),
-        )
-        self.starter_uses += d.startersaftrek > 0
-        used = d.za_carry_forward_used
-        for entry in self.pool:
-            take = min(entry[1], used)
-            entry[1] -= take
-            used -= take
-        if d.za_unused > 0:
-            self.pool.append([year, d.za_unused])
-        return d
+        start = np.nan if self.business_start_year is None else self.business_start_year
+        with recording() as used:
+            keep = int(value("za_carry_forward_years", tax_year))
+            self.pool = [(origin, left) for origin, left in self.pool if year - origin <= keep]
+            max_uses = int(value("startersaftrek_max_uses", tax_year))
+            uses = np.asarray(self.starter_uses)
+            d = deduction_arrays(
+                tax_year,
+                profit,
+                hours,
+                is_starter(year, start) & (uses < max_uses),
+                self.aow,
+                partner_hours,
+                0.0,
+                np.minimum(uses, max_uses),
+                sum((left for _, left in self.pool), np.zeros_like(np.asarray(profit, dtype=float))),
+            )
+        self.starter_uses = uses + (np.asarray(d.startersaftrek) > 0)
+        taken = np.asarray(d.za_carry_forward_used)
+        for i, (origin, left) in enumerate(self.pool):
+            take = np.minimum(left, taken)
+            self.pool[i] = (origin, left - take)
+            taken = taken - take
+        if np.any(np.asarray(d.za_unused) > 0):
+            self.pool.append((year, np.asarray(d.za_unused)))
+        return replace(d, assumptions=tuple(used.values()))
 
 
-def deductions_frame(results: Iterable[Deductions]) -> pd.DataFrame:
-    """Deductions of several years as a table: indexed by year, :data:`DEDUCTION_COLUMNS`."""
+def deductions_frame(results: Iterable[Deductions], years: Iterable[int] | None = None) -> pd.DataFrame:
+    """Deductions of several years as a table: indexed by year (default: each one's tax
+    year), :data:`DEDUCTION_COLUMNS`."""
     results = list(results)
     frame = pd.DataFrame(
         {col: [getattr(d, col) for d in results] for col in DEDUCTION_COLUMNS},
-        index=pd.Index([d.year for d in results], name="year"),
+        index=pd.Index([d.year for d in results] if years is None else list(years), name="year"),
     )
     frame["urencriterium_met"] = [d.urencriterium_met for d in results]
     frame.attrs["assumptions"] = tuple(dict.fromkeys(a for d in results for a in d.assumptions))
@@ -282,7 +335,12 @@ def deductions_table(
     years = sorted(years)
     if not years:
         raise InputError("years", years, "allowed at least one year with tax data")
+    for year in years:
+        check_tax_year(year)
+    profit = v.amount("profit", profit, allow_negative=True)
+    hours, partner_hours = v.hours("hours", hours), v.hours("partner_hours", partner_hours)
+    starter, aow = v.flag("starter", starter), v.flag("aow", aow)
     start = business_start_year if business_start_year is not None else (years[0] if starter else None)
-    track = DeductionTrack(start, starter_uses, aow)
+    track = DeductionTrack(start, v.whole_number("starter_uses", starter_uses, 0, 10), aow)
     with recording():
-        return deductions_frame(track.year(y, profit, hours, partner_hours) for y in years)
+        return deductions_frame(track.year(y, profit, hours, partner_hours).row(0) for y in years)

@@ -16,8 +16,9 @@ import numpy as np
 import pandas as pd
 
 from kortools.advice import Advice, AdviceFigures, build_advice
-from kortools.deductions import Deductions, DeductionTrack, deductions_frame
+from kortools.deductions import Deductions, deductions_frame
 from kortools.herziening import herziening_schedule, revision_period
+from kortools.income_years import IncomeYears, income_by_year
 from kortools.kor import KorWarning, kvk_warnings
 from kortools.kor_years import CROSSED, status_text
 from kortools.margin import MarginComparison, compare_margin
@@ -55,6 +56,14 @@ COMPARISON_COLUMNS = (
     "within_threshold",
     "difference",
     "cumulative_difference",
+    "regular_income_tax",
+    "kor_income_tax",
+    "regular_zvw",
+    "kor_zvw",
+    "regular_net_income",
+    "kor_net_income",
+    "net_difference",
+    "cumulative_net_difference",
 )
 
 
@@ -69,6 +78,12 @@ class ScenarioResult:
     deductions: Mapping[int, tuple[Deductions, Deductions]]  # per year: (regular, KOR)
     herziening_after_last_year: float  # still due after the last year if the KOR goes on
     vat: VatYears  # the yearly VAT figures as arrays of one (kortools.yearly)
+    income: IncomeYears  # the yearly deductions, income tax and net income, arrays of one
+
+    @property
+    def net_total_difference(self) -> float:
+        """What the entrepreneur keeps more with the KOR over all years, after income tax and Zvw."""
+        return float(self.table["net_difference"].sum())
 
     @property
     def total_difference(self) -> float:
@@ -83,15 +98,17 @@ class ScenarioResult:
     @property
     def advice_figures(self) -> AdviceFigures:
         """What :func:`kortools.advise` decides on (the portfolio builds the same per client)."""
-        return advice_figures(self.vat, 0, self.warnings)
+        return advice_figures(self.vat, self.income, 0, self.warnings)
 
     def deductions_table(self, variant: str = "kor") -> pd.DataFrame:
         """The deductions of each year of one variant (``"kor"`` or ``"regular"``), as counted."""
         index = {"regular": 0, "kor": 1}[variant]
-        return deductions_frame(pair[index] for pair in self.deductions.values())
+        return deductions_frame((pair[index] for pair in self.deductions.values()), self.deductions)
 
 
-def advice_figures(vat: VatYears, row: int, warnings: tuple[KorWarning, ...]) -> AdviceFigures:
+def advice_figures(
+    vat: VatYears, income: IncomeYears, row: int, warnings: tuple[KorWarning, ...]
+) -> AdviceFigures:
     """The :class:`AdviceFigures` of business ``row`` in ``vat``."""
     plan = vat.kor
     codes = tuple(int(c[row]) for c in plan.code)
@@ -117,6 +134,7 @@ def advice_figures(vat: VatYears, row: int, warnings: tuple[KorWarning, ...]) ->
         lost_investment_vat=tuple(float(x[row]) for x in vat.lost_investment_vat),
         herziening_after=float(vat.herziening_after[row]),
         warnings=warnings,
+        net_difference=tuple(float(income.net_difference(i)[row]) for i in range(len(vat.years))),
     )
 
 
@@ -165,7 +183,8 @@ def evaluate(scenario: Scenario) -> ScenarioResult:
         schedule = herziening_schedule(
             s.assets, s.first_year, kor_share={**share, **after}, last_year=s.last_year
         )
-        table, deductions = _table(s, vat)
+        income = income_years_of(s, vat)
+        table, deductions = _table(s, vat, income)
         _extrapolation(s)
         start = s.kor_start_year - s.first_year
         warnings = scenario_warnings(vat, 0, start, s.vat_taxed_rental, s.foreign_or_reverse_charge)
@@ -183,6 +202,7 @@ def evaluate(scenario: Scenario) -> ScenarioResult:
         deductions,
         float(vat.herziening_after[0]),
         vat,
+        income,
     )
 
 
@@ -200,22 +220,34 @@ def _margin(s: Scenario, year: int) -> MarginComparison:
     )
 
 
-def _table(s: Scenario, vat: VatYears) -> tuple[pd.DataFrame, dict[int, tuple[Deductions, Deductions]]]:
-    regular_track = DeductionTrack(s.business_start_year, s.starter_uses_before, s.aow)
-    kor_track = DeductionTrack(s.business_start_year, s.starter_uses_before, s.aow)
+def income_years_of(s: Scenario, vat: VatYears) -> IncomeYears:
+    """The income side of ``s`` year by year (kortools.income_years), for this one business."""
+    inputs = [s.inputs(y) for y in s.years]
+    return income_by_year(
+        vat,
+        [s.tax_year(y) for y in s.years],
+        [_one(i["hours"]) for i in inputs],
+        [_one(i["partner_hours"]) for i in inputs],
+        np.array([s.aow]),
+        _one(np.nan if s.business_start_year is None else s.business_start_year),
+        np.array([s.starter_uses_before]),
+    )
+
+
+def _table(
+    s: Scenario, vat: VatYears, income: IncomeYears
+) -> tuple[pd.DataFrame, dict[int, tuple[Deductions, Deductions]]]:
     rows, deductions = [], {}
+    net_regular, net_kor = income.net_income, income.net_income
     for i, year in enumerate(s.years):
-        inputs, plan = s.inputs(year), vat.kor
+        plan = vat.kor
         code, share = int(plan.code[i][0]), float(plan.share[i][0])
         regular = float(vat.regular_margin[i][0])
         gain = float(vat.margin_gain[i][0])
         lost, revision = float(vat.lost_investment_vat[i][0]), float(vat.herziening[i][0])
         kor_profit = regular + gain - lost - revision
-        tax_year = s.tax_year(year)
-        pair = tuple(
-            track.year(year, profit, inputs["hours"], inputs["partner_hours"], tax_year)
-            for track, profit in ((regular_track, regular), (kor_track, kor_profit))
-        )
+        pair = (income.regular[i].row(0), income.kor[i].row(0))
+        taxes = (income.regular_tax[i].row(0), income.kor_tax[i].row(0))
         deductions[year] = pair
         status = [
             status_text(code, year, int(plan.day[i][0]), int(plan.barred_until[i][0]), dutch)
@@ -244,12 +276,20 @@ def _table(s: Scenario, vat: VatYears) -> tuple[pd.DataFrame, dict[int, tuple[De
                 "threshold": vat.threshold[i],
                 "within_threshold": counted <= vat.threshold[i] and code != CROSSED,
                 "difference": kor_profit - regular,
+                "regular_income_tax": taxes[0].income_tax,
+                "kor_income_tax": taxes[1].income_tax,
+                "regular_zvw": taxes[0].zvw,
+                "kor_zvw": taxes[1].zvw,
+                "regular_net_income": float(net_regular("regular", i)[0]),
+                "kor_net_income": float(net_kor("kor", i)[0]),
+                "net_difference": float(income.net_difference(i)[0]),
             }
         )
     table = pd.DataFrame(rows, index=pd.Index(list(s.years), name="year"))
     table["cumulative_difference"] = table["difference"].cumsum()
+    table["cumulative_net_difference"] = table["net_difference"].cumsum()
     assert set(table.columns) == set(COMPARISON_COLUMNS)
-    return table, deductions
+    return table[list(COMPARISON_COLUMNS)], deductions
 
 
 def _extrapolation(s: Scenario) -> None:
@@ -305,7 +345,7 @@ def advise_many(
     vat_rate: np.ndarray,
     previous_year_turnover: np.ndarray,
     assets: list[AssetArrays],
-) -> tuple[VatYears, list[tuple[Advice, tuple[KorWarning, ...]]]]:
+) -> tuple[VatYears, IncomeYears, list[tuple[Advice, tuple[KorWarning, ...]]]]:
     """The advice and KVK warnings of many businesses with constant yearly inputs, KOR from ``first_year``.
 
     What ``advise(evaluate(Scenario(...)))`` gives for each, the KOR chosen for every
@@ -326,11 +366,21 @@ def advise_many(
             assets,
             np.ones(n, dtype=bool),
         )
+        defaults = Scenario.__dataclass_fields__
+        income = income_by_year(
+            vat,
+            [tax_year_for(y) for y in year_range],
+            [np.full(n, defaults["hours"].default)] * years,
+            [np.full(n, defaults["partner_hours"].default)] * years,
+            np.zeros(n, dtype=bool),
+            np.full(n, np.nan),
+            np.zeros(n, dtype=int),
+        )
         advice = []
         for row in range(n):
             warnings = scenario_warnings(vat, row, 0, False, False)
-            advice.append((build_advice(advice_figures(vat, row, warnings)), warnings))
-    return vat, advice
+            advice.append((build_advice(advice_figures(vat, income, row, warnings)), warnings))
+    return vat, income, advice
 
 
 __all__ = ["COMPARISON_COLUMNS", "ScenarioResult", "advise_many", "evaluate", "vat_years_of"]

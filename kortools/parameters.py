@@ -5,7 +5,8 @@ without data raises :class:`~kortools.errors.InputError` naming the years that
 exist (see ``data/parameters/README.md``). Files are read once per data folder.
 
 The data folder is ``data/`` of the checkout (or the packaged copy), or the folder
-named by the environment variable ``KORTOOLS_DATA_DIR``.
+named by the environment variable ``KORTOOLS_DATA_DIR`` when kortools is imported, or
+by :func:`use_data_dir` in a running process.
 
 Assumptions are recorded, not listed by hand: every lookup of an unconfirmed value
 and every :func:`rule_assumption` is recorded by the innermost :func:`recording`
@@ -34,9 +35,22 @@ from kortools.money import format_euro
 DATA_DIR_VARIABLE = "KORTOOLS_DATA_DIR"
 
 
+_chosen_data_dir: str | None = os.environ.get(DATA_DIR_VARIABLE) or None
+
+
+def use_data_dir(folder: str | os.PathLike | None) -> None:
+    """Read the tax data from ``folder`` from now on (``None``: the shipped ``data/``).
+
+    ``$KORTOOLS_DATA_DIR`` does the same when kortools is imported.
+    """
+    global _chosen_data_dir
+    _chosen_data_dir = None if folder is None else str(folder)
+
+
 def data_dir() -> Path:
-    """``$KORTOOLS_DATA_DIR`` if set; else ``kortools/_data`` in a wheel, ``../data`` in a checkout."""
-    return _data_dir(os.environ.get(DATA_DIR_VARIABLE) or None)
+    """The data folder: :func:`use_data_dir` / ``$KORTOOLS_DATA_DIR`` if set; else
+    ``kortools/_data`` in a wheel, ``../data`` in a checkout."""
+    return _data_dir(_chosen_data_dir)
 
 
 @cache
@@ -266,8 +280,22 @@ def parameter(name: str, year: int) -> ParameterValue:
     """The value of parameter ``name`` for ``year``, with its source; an unconfirmed one is recorded."""
     entry = all_parameters()[name].at(year)
     if not entry.confirmed:
-        record(entry.assumption(year))
+        used = _used.get()
+        key = f"{name}:{year}"
+        if used is not None and key not in used:
+            used[key] = _assumption_of(entry, year)
     return entry
+
+
+_assumptions_made: dict[tuple, Assumption] = {}
+
+
+def _assumption_of(entry: ParameterValue, year: int) -> Assumption:
+    """``entry.assumption(year)``, made once per value and year (it formats Dutch text)."""
+    key = (id(all_parameters()), entry.name, entry.since, entry.note, year)
+    if key not in _assumptions_made:
+        _assumptions_made[key] = entry.assumption(year)
+    return _assumptions_made[key]
 
 
 def value(name: str, year: int) -> Any:

@@ -221,6 +221,8 @@ OUTPUT_COLUMNS = (
     "reden",
     "voordeel_dit_jaar",
     "herziening_5_jaar",
+    "netto_voordeel_5_jaar",
+    "netto_voordeel_per_kor_jaar",
     "voordeel_5_jaar",
     "voordeel_per_kor_jaar",
     "kor_jaren",
@@ -241,6 +243,8 @@ def row_from(advice: Advice, vat: VatYears, row: int, warnings) -> dict[str, obj
         "reden": "" if applies else advice.reasons[0].text_nl,
         "voordeel_dit_jaar": float(vat.margin_gain[0][row]),
         "herziening_5_jaar": advice.herziening_total,
+        "netto_voordeel_5_jaar": advice.net_total_difference,
+        "netto_voordeel_per_kor_jaar": advice.net_gain_per_kor_year,
         "voordeel_5_jaar": advice.total_difference,
         "voordeel_per_kor_jaar": advice.gain_per_kor_year,
         "kor_jaren": ", ".join(map(str, advice.kor_years)),
@@ -269,7 +273,7 @@ def assess(clients: pd.DataFrame) -> pd.DataFrame:
     rows: list[dict[str, object]] = [{} for _ in range(len(clients))]
     for (policy, year), group in clients.groupby(["beleid", "jaar"], sort=False):
         at = clients.index.get_indexer(group.index)
-        vat, advice = advise_many(
+        vat, _, advice = advise_many(
             int(year),
             YEARS_AHEAD,
             policy,

@@ -193,6 +193,10 @@ def test_one_verdict_for_the_examples():
         pytest.approx(1920),
     )
     assert kapper.kor_years == (2026, 2027)
+    # net: below the credit cap only the Zvw bites, 960 × 0.873 × 4.85% = 40.65 a year
+    # (2027 uses 2026's Zvw rate): 919.35 a KOR year, 1,838.71 in all.
+    assert kapper.net_gain_per_kor_year == pytest.approx(960 - 960 * 0.873 * 0.0485)
+    assert kapper.net_total_difference == pytest.approx(2 * (960 - 960 * 0.873 * 0.0485))
     # consultant: −0.21 × 4,000 = −840 a KOR year: niet meedoen.
     consultant = kt.advise(kt.evaluate(kt.example_scenario("consultant")))
     assert consultant.verdict == "niet_meedoen"

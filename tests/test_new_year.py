@@ -6,14 +6,17 @@ checked. No code changes; kortools reads the copy through KORTOOLS_DATA_DIR.
 """
 
 import dataclasses
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
 import kortools as kt
-from kortools.parameters import DATA_DIR_VARIABLE, data_dir
+from kortools.parameters import DATA_DIR_VARIABLE, data_dir, use_data_dir
 
 
 def add_year(folder: Path, year: int) -> None:
@@ -50,13 +53,14 @@ def shifted(s: kt.Scenario, by: int) -> kt.Scenario:
 
 
 @pytest.fixture
-def next_year(tmp_path, monkeypatch):
+def next_year(tmp_path):
     last = kt.tax_years()[-1]
     copy = tmp_path / "data"
     shutil.copytree(data_dir(), copy)
     add_year(copy, last + 1)
-    monkeypatch.setenv(DATA_DIR_VARIABLE, str(copy))
-    return last + 1
+    use_data_dir(copy)
+    yield last + 1
+    use_data_dir(None)
 
 
 def test_every_example_runs_in_the_new_year(next_year):
@@ -74,6 +78,13 @@ def test_every_example_runs_in_the_new_year(next_year):
         assert hours and "nog niet gecontroleerd" in hours[0].text_nl, name
         # Given for the new year with its source: confirmed, not an assumption.
         assert f"zelfstandigenaftrek:{next_year}" not in keys, name
+
+
+def test_the_environment_variable_points_a_new_process_at_the_copy(next_year):
+    code = "import kortools as kt; print(kt.tax_years()[-1])"
+    env = {**os.environ, DATA_DIR_VARIABLE: str(data_dir())}
+    shown = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert shown.stdout.strip() == str(next_year)
 
 
 def test_without_the_new_data_the_same_year_is_an_extrapolation():

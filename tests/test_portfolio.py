@@ -120,6 +120,8 @@ def test_every_portfolio_row_equals_the_models_advice_for_that_client():
         assert row["advies"] == advice.verdict_nl
         assert row["voordeel_5_jaar"] == pytest.approx(advice.total_difference, abs=1e-6)
         assert row["voordeel_per_kor_jaar"] == pytest.approx(advice.gain_per_kor_year, abs=1e-6)
+        assert row["netto_voordeel_5_jaar"] == pytest.approx(advice.net_total_difference, abs=1e-6)
+        assert row["netto_voordeel_per_kor_jaar"] == pytest.approx(advice.net_gain_per_kor_year, abs=1e-6)
         assert row["herziening_5_jaar"] == pytest.approx(advice.herziening_total, abs=1e-6)
         assert row["kor_jaren"] == ", ".join(map(str, advice.kor_years))
         assert row["redenen"] == " | ".join(r.text_nl for r in advice.reasons)

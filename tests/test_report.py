@@ -47,7 +47,17 @@ def test_advice_sentence_for_the_kapper():
     text, _ = pdf_text(kt.report(kt.example_scenario("kapper")))
     # KOR in 2026 and 2027: 0.09 × 16,500 − 0.21 × 2,500 = 960 in each, so 960 per KOR year
     # (not 1,920 / 3 = 640: 2025 is not a KOR year); total 1,920; the chair's 84 < 500.
+    # Net (inkomstenbelasting.md): 2026 regular W 12,800 → BW (12,800 − 1,200) × 0.873 =
+    # 10,126.80, tax 0 (credits 3,115 + 1,254.93 > tariff 3,620.33), Zvw 4.85% → 491.15;
+    # KOR W 13,760 → BW 10,964.88, tax 0, Zvw 531.80: net +960 − 40.65 = 919.35; 2027 the
+    # same (960 × 0.873 × 4.85% = 40.65 again): 1,838.71 in all.
     flat = " ".join(text.split())
     assert "Advies: meedoen." in flat
-    assert "De KOR levert u naar verwachting € 960 per KOR-jaar aan marge op (2026, 2027)." in flat
-    assert "2025–2027, met herziening en btw op investeringen: € 1.920 meer winst met de KOR." in flat
+    assert (
+        "De KOR levert u naar verwachting € 919 per KOR-jaar netto, na inkomstenbelasting en Zvw "
+        "(bruto € 960 meer marge per jaar; KOR-jaren 2026, 2027)."
+    ) in flat
+    assert (
+        "2025–2027, met herziening en btw op investeringen: netto € 1.839 meer inkomen met de KOR "
+        "(bruto € 1.920 meer winst)."
+    ) in flat

@@ -72,24 +72,30 @@ def dutch_error(error: InputError) -> tuple[str, str]:
 
 
 #: Reasons the headline already states in its own sentences.
-HEADLINE_REASONS = ("total_difference", "gain_per_kor_year")
+HEADLINE_REASONS = ("net_total_difference", "total_difference", "gain_per_kor_year")
 
 
 def headline_sentences(advice) -> tuple[str, str, str]:
     """(verdict, gain per KOR year, total) as Dutch sentences: the page and the PDF say these."""
     verdict = f"Advies: {advice.verdict_nl}."
-    amount = format_euro(abs(advice.gain_per_kor_year), cents=False)
+    net = format_euro(abs(advice.net_gain_per_kor_year), cents=False)
+    gross = format_euro(abs(advice.gain_per_kor_year), cents=False)
     years = ", ".join(map(str, advice.kor_years))
     if not advice.kor_years:
         gain = "De KOR geldt in geen enkel jaar van deze berekening."
-    elif advice.gain_per_kor_year >= 0:
-        gain = f"De KOR levert u naar verwachting {amount} per KOR-jaar aan marge op ({years})."
     else:
-        gain = f"De KOR kost u naar verwachting {amount} per KOR-jaar aan marge ({years})."
+        gains = "levert u" if advice.net_gain_per_kor_year >= 0 else "kost u"
+        margin = "meer" if advice.gain_per_kor_year >= 0 else "minder"
+        gain = (
+            f"De KOR {gains} naar verwachting {net} per KOR-jaar netto, na inkomstenbelasting en Zvw "
+            f"(bruto {gross} {margin} marge per jaar; KOR-jaren {years})."
+        )
+    net_more = "meer" if advice.net_total_difference >= 0 else "minder"
     more = "meer" if advice.total_difference >= 0 else "minder"
     total = (
-        f"{advice.first_year}–{advice.last_year}, met herziening en btw op investeringen: "
-        f"{format_euro(abs(advice.total_difference), cents=False)} {more} winst met de KOR."
+        f"{advice.first_year}–{advice.last_year}, met herziening en btw op investeringen: netto "
+        f"{format_euro(abs(advice.net_total_difference), cents=False)} {net_more} inkomen met de KOR "
+        f"(bruto {format_euro(abs(advice.total_difference), cents=False)} {more} winst)."
     )
     return verdict, gain, total
 
@@ -107,9 +113,10 @@ def headline_html(advice) -> str:
     )
     return (
         f'<div class="kt-verdict" data-verdict="{escape(advice.verdict)}">{escape(verdict)}</div>'
-        f'<div class="kt-headline"><span class="kt-gain" data-gain="{advice.gain_per_kor_year:.2f}">'
-        f"{escape(gain)}</span></div>"
-        f'<div class="kt-total" data-total="{advice.total_difference:.2f}">{escape(total)}</div>'
+        f'<div class="kt-headline"><span class="kt-gain" data-gain="{advice.gain_per_kor_year:.2f}" '
+        f'data-net-gain="{advice.net_gain_per_kor_year:.2f}">{escape(gain)}</span></div>'
+        f'<div class="kt-total" data-total="{advice.total_difference:.2f}" '
+        f'data-net-total="{advice.net_total_difference:.2f}">{escape(total)}</div>'
         + (f'<ul class="kt-reasons">{items}</ul>' if items else "")
     )
 
@@ -136,6 +143,14 @@ def comparison_table_nl(table: pd.DataFrame) -> pd.DataFrame:
         "KOR-omzet (telt voor grens)": table["kor_turnover"],
         "Verschil winst (KOR − gewoon)": table["difference"],
         "Verschil opgeteld": table["cumulative_difference"],
+        "Inkomstenbelasting gewone btw": table["regular_income_tax"],
+        "Inkomstenbelasting met KOR": table["kor_income_tax"],
+        "Zvw-bijdrage gewone btw": table["regular_zvw"],
+        "Zvw-bijdrage met KOR": table["kor_zvw"],
+        "Netto inkomen gewone btw": table["regular_net_income"],
+        "Netto inkomen met KOR": table["kor_net_income"],
+        "Verschil netto (KOR − gewoon)": table["net_difference"],
+        "Verschil netto opgeteld": table["cumulative_net_difference"],
     }
     return years_as_columns(rows, table.index)
 
