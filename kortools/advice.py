@@ -10,6 +10,7 @@ the vectorised model (``kortools.yearly``) and calls :func:`build_advice`.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from kortools.kor import KorWarning
@@ -111,16 +112,25 @@ def build_advice(f: AdviceFigures) -> Advice:
     reasons += [Reason(w.code, f"{w.title}: {w.detail}", w.title, None) for w in blocking]
     span = f"{f.years[0]}–{f.years[-1]}" if len(f.years) > 1 else str(f.years[0])
     more_nl, more_en = ("meer", "more") if net_total >= 0 else ("minder", "less")
-    reasons.append(
-        Reason(
-            "net_total_difference",
-            f"Netto, na inkomstenbelasting en Zvw, over {span} samen {format_euro(abs(net_total))} "
-            f"{more_nl} inkomen met de KOR.",
-            f"Net of income tax and Zvw, over {span} in all {format_euro(abs(net_total))} {more_en} "
-            "income with the KOR.",
-            net_total,
+    if math.isnan(net_total):
+        reasons.append(
+            Reason(
+                "bv_vat_only",
+                "Een bv betaalt vennootschapsbelasting: alleen de btw is vergeleken, niet het netto inkomen.",
+                "A bv pays corporate income tax: only the VAT is compared, not net income.",
+            )
         )
-    )
+    else:
+        reasons.append(
+            Reason(
+                "net_total_difference",
+                f"Netto, na inkomstenbelasting en Zvw, over {span} samen {format_euro(abs(net_total))} "
+                f"{more_nl} inkomen met de KOR.",
+                f"Net of income tax and Zvw, over {span} in all {format_euro(abs(net_total))} {more_en} "
+                "income with the KOR.",
+                net_total,
+            )
+        )
     more_nl, more_en = ("meer", "more") if total >= 0 else ("minder", "less")
     reasons.append(
         Reason(

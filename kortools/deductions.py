@@ -81,6 +81,9 @@ class Deductions:
     taxable_profit: float
     assumptions: tuple[Assumption, ...]
     aow: bool = False
+    startersaftrek_ao: float = 0.0  # startersaftrek bij arbeidsongeschiktheid (§4)
+    so_aftrek: float = 0.0  # S&O-aftrek, starters' extra included (§6)
+    counted_hours: float = 0.0  # hours for the hours tests, pregnancy weeks included (§1)
 
     @property
     def tax_value(self) -> float:
@@ -114,6 +117,9 @@ ARRAY_FIELDS = (
     "mkb_winstvrijstelling",
     "taxable_profit",
     "aow",
+    "startersaftrek_ao",
+    "so_aftrek",
+    "counted_hours",
 )
 
 
@@ -128,6 +134,12 @@ def entrepreneur_deductions(
     other_work_hours: float = 0.0,
     starter_uses: int = 0,
     za_carry_forward: float = 0.0,
+    disability_benefit: bool = False,
+    sa_ao_uses: int = 0,
+    so_hours: float = 0.0,
+    so_uses: int = 0,
+    pregnancy_weeks: float = 0.0,
+    hours_per_week: float = 0.0,
 ) -> Deductions:
     """Ondernemersaftrek and mkb-winstvrijstelling for one year (rules/deductions.md §1–§9).
 
@@ -135,42 +147,90 @@ def entrepreneur_deductions(
     startersaftrek conditions b–d); ``starter_uses``: times the startersaftrek was
     already used (at most 3 in all). ``za_carry_forward``: unused zelfstandigenaftrek
     of earlier years still available. ``aow``: AOW age reached before 1 January.
+    ``other_work_hours``: hours of other work (the second hours test, waived for a
+    starter). ``disability_benefit``: entitled to an arbeidsongeschiktheidsuitkering
+    (the startersaftrek bij arbeidsongeschiktheid, §4; ``sa_ao_uses`` earlier uses);
+    ``so_hours``: hours of S&O work with an S&O-verklaring (§6; ``so_uses`` earlier
+    uses); ``pregnancy_weeks`` not worked because of pregnancy count as
+    ``hours_per_week`` each, at most 16 weeks (§1).
     """
     with recording() as used:
-        return _deductions(
-            check_tax_year(year),
-            profit,
-            hours,
-            starter,
-            aow,
-            partner_hours,
-            other_work_hours,
-            starter_uses,
-            za_carry_forward,
-            used,
+        year = check_tax_year(year)
+        checked = deduction_arrays(
+            year,
+            v.amount("profit", profit, allow_negative=True),
+            v.hours("hours", hours),
+            v.flag("starter", starter),
+            v.flag("aow", aow),
+            v.hours("partner_hours", partner_hours),
+            v.hours("other_work_hours", other_work_hours),
+            v.whole_number("starter_uses", starter_uses, 0, int(value("startersaftrek_max_uses", year))),
+            v.amount("za_carry_forward", za_carry_forward),
+            disability=v.flag("disability_benefit", disability_benefit),
+            sa_ao_uses=v.whole_number("sa_ao_uses", sa_ao_uses, 0, 10),
+            so_hours=v.hours("so_hours", so_hours),
+            so_uses=v.whole_number("so_uses", so_uses, 0, 10),
+            pregnancy_weeks=v.number_in_range("pregnancy_weeks", pregnancy_weeks, 0, 52, "weeks"),
+            hours_per_week=v.number_in_range("hours_per_week", hours_per_week, 0, 168, "hours a week"),
         )
-
-
-def _deductions(
-    year, profit, hours, starter, aow, partner_hours, other_work_hours, starter_uses, za_carry_forward, used
-) -> Deductions:
-    max_uses = int(value("startersaftrek_max_uses", year))
-    checked = deduction_arrays(
-        year,
-        v.amount("profit", profit, allow_negative=True),
-        v.hours("hours", hours),
-        v.flag("starter", starter),
-        v.flag("aow", aow),
-        v.hours("partner_hours", partner_hours),
-        v.hours("other_work_hours", other_work_hours),
-        v.whole_number("starter_uses", starter_uses, 0, max_uses),
-        v.amount("za_carry_forward", za_carry_forward),
-    )
     return replace(checked.row(0), assumptions=tuple(used.values()))
 
 
+def counted_hours(year: int, hours, pregnancy_weeks=0.0, hours_per_week=0.0):
+    """Hours for the hours tests: weeks not worked because of pregnancy count, at most 16 (§1)."""
+    weeks = np.asarray(pregnancy_weeks, dtype=float)
+    if not np.any(weeks > 0):
+        return np.asarray(hours, dtype=float)
+    rule_assumption("pregnancy_hours")
+    return hours + np.minimum(weeks, float(value("pregnancy_weeks", year))) * hours_per_week
+
+
+def startersaftrek_ao(year: int, profit, counted, met, starter, aow, disability, uses):
+    """Startersaftrek bij arbeidsongeschiktheid (§4): a starter with a disability benefit who
+    works 800 but not 1,225 hours; 12,000 / 8,000 / 4,000 by earlier uses, capped at profit."""
+    eligible = np.asarray(disability, dtype=bool) & starter & ~met & ~aow
+    if not eligible.any():
+        return np.zeros_like(profit)
+    eligible = eligible & (counted >= float(value("reduced_hours_test", year)))
+    amounts = value("startersaftrek_ao", year)
+    uses = np.asarray(uses)
+    amount = np.where(uses < len(amounts), np.asarray(amounts)[np.minimum(uses, len(amounts) - 1)], 0.0)
+    rule_assumption("startersaftrek_ao_conditions")
+    return np.where(eligible, np.minimum(amount, np.maximum(0.0, profit)), 0.0)
+
+
+def so_aftrek(year: int, met, so_hours, starter, so_uses):
+    """S&O-aftrek (§6): urencriterium met and at least 500 S&O hours; starters (at most 2
+    earlier uses in the starter years) get the extra. No cap to profit was found."""
+    so_hours = np.asarray(so_hours, dtype=float)
+    if not np.any(so_hours > 0):
+        return np.zeros(np.shape(met))
+    figures = value("so_aftrek", year)
+    if figures is None:
+        raise InputError("so_hours", float(np.max(so_hours)), f"no S&O-aftrek figure for {year}")
+    rule_assumption("so_aftrek_no_cap")
+    eligible = met & (so_hours >= figures["min_hours"])
+    extra = np.where(starter & (np.asarray(so_uses) <= 2), figures["starter_extra"], 0.0)
+    return np.where(eligible, figures["amount"] + extra, 0.0)
+
+
 def deduction_arrays(
-    year, profit, hours, starter, aow, partner_hours, other_work_hours, starter_uses, za_carry_forward
+    year,
+    profit,
+    hours,
+    starter,
+    aow,
+    partner_hours,
+    other_work_hours,
+    starter_uses,
+    za_carry_forward,
+    *,
+    disability=False,
+    sa_ao_uses=0,
+    so_hours=0.0,
+    so_uses=0,
+    pregnancy_weeks=0.0,
+    hours_per_week=0.0,
 ) -> Deductions:
     """The deductions of ``year`` on arrays (or numbers), one element per business (§1–§9).
 
@@ -180,6 +240,7 @@ def deduction_arrays(
     w = np.asarray(profit, dtype=float)
     starter, aow = np.asarray(starter, dtype=bool), np.asarray(aow, dtype=bool)
     max_uses = int(value("startersaftrek_max_uses", year))
+    hours = counted_hours(year, hours, pregnancy_weeks, hours_per_week)
     met = urencriterium_met(year, hours, other_work_hours, starter)
     factor = aow_factor(year, aow)
     full_za = np.where(met, float(value("zelfstandigenaftrek", year)) * factor, 0.0) if met.any() else 0.0 * w
@@ -189,7 +250,9 @@ def deduction_arrays(
     za = np.where(gets_sa, full_za, np.minimum(full_za, np.maximum(0.0, w)))
     carry_used = np.where(met, np.minimum(za_carry_forward, np.maximum(0.0, w - full_za)), 0.0)
     meewerk = np.where(met, meewerkaftrek_rate(year, partner_hours) * np.maximum(0.0, w), 0.0)
-    oa = za + sa + meewerk + carry_used
+    sa_ao = startersaftrek_ao(year, w, hours, met, starter, aow, disability, sa_ao_uses)
+    so = so_aftrek(year, met, so_hours, starter, so_uses)
+    oa = za + sa + meewerk + carry_used + sa_ao + so
     mkb = mkb_winstvrijstelling(year, w - oa)
     taxable = w - oa - mkb
 
@@ -212,6 +275,9 @@ def deduction_arrays(
         taxable_profit=taxable,
         assumptions=(),
         aow=aow,
+        startersaftrek_ao=sa_ao,
+        so_aftrek=so,
+        counted_hours=hours,
     )
 
 
@@ -219,6 +285,8 @@ DEDUCTION_COLUMNS = (
     "zelfstandigenaftrek",
     "startersaftrek",
     "meewerkaftrek",
+    "startersaftrek_ao",
+    "so_aftrek",
     "ondernemersaftrek",
     "mkb_winstvrijstelling",
     "total",
@@ -267,9 +335,24 @@ class DeductionTrack:
     business_start_year: object = None
     starter_uses: object = 0
     aow: object = False
+    disability: object = False
+    hours_per_week: object = 0.0
     pool: list[tuple[int, np.ndarray]] = field(default_factory=list)  # (origin year, remaining)
+    sa_ao_uses: object = 0
+    so_uses: object = 0
 
-    def year(self, year, profit, hours, partner_hours=0.0, tax_year=None) -> Deductions:
+    def year(
+        self,
+        year,
+        profit,
+        hours,
+        partner_hours=0.0,
+        tax_year=None,
+        *,
+        other_work_hours=0.0,
+        so_hours=0.0,
+        pregnancy_weeks=0.0,
+    ) -> Deductions:
         """The deductions of ``year`` (figures of ``tax_year``, default ``year``); updates the track."""
         tax_year = year if tax_year is None else tax_year
         start = np.nan if self.business_start_year is None else self.business_start_year
@@ -278,18 +361,27 @@ class DeductionTrack:
             self.pool = [(origin, left) for origin, left in self.pool if year - origin <= keep]
             max_uses = int(value("startersaftrek_max_uses", tax_year))
             uses = np.asarray(self.starter_uses)
+            starter = is_starter(year, start)
             d = deduction_arrays(
                 tax_year,
                 profit,
                 hours,
-                is_starter(year, start) & (uses < max_uses),
+                starter & (uses < max_uses),
                 self.aow,
                 partner_hours,
-                0.0,
+                other_work_hours,
                 np.minimum(uses, max_uses),
                 sum((left for _, left in self.pool), np.zeros_like(np.asarray(profit, dtype=float))),
+                disability=self.disability,
+                sa_ao_uses=self.sa_ao_uses,
+                so_hours=so_hours,
+                so_uses=self.so_uses,
+                pregnancy_weeks=pregnancy_weeks,
+                hours_per_week=self.hours_per_week,
             )
         self.starter_uses = uses + (np.asarray(d.startersaftrek) > 0)
+        self.sa_ao_uses = np.asarray(self.sa_ao_uses) + (np.asarray(d.startersaftrek_ao) > 0)
+        self.so_uses = np.asarray(self.so_uses) + (starter & (np.asarray(d.so_aftrek) > 0))
         taken = np.asarray(d.za_carry_forward_used)
         for i, (origin, left) in enumerate(self.pool):
             take = np.minimum(left, taken)

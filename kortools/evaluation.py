@@ -18,8 +18,9 @@ import pandas as pd
 from kortools.advice import Advice, AdviceFigures, build_advice
 from kortools.deductions import Deductions, deductions_frame
 from kortools.herziening import herziening_schedule, revision_period
-from kortools.income_years import IncomeYears, income_by_year
-from kortools.kor import KorWarning, kvk_warnings
+from kortools.income_tax import IncomeTax
+from kortools.income_years import Entrepreneur, IncomeYears, income_by_year
+from kortools.kor import KorWarning, kvk_warnings, registration_and_eu_warnings
 from kortools.kor_years import CROSSED, status_text
 from kortools.margin import MarginComparison, compare_margin
 from kortools.parameters import (
@@ -31,7 +32,7 @@ from kortools.parameters import (
     tax_year_for,
     tax_years,
 )
-from kortools.scenario import YEARLY_FIELDS, Scenario
+from kortools.scenario import Scenario
 from kortools.yearly import AssetArrays, VatYears, YearInputs, vat_by_year
 
 COMPARISON_COLUMNS = (
@@ -78,7 +79,7 @@ class ScenarioResult:
     deductions: Mapping[int, tuple[Deductions, Deductions]]  # per year: (regular, KOR)
     herziening_after_last_year: float  # still due after the last year if the KOR goes on
     vat: VatYears  # the yearly VAT figures as arrays of one (kortools.yearly)
-    income: IncomeYears  # the yearly deductions, income tax and net income, arrays of one
+    income: IncomeYears | None  # the yearly deductions, income tax and net income (None: a bv)
 
     @property
     def net_total_difference(self) -> float:
@@ -107,7 +108,7 @@ class ScenarioResult:
 
 
 def advice_figures(
-    vat: VatYears, income: IncomeYears, row: int, warnings: tuple[KorWarning, ...]
+    vat: VatYears, income: IncomeYears | None, row: int, warnings: tuple[KorWarning, ...]
 ) -> AdviceFigures:
     """The :class:`AdviceFigures` of business ``row`` in ``vat``."""
     plan = vat.kor
@@ -134,7 +135,10 @@ def advice_figures(
         lost_investment_vat=tuple(float(x[row]) for x in vat.lost_investment_vat),
         herziening_after=float(vat.herziening_after[row]),
         warnings=warnings,
-        net_difference=tuple(float(income.net_difference(i)[row]) for i in range(len(vat.years))),
+        net_difference=tuple(
+            float(income.net_difference(i)[row]) if income is not None else np.nan
+            for i in range(len(vat.years))
+        ),
     )
 
 
@@ -159,8 +163,7 @@ def vat_years_of(s: Scenario) -> VatYears:
     return vat_by_year(
         years,
         [s.tax_year(y) for y in years],
-        [YearInputs(*(_one(i[k]) for k in YEARLY_FIELDS[:4])) for i in inputs],
-        _one(s.vat_rate),
+        [YearInputs(**{k: _one(i[k]) for k in YearInputs.__dataclass_fields__}) for i in inputs],
         _one(s.input_vat_rate),
         s.policy,
         [np.array([y in s.kor_years]) for y in years],
@@ -188,6 +191,13 @@ def evaluate(scenario: Scenario) -> ScenarioResult:
         _extrapolation(s)
         start = s.kor_start_year - s.first_year
         warnings = scenario_warnings(vat, 0, start, s.vat_taxed_rental, s.foreign_or_reverse_charge)
+        first = s.inputs(s.kor_start_year)
+        warnings += registration_and_eu_warnings(
+            s.tax_year(s.kor_start_year),
+            first["consumer_sales"] + first["business_sales"],
+            s.kvk_registered,
+            s.eu_turnover,
+        )
         if {w.code for w in warnings} & {"many_business_customers", "large_investment"}:
             rule_assumption("kvk_warning_heuristics")
         if s.foreign_or_reverse_charge:
@@ -213,32 +223,59 @@ def _margin(s: Scenario, year: int) -> MarginComparison:
         i["business_sales"],
         i["costs_with_vat"],
         i["costs_without_vat"],
-        s.vat_rate,
+        i["vat_rate"],
         s.input_vat_rate,
         s.policy,
         s.tax_year(year),
     )
 
 
-def income_years_of(s: Scenario, vat: VatYears) -> IncomeYears:
-    """The income side of ``s`` year by year (kortools.income_years), for this one business."""
+#: The income side of a bv: not computed (NaN), see income_years_of.
+NO_TAX = IncomeTax(*([np.nan] * 7))
+
+
+def _no_deductions() -> Deductions:
+    nan = np.nan
+    return Deductions(0, nan, False, nan, nan, nan, nan, nan, nan, nan, nan, ())
+
+
+NO_DEDUCTIONS = _no_deductions()
+
+
+def income_years_of(s: Scenario, vat: VatYears) -> IncomeYears | None:
+    """The income side of ``s`` year by year (kortools.income_years), for this one business.
+
+    ``None`` for a bv: it pays vennootschapsbelasting, no ondernemersaftrek and no IB
+    mkb-winstvrijstelling (deductions.md §1); kortools then compares the VAT only.
+    """
+    if s.legal_form == "bv":
+        rule_assumption("bv_vat_only")
+        return None
     inputs = [s.inputs(y) for y in s.years]
-    return income_by_year(
-        vat,
-        [s.tax_year(y) for y in s.years],
-        [_one(i["hours"]) for i in inputs],
-        [_one(i["partner_hours"]) for i in inputs],
-        np.array([s.aow]),
-        _one(np.nan if s.business_start_year is None else s.business_start_year),
-        np.array([s.starter_uses_before]),
+
+    def yearly(name: str) -> list[np.ndarray]:
+        return [_one(i[name]) for i in inputs]
+
+    person = Entrepreneur(
+        hours=yearly("hours"),
+        partner_hours=yearly("partner_hours"),
+        other_work_hours=yearly("other_work_hours"),
+        so_hours=yearly("so_hours"),
+        pregnancy_weeks=yearly("pregnancy_weeks"),
+        aow=np.array([s.aow]),
+        business_start_year=_one(np.nan if s.business_start_year is None else s.business_start_year),
+        starter_uses_before=np.array([s.starter_uses_before]),
+        disability_benefit=np.array([s.disability_benefit]),
+        hours_per_week=_one(s.hours_per_week),
+        profit_share=_one(s.profit_share),
     )
+    return income_by_year(vat, [s.tax_year(y) for y in s.years], person)
 
 
 def _table(
     s: Scenario, vat: VatYears, income: IncomeYears
 ) -> tuple[pd.DataFrame, dict[int, tuple[Deductions, Deductions]]]:
     rows, deductions = [], {}
-    net_regular, net_kor = income.net_income, income.net_income
     for i, year in enumerate(s.years):
         plan = vat.kor
         code, share = int(plan.code[i][0]), float(plan.share[i][0])
@@ -246,9 +283,19 @@ def _table(
         gain = float(vat.margin_gain[i][0])
         lost, revision = float(vat.lost_investment_vat[i][0]), float(vat.herziening[i][0])
         kor_profit = regular + gain - lost - revision
-        pair = (income.regular[i].row(0), income.kor[i].row(0))
-        taxes = (income.regular_tax[i].row(0), income.kor_tax[i].row(0))
-        deductions[year] = pair
+        if income is not None:
+            pair = (income.regular[i].row(0), income.kor[i].row(0))
+            taxes = (income.regular_tax[i].row(0), income.kor_tax[i].row(0))
+            deductions[year] = pair
+            net = (
+                float(income.net_income("regular", i)[0]),
+                float(income.net_income("kor", i)[0]),
+                float(income.net_difference(i)[0]),
+            )
+        else:  # a bv: no income side (see income_years_of)
+            pair = (NO_DEDUCTIONS, NO_DEDUCTIONS)
+            taxes = (NO_TAX, NO_TAX)
+            net = (np.nan, np.nan, np.nan)
         status = [
             status_text(code, year, int(plan.day[i][0]), int(plan.barred_until[i][0]), dutch)
             for dutch in (True, False)
@@ -280,14 +327,14 @@ def _table(
                 "kor_income_tax": taxes[1].income_tax,
                 "regular_zvw": taxes[0].zvw,
                 "kor_zvw": taxes[1].zvw,
-                "regular_net_income": float(net_regular("regular", i)[0]),
-                "kor_net_income": float(net_kor("kor", i)[0]),
-                "net_difference": float(income.net_difference(i)[0]),
+                "regular_net_income": net[0],
+                "kor_net_income": net[1],
+                "net_difference": net[2],
             }
         )
     table = pd.DataFrame(rows, index=pd.Index(list(s.years), name="year"))
     table["cumulative_difference"] = table["difference"].cumsum()
-    table["cumulative_net_difference"] = table["net_difference"].cumsum()
+    table["cumulative_net_difference"] = table["net_difference"].cumsum(skipna=False)
     assert set(table.columns) == set(COMPARISON_COLUMNS)
     return table[list(COMPARISON_COLUMNS)], deductions
 
@@ -342,7 +389,6 @@ def advise_many(
     years: int,
     policy: str,
     inputs: YearInputs,
-    vat_rate: np.ndarray,
     previous_year_turnover: np.ndarray,
     assets: list[AssetArrays],
 ) -> tuple[VatYears, IncomeYears, list[tuple[Advice, tuple[KorWarning, ...]]]]:
@@ -352,13 +398,12 @@ def advise_many(
     year of ``first_year .. first_year + years − 1`` (and going on), computed on arrays.
     """
     year_range = range(first_year, first_year + years)
-    n = len(vat_rate)
+    n = len(previous_year_turnover)
     with recording():
         vat = vat_by_year(
             list(year_range),
             [tax_year_for(y) for y in year_range],
             [inputs] * years,
-            vat_rate,
             np.full(n, Scenario.__dataclass_fields__["input_vat_rate"].default),
             policy,
             [np.ones(n, dtype=bool)] * years,
@@ -367,15 +412,21 @@ def advise_many(
             np.ones(n, dtype=bool),
         )
         defaults = Scenario.__dataclass_fields__
-        income = income_by_year(
-            vat,
-            [tax_year_for(y) for y in year_range],
-            [np.full(n, defaults["hours"].default)] * years,
-            [np.full(n, defaults["partner_hours"].default)] * years,
-            np.zeros(n, dtype=bool),
-            np.full(n, np.nan),
-            np.zeros(n, dtype=int),
+        zero = np.zeros(n)
+        person = Entrepreneur(
+            hours=[np.full(n, defaults["hours"].default)] * years,
+            partner_hours=[zero] * years,
+            other_work_hours=[zero] * years,
+            so_hours=[zero] * years,
+            pregnancy_weeks=[zero] * years,
+            aow=np.zeros(n, dtype=bool),
+            business_start_year=np.full(n, np.nan),
+            starter_uses_before=np.zeros(n, dtype=int),
+            disability_benefit=np.zeros(n, dtype=bool),
+            hours_per_week=zero,
+            profit_share=np.ones(n),
         )
+        income = income_by_year(vat, [tax_year_for(y) for y in year_range], person)
         advice = []
         for row in range(n):
             warnings = scenario_warnings(vat, row, 0, False, False)

@@ -38,33 +38,53 @@ class IncomeYears:
         return self.net_income("kor", i) - self.net_income("regular", i)
 
 
-def income_by_year(
-    vat: VatYears,
-    tax_years: Sequence[int],
-    hours: Sequence[np.ndarray],
-    partner_hours: Sequence[np.ndarray],
-    aow: np.ndarray,
-    business_start_year: np.ndarray,
-    starter_uses_before: np.ndarray,
-) -> IncomeYears:
-    """Deductions, income tax and net income of both variants, year by year (module docstring).
+@dataclass(frozen=True)
+class Entrepreneur:
+    """Who earns the profit, arrays over businesses (yearly values: lists over the years).
 
-    ``business_start_year``: NaN where unknown (not a starter).
+    ``profit_share``: the part of the business's profit that is this person's (a vof
+    partner's share; 1 for an eenmanszaak). ``business_start_year``: NaN where unknown.
     """
+
+    hours: Sequence[np.ndarray]
+    partner_hours: Sequence[np.ndarray]
+    other_work_hours: Sequence[np.ndarray]
+    so_hours: Sequence[np.ndarray]
+    pregnancy_weeks: Sequence[np.ndarray]
+    aow: np.ndarray
+    business_start_year: np.ndarray
+    starter_uses_before: np.ndarray
+    disability_benefit: np.ndarray
+    hours_per_week: np.ndarray
+    profit_share: np.ndarray
+
+
+def income_by_year(vat: VatYears, tax_years: Sequence[int], person: Entrepreneur) -> IncomeYears:
+    """Deductions, income tax and net income of both variants, year by year (module docstring)."""
+    p = person
     tracks = {
-        variant: DeductionTrack(business_start_year, starter_uses_before, aow)
+        variant: DeductionTrack(
+            p.business_start_year, p.starter_uses_before, p.aow, p.disability_benefit, p.hours_per_week
+        )
         for variant in ("regular", "kor")
     }
     out = IncomeYears([], [], [], [])
+    results = {"regular": (out.regular, out.regular_tax), "kor": (out.kor, out.kor_tax)}
     for i, (year, tax_year) in enumerate(zip(vat.years, tax_years, strict=True)):
         regular_profit = vat.regular_margin[i]
         profits = {"regular": regular_profit, "kor": regular_profit + vat.difference(i)}
-        for variant, deductions, taxes in (
-            ("regular", out.regular, out.regular_tax),
-            ("kor", out.kor, out.kor_tax),
-        ):
-            profit = profits[variant]
-            d = tracks[variant].year(year, profit, hours[i], partner_hours[i], tax_year)
+        for variant, (deductions, taxes) in results.items():
+            profit = p.profit_share * profits[variant]
+            d = tracks[variant].year(
+                year,
+                profit,
+                p.hours[i],
+                p.partner_hours[i],
+                tax_year,
+                other_work_hours=p.other_work_hours[i],
+                so_hours=p.so_hours[i],
+                pregnancy_weeks=p.pregnancy_weeks[i],
+            )
             deductions.append(d)
-            taxes.append(income_tax(tax_year, aow, profit, d.ondernemersaftrek, d.mkb_winstvrijstelling))
+            taxes.append(income_tax(tax_year, p.aow, profit, d.ondernemersaftrek, d.mkb_winstvrijstelling))
     return out

@@ -108,6 +108,17 @@ def kor_start_date(request_date: dt.date, period: str = "quarter") -> dt.date:
     return next(s for s in _period_starts(request_date, months) if s >= earliest)
 
 
+def kor_exit_date(request_date: dt.date, period: str = "quarter") -> dt.date:
+    """First day without the KOR when leaving on request (kor.md §2, from 2025).
+
+    The exit takes effect on the first day of a return period that starts more than 4
+    weeks after the request (as joining, assumption kor_request_deadline): a request on
+    1 March ends the KOR on 31 March, regular VAT from 1 April; on 4 March, from 1 July.
+    Re-entry after that: :func:`kor_reentry_date`.
+    """
+    return kor_start_date(request_date, period)
+
+
 def kor_reentry_date(exit_date: dt.date) -> dt.date:
     """Earliest date the KOR can start again after leaving on ``exit_date`` (kor.md §2).
 
@@ -157,6 +168,43 @@ def threshold_crossing(supplies: Iterable[Supply], year: int) -> ThresholdCrossi
             return ThresholdCrossing(supply.date, index, supply, total, total + supply.amount, rest)
         total += supply.amount
     return None
+
+
+def registration_and_eu_warnings(
+    year: int, turnover: float, kvk_registered: bool = True, eu_turnover: float | None = None
+) -> tuple[KorWarning, ...]:
+    """The registratiedrempel (kor.md §5) and the EU-KOR's union threshold (kor.md §6)."""
+    found = []
+    small = float(value("registration_threshold", year))
+    if not kvk_registered and turnover <= small:
+        found.append(
+            KorWarning(
+                "registratiedrempel",
+                "Registratiedrempel",
+                "U staat niet ingeschreven bij de KVK en uw omzet is niet meer dan "
+                f"{format_euro(small, cents=False)}: u hoeft de KOR niet aan te vragen en geen "
+                "btw-aangifte te doen.",
+                False,
+                Source("Besluit registratiedrempel (BWBR0045248)", "https://wetten.overheid.nl/BWBR0045248"),
+            )
+        )
+    union = value("union_threshold", year) if eu_turnover is not None else None  # EU-KOR from 2025
+    if union is not None and eu_turnover > union:
+        found.append(
+            KorWarning(
+                "eu_kor",
+                "Geen EU-KOR",
+                f"Uw omzet in de hele EU ({format_euro(eu_turnover, cents=False)}) is meer dan "
+                f"{format_euro(union, cents=False)}: de KOR in andere EU-landen (EU-KOR) kunt u niet "
+                "gebruiken.",
+                False,
+                Source(
+                    "Belastingdienst: Omzet die meetelt voor de EU-KOR",
+                    "https://www.belastingdienst.nl/wps/wcm/connect/bldcontentnl/belastingdienst/zakelijk/btw/hoe_werkt_de_btw/kleineondernemersregeling/",
+                ),
+            )
+        )
+    return tuple(found)
 
 
 @dataclass(frozen=True)

@@ -168,6 +168,13 @@ def format_value_nl(value: Any, unit: str) -> str:
             f"{'+' if b['rate'] >= 0 else '−'} {_percent_nl(abs(b['rate']))}"
             for b in value
         )
+    if unit == "amounts":
+        return " / ".join(format_euro(x, cents=False) for x in value)
+    if unit == "so":
+        return (
+            f"{format_euro(value['amount'], cents=False)}, starters + "
+            f"{format_euro(value['starter_extra'], cents=False)}, vanaf {value['min_hours']:.0f} uur S&O"
+        )
     if unit == "reentry":
         if value["counted_from"] == "exit_year_start":
             return f"vanaf 1 januari van het {value['years']}e jaar na het afmeldjaar"

@@ -282,8 +282,8 @@ def assess(clients: pd.DataFrame) -> pd.DataFrame:
                 group["omzet_bedrijven"].to_numpy(float),
                 group["kosten_met_btw"].to_numpy(float),
                 group["kosten_zonder_btw"].to_numpy(float),
+                group["btw_tarief"].to_numpy(float) / 100,
             ),
-            group["btw_tarief"].to_numpy(float) / 100,
             group["omzet_vorig_jaar"].to_numpy(float),
             _asset_arrays(group),
         )

@@ -32,7 +32,22 @@ YEARLY_FIELDS = (
     "costs_without_vat",
     "hours",
     "partner_hours",
+    "vat_rate",
+    "other_work_hours",
+    "so_hours",
+    "pregnancy_weeks",
 )
+#: How a yearly value is checked (the field name, then the value).
+YEARLY_CHECKS = {
+    "vat_rate": v.rate,
+    "hours": v.hours,
+    "partner_hours": v.hours,
+    "other_work_hours": v.hours,
+    "so_hours": v.hours,
+    "pregnancy_weeks": lambda field, x: v.number_in_range(field, x, 0, 52, "weeks"),
+}
+#: Legal forms: the income side is an IB-ondernemer's (a vof partner's share), or none (bv).
+LEGAL_FORMS = ("eenmanszaak", "vof", "bv")
 MAX_YEARS = 15
 REQUIRED_FIELDS = ("name", "first_year", "last_year", "consumer_sales", "business_sales", "costs_with_vat")
 
@@ -69,6 +84,15 @@ class Scenario:
     assets: tuple[Asset, ...] = ()
     hours: float = 1225.0
     partner_hours: float = 0.0
+    other_work_hours: float = 0.0
+    so_hours: float = 0.0
+    pregnancy_weeks: float = 0.0
+    hours_per_week: float = 0.0
+    disability_benefit: bool = False
+    legal_form: str = "eenmanszaak"
+    profit_share: float = 1.0
+    kvk_registered: bool = True
+    eu_turnover: float | None = None
     aow: bool = False
     business_start_year: int | None = None
     starter_uses_before: int | None = None
@@ -101,10 +125,20 @@ class Scenario:
         set_(self, "assets", _check_assets(tuple(_asset(a) for a in self.assets)))
         for asset in self.assets:
             revision_period(asset)
-        set_(self, "hours", v.hours("hours", self.hours))
-        set_(self, "partner_hours", v.hours("partner_hours", self.partner_hours))
-        for name in ("aow", "vat_taxed_rental", "foreign_or_reverse_charge", "assume_last_tax_year"):
+        for name in ("hours", "partner_hours", "other_work_hours", "so_hours", "pregnancy_weeks"):
+            set_(self, name, YEARLY_CHECKS[name](name, getattr(self, name)))
+        set_(
+            self, "hours_per_week", v.number_in_range("hours_per_week", self.hours_per_week, 0, 168, "hours")
+        )
+        flags = ("aow", "vat_taxed_rental", "foreign_or_reverse_charge", "assume_last_tax_year")
+        for name in (*flags, "disability_benefit", "kvk_registered"):
             set_(self, name, v.flag(name, getattr(self, name)))
+        v.choice("legal_form", self.legal_form, LEGAL_FORMS)
+        set_(self, "profit_share", v.number_in_range("profit_share", self.profit_share, 0, 1, "(0.5: half)"))
+        if self.legal_form != "vof" and self.profit_share != 1:
+            raise InputError("profit_share", self.profit_share, "allowed only for a vof (a partner's share)")
+        if self.eu_turnover is not None:
+            set_(self, "eu_turnover", v.amount("eu_turnover", self.eu_turnover))
         if self.business_start_year is not None:
             set_(
                 self,
@@ -124,6 +158,9 @@ class Scenario:
         for year in self.years:
             self.tax_year(year)
         set_(self, "starter_uses_before", self._check_starter_uses())
+        weeks = [self.inputs(y)["pregnancy_weeks"] for y in self.years]
+        if any(weeks) and self.hours_per_week <= 0:
+            raise InputError("hours_per_week", self.hours_per_week, "allowed above 0 with pregnancy_weeks")
 
     def _check_starter_uses(self) -> int:
         """Uses of the startersaftrek before ``first_year``: given, or derived (deductions.md §3)."""
@@ -227,9 +264,7 @@ def _check_overrides(overrides: Any, first: int, last: int) -> dict[int, dict[st
         v.whole_number("overrides year", year, first, last)
         if not isinstance(values, Mapping) or set(values) - set(YEARLY_FIELDS):
             raise InputError(f"overrides {year}", values, "allowed fields: " + ", ".join(YEARLY_FIELDS))
-        checked[year] = {
-            k: (v.hours if "hours" in k else v.amount)(f"{k} ({year})", x) for k, x in values.items()
-        }
+        checked[year] = {k: YEARLY_CHECKS.get(k, v.amount)(f"{k} ({year})", x) for k, x in values.items()}
     return checked
 
 

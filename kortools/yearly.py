@@ -37,6 +37,7 @@ class YearInputs:
     business_sales: np.ndarray
     costs_with_vat: np.ndarray
     costs_without_vat: np.ndarray
+    vat_rate: np.ndarray  # on sales, this year (a fraction)
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,6 @@ def vat_by_year(
     years: Sequence[int],
     tax_years: Sequence[int],
     inputs: Sequence[YearInputs],
-    vat_rate: np.ndarray,
     input_vat_rate: np.ndarray,
     policy: str,
     chosen: Sequence[np.ndarray],
@@ -89,7 +89,7 @@ def vat_by_year(
             i.business_sales,
             i.costs_with_vat,
             i.costs_without_vat,
-            vat_rate,
+            i.vat_rate,
             input_vat_rate,
             policy,
             threshold,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import math
 import re
 
 import pandas as pd
@@ -83,6 +84,9 @@ def headline_sentences(advice) -> tuple[str, str, str]:
     years = ", ".join(map(str, advice.kor_years))
     if not advice.kor_years:
         gain = "De KOR geldt in geen enkel jaar van deze berekening."
+    elif math.isnan(advice.net_gain_per_kor_year):  # a bv: the VAT only
+        verb = "levert u" if advice.gain_per_kor_year >= 0 else "kost u"
+        gain = f"De KOR {verb} naar verwachting {gross} per KOR-jaar aan marge (KOR-jaren {years})."
     else:
         gains = "levert u" if advice.net_gain_per_kor_year >= 0 else "kost u"
         margin = "meer" if advice.gain_per_kor_year >= 0 else "minder"
@@ -92,6 +96,16 @@ def headline_sentences(advice) -> tuple[str, str, str]:
         )
     net_more = "meer" if advice.net_total_difference >= 0 else "minder"
     more = "meer" if advice.total_difference >= 0 else "minder"
+    if math.isnan(advice.net_total_difference):
+        return (
+            verdict,
+            gain,
+            (
+                f"{advice.first_year}–{advice.last_year}, met herziening en btw op investeringen: "
+                f"{format_euro(abs(advice.total_difference), cents=False)} {more} winst met de KOR "
+                "(een bv: alleen de btw vergeleken)."
+            ),
+        )
     total = (
         f"{advice.first_year}–{advice.last_year}, met herziening en btw op investeringen: netto "
         f"{format_euro(abs(advice.net_total_difference), cents=False)} {net_more} inkomen met de KOR "
