@@ -27,7 +27,7 @@ from kortools.kor import (
     threshold_crossing,
 )
 from kortools.margin import MarginComparison, compare_margin, gain_by_consumer_share, margin_sweep, vat_rates
-from kortools.net_income import NetIncome, net_income
+from kortools.net import NetIncome, net_by_turnover, net_income, net_income_table
 from kortools.parameters import Assumption, parameter, tax_years, value
 from kortools.scenario import Scenario, example_scenario, example_scenarios, load_scenario, save_scenario
 
@@ -76,7 +76,9 @@ __all__ = [
     "load_scenario",
     "longest_revision_period",
     "margin_sweep",
+    "net_by_turnover",
     "net_income",
+    "net_income_table",
     "parameter",
     "report",
     "save_scenario",

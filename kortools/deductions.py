@@ -282,6 +282,7 @@ def deduction_arrays(
 
 
 DEDUCTION_COLUMNS = (
+    "profit",
     "zelfstandigenaftrek",
     "startersaftrek",
     "meewerkaftrek",

@@ -242,6 +242,31 @@ def _no_deductions() -> Deductions:
 NO_DEDUCTIONS = _no_deductions()
 
 
+def person_of(s: Scenario, years: list[int], n: int) -> Entrepreneur:
+    """The entrepreneur of ``s`` in ``years``, each value repeated for ``n`` businesses."""
+    inputs = [s.inputs(y) for y in years]
+
+    def full(x) -> np.ndarray:
+        return np.full(n, x)
+
+    def yearly(name: str) -> list[np.ndarray]:
+        return [full(float(i[name])) for i in inputs]
+
+    return Entrepreneur(
+        hours=yearly("hours"),
+        partner_hours=yearly("partner_hours"),
+        other_work_hours=yearly("other_work_hours"),
+        so_hours=yearly("so_hours"),
+        pregnancy_weeks=yearly("pregnancy_weeks"),
+        aow=full(s.aow),
+        business_start_year=full(np.nan if s.business_start_year is None else float(s.business_start_year)),
+        starter_uses_before=full(s.starter_uses_before),
+        disability_benefit=full(s.disability_benefit),
+        hours_per_week=full(float(s.hours_per_week)),
+        profit_share=full(float(s.profit_share)),
+    )
+
+
 def income_years_of(s: Scenario, vat: VatYears) -> IncomeYears | None:
     """The income side of ``s`` year by year (kortools.income_years), for this one business.
 
@@ -251,24 +276,7 @@ def income_years_of(s: Scenario, vat: VatYears) -> IncomeYears | None:
     if s.legal_form == "bv":
         rule_assumption("bv_vat_only")
         return None
-    inputs = [s.inputs(y) for y in s.years]
-
-    def yearly(name: str) -> list[np.ndarray]:
-        return [_one(i[name]) for i in inputs]
-
-    person = Entrepreneur(
-        hours=yearly("hours"),
-        partner_hours=yearly("partner_hours"),
-        other_work_hours=yearly("other_work_hours"),
-        so_hours=yearly("so_hours"),
-        pregnancy_weeks=yearly("pregnancy_weeks"),
-        aow=np.array([s.aow]),
-        business_start_year=_one(np.nan if s.business_start_year is None else s.business_start_year),
-        starter_uses_before=np.array([s.starter_uses_before]),
-        disability_benefit=np.array([s.disability_benefit]),
-        hours_per_week=_one(s.hours_per_week),
-        profit_share=_one(s.profit_share),
-    )
+    person = person_of(s, list(s.years), 1)
     return income_by_year(vat, [s.tax_year(y) for y in s.years], person)
 
 

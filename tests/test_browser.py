@@ -222,3 +222,49 @@ def test_page_and_pdf_say_the_same_verdict_and_figures(page, voila, output_dir, 
         assert any("nog niet toegestaan tot 2027-01-01" in r for r in reasons)
     page.locator(".kt-verdict").scroll_into_view_if_needed()
     page.screenshot(path=output_dir / f"kor_verkenner_{case}.png")
+
+
+@pytest.mark.parametrize("case", list(PAGE_AND_PDF_CASES))
+def test_net_headline_and_cliff_chart_render(page, voila, output_dir, case):
+    from kortools.ui.app import kor_verkenner
+
+    query = PAGE_AND_PDF_CASES[case]
+    load(page, voila, "kor_verkenner.ipynb", query)
+    model = kor_verkenner("kapper", query=query).advice  # the same case, computed here
+    shown = float(page.locator(".kt-gain").get_attribute("data-net-gain"))
+    assert shown == to_cents(model.net_gain_per_kor_year)
+    assert "netto" in page.locator(".kt-gain").inner_text()
+    page.get_by_role("tab", name="Netto-inkomen").click()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.jupyter-widgets img, .widget-image')]"
+        ".filter(i => i.offsetParent !== null && i.naturalWidth > 100).length >= 2",
+        timeout=LOAD_TIMEOUT,
+    )
+    assert "Boven € 20.000 omzet kan de KOR niet" in body_text(page)
+    page.get_by_role("tab", name="Netto-inkomen").scroll_into_view_if_needed()
+    page.screenshot(path=output_dir / f"netto_inkomen_{case}.png")
+
+
+def test_aftrekposten_sliders_move_the_net_income_to_the_models_value(page, voila, output_dir):
+    load(page, voila, "aftrekposten.ipynb", "winst=30000&uren=1300")
+    last = kt.tax_years()[-1]
+
+    def model_net(profit, hours):
+        return f"{to_cents(kt.net_income_table(kt.tax_years(), profit, hours).loc[last, 'net_income']):.2f}"
+
+    assert page.locator(".kt-net").get_attribute("data-net") == model_net(30000, 1300)
+    handles = page.locator(".noUi-handle")
+    handles.nth(0).focus()
+    page.keyboard.press("ArrowRight")  # profit + 500
+    want = model_net(30500, 1300)
+    page.wait_for_function(
+        f"() => document.querySelector('.kt-net').dataset.net === '{want}'", timeout=60_000
+    )
+    handles.nth(1).focus()
+    for _ in range(4):
+        page.keyboard.press("ArrowLeft")  # hours − 4 × 25 = 1,200: the urencriterium is lost
+    want = model_net(30500, 1200)
+    page.wait_for_function(
+        f"() => document.querySelector('.kt-net').dataset.net === '{want}'", timeout=60_000
+    )
+    page.screenshot(path=output_dir / "aftrekposten_sliders.png", full_page=True)

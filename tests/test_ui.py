@@ -120,7 +120,8 @@ def test_threshold_bar_turns_red_and_says_why():
 def test_tabs_render_lazily():
     app = ui.kor_verkenner("starter", query="")
     assert app.herziening_table.value == ""  # not rendered until its tab is shown
-    app.tabs.selected_index = 1
+    assert bytes(app.net_chart.value) == b""
+    app.tabs.selected_index = app.TABS.index("Herziening")
     # the machine (VAT 4,200, first used 2025) is the dashboard's one past investment: 840 a year
     assert "Eerdere investering" in app.herziening_table.value and "€ 840,00" in app.herziening_table.value
 
@@ -223,7 +224,34 @@ def test_widgets_with_equal_settings_share_their_layout_and_style_models():
 def test_the_dashboards_page_has_few_widget_models():
     """The browser builds every model at page load. Before sharing layouts and styles the
     main dashboard had 166 (58 Layouts, 30 HTMLStyles, ...); one each per distinct setting
-    leaves about 80: 61 widgets, at most 11 layouts and 6 styles."""
+    leaves about 80: 61 widgets, at most 11 layouts and 6 styles. The net-income tab and
+    the inputs for other work, legal form, rental and foreign customers added 9 (89)."""
     app = ui.kor_verkenner(query="")
-    assert len(_models_in(app.widget)) <= 80
+    assert len(_models_in(app.widget)) <= 90
     assert len(_models_in(ui.aftrekposten_app(query="").widget)) <= 30
+
+
+def test_net_income_tab_shows_the_models_curve():
+    app = ui.kor_verkenner("kapper", query="")
+    app.tabs.selected_index = app.TABS.index("Netto-inkomen")
+    assert bytes(app.net_chart.value).startswith(b"\x89PNG")
+    # kt.net_by_turnover for the kapper: the KOR costs net income at low turnovers, where
+    # the lost input VAT (0.21 × 2,500 = 525) is more than the VAT kept (0.09 × turnover);
+    # above the 20,000 threshold the previous-year test bars the KOR.
+    frame = kt.net_by_turnover(app.result.scenario)
+    losing = frame.loc[frame["net_difference"] < -0.005, "turnover"]
+    assert losing.max() < 525 / 0.09  # below the gross break-even, 5,833
+    assert (frame.loc[frame["turnover"] > 20000, "net_difference"] == 0).all()
+    assert "De KOR kost netto inkomen bij een omzet van € 0 tot" in app.net_text.value
+
+
+def test_aftrekposten_shows_net_income_of_the_model():
+    # inkomstenbelasting.md N7: 2026, profit 40,000, 1,300 h: net income 34,674.18
+    d = ui.aftrekposten_app(profit=40000, hours=1300, query="")
+    assert 'data-net="' in d.table_html.value
+    net = kt.net_income_table(kt.tax_years(), 40000, 1300)
+    assert net.loc[2026, "net_income"] == pytest.approx(34674.18, abs=0.02)
+    assert "€ 34.674,18" in d.table_html.value
+    # a profit outside the slider's range is refused with a Dutch message, not clamped
+    refused = ui.aftrekposten_app(query="winst=300000")
+    assert "Winst" in refused.labels["winst"].value and "tot en met" in refused.labels["winst"].value

@@ -39,6 +39,8 @@ from kortools.ui.text import (
     headline_html,
     herziening_table_nl,
     html_table,
+    net_by_turnover_html,
+    net_income_html,
     warnings_html,
 )
 
@@ -294,6 +296,7 @@ class App:
 
 # --- the main dashboard ---------------------------------------------------------------
 
+LEGAL_FORM_OPTIONS = {"eenmanszaak": "eenmanszaak", "bv": "bv"}
 POLICY_OPTIONS = {
     "consumentenprijs": "keep_consumer_prices",
     "nettoprijs": "keep_net_prices",
@@ -333,8 +336,12 @@ def verkenner_specs() -> dict[str, FieldSpec]:
         "eerder_jaar": FieldSpec("int", 2000, years[-1]),
         "eerder_soort": FieldSpec("choice", options=KIND_OPTIONS),
         "uren": FieldSpec("int", 0, 8784),
+        "uren_ander_werk": FieldSpec("int", 0, 8784),
         "starter": FieldSpec("bool"),
         "aow": FieldSpec("bool"),
+        "rechtsvorm": FieldSpec("choice", options=LEGAL_FORM_OPTIONS),
+        "verhuur_met_btw": FieldSpec("bool"),
+        "buitenland": FieldSpec("bool"),
         "van": year,
         "tot": FieldSpec("int", span[0], span[-1]),
         "kor_vanaf": FieldSpec("int", span[0], span[-1]),
@@ -364,6 +371,10 @@ def scenario_to_values(s: kt.Scenario) -> dict[str, Any]:
         "uren": int(s.hours),
         "starter": s.business_start_year is not None,
         "aow": s.aow,
+        "uren_ander_werk": int(s.other_work_hours),
+        "rechtsvorm": s.legal_form if s.legal_form != "vof" else "eenmanszaak",
+        "verhuur_met_btw": s.vat_taxed_rental,
+        "buitenland": s.foreign_or_reverse_charge,
         "van": s.first_year,
         "tot": s.last_year,
         "kor_vanaf": s.kor_start_year,
@@ -395,6 +406,10 @@ def values_to_scenario(values: Mapping[str, Any], name: str) -> kt.Scenario:
         assets=assets,
         hours=values["uren"],
         aow=values["aow"],
+        other_work_hours=values["uren_ander_werk"],
+        legal_form=values["rechtsvorm"],
+        vat_taxed_rental=values["verhuur_met_btw"],
+        foreign_or_reverse_charge=values["buitenland"],
         business_start_year=values["van"] if values["starter"] else None,
     )
 
@@ -425,7 +440,7 @@ def threshold_html(kor_turnover: float, threshold: float, policy: str, crossed: 
 class KorVerkenner(App):
     """The main dashboard: margin, break-even, threshold, herziening, years, warnings, assumptions."""
 
-    TABS = ("Omslagpunt", "Herziening", "Meerdere jaren", "Aannames")
+    TABS = ("Omslagpunt", "Netto-inkomen", "Herziening", "Meerdere jaren", "Aannames")
 
     def __init__(self, scenario: kt.Scenario, query: str = "") -> None:
         super().__init__()
@@ -526,6 +541,35 @@ class KorVerkenner(App):
                 "aow", self.make(w.Checkbox, v["aow"], description="AOW-leeftijd bereikt", indent=False)
             ),
             *self.add_control(
+                "uren_ander_werk",
+                self.make(w.IntText, v["uren_ander_werk"], layout={"width": "100px"}),
+                " (loondienst of ander werk; telt niet voor starters)",
+            ),
+            *self.add_control(
+                "rechtsvorm",
+                self.make(
+                    w.Dropdown,
+                    options=[("eenmanszaak", "eenmanszaak"), ("bv (alleen btw)", "bv")],
+                    value=v["rechtsvorm"],
+                    layout={"width": "180px"},
+                ),
+            ),
+            *self.add_control(
+                "verhuur_met_btw",
+                self.make(
+                    w.Checkbox, v["verhuur_met_btw"], description="pand verhuurd met btw", indent=False
+                ),
+            ),
+            *self.add_control(
+                "buitenland",
+                self.make(
+                    w.Checkbox,
+                    v["buitenland"],
+                    description="buitenlandse klanten of verlegde btw",
+                    indent=False,
+                ),
+            ),
+            *self.add_control(
                 "van", self.make(w.Dropdown, options=year_options, value=v["van"], layout={"width": "100px"})
             ),
             *self.add_control(
@@ -543,6 +587,8 @@ class KorVerkenner(App):
         self.margin_chart = self.chart_image()
         self.break_even_chart = self.chart_image()
         self.break_even_text = self.make.html()
+        self.net_chart = self.chart_image()
+        self.net_text = self.make.html()
         self.herziening_chart = self.chart_image()
         self.herziening_table = self.make.html()
         self.years_chart = self.chart_image()
@@ -560,6 +606,7 @@ class KorVerkenner(App):
             w.Tab,
             children=[
                 self.make(w.VBox, [self.break_even_chart, self.break_even_text]),
+                self.make(w.VBox, [self.net_chart, self.net_text]),
                 self.make(w.VBox, [self.herziening_chart, self.herziening_table]),
                 self.make(w.VBox, [self.years_table, self.years_chart]),
                 self.make(w.VBox, [self.assumptions]),
@@ -626,7 +673,14 @@ class KorVerkenner(App):
         if self.result is None or index not in self._stale:
             return
         self._stale.discard(index)
-        [self._render_break_even, self._render_herziening, self._render_years, self._render_notes][index]()
+        renderers = [
+            self._render_break_even,
+            self._render_net,
+            self._render_herziening,
+            self._render_years,
+            self._render_notes,
+        ]
+        renderers[index]()
 
     def _render_break_even(self) -> None:
         m = self.first_kor_margin
@@ -661,6 +715,13 @@ class KorVerkenner(App):
     def _render_years(self) -> None:
         self.years_table.value = html_table(comparison_table_nl(self.result.table))
         self.years_chart.value = charts.to_png(charts.cumulative_chart(self.result.table))
+
+    def _render_net(self) -> None:
+        """Net income against turnover for the case on screen (``kt.net_by_turnover``)."""
+        frame = kt.net_by_turnover(self.result.scenario)
+        turnover = self.values["omzet"]
+        self.net_chart.value = charts.to_png(charts.net_by_turnover_chart(frame, turnover))
+        self.net_text.value = net_by_turnover_html(frame)
 
     def _render_notes(self) -> None:
         self.assumptions.value = assumptions_html(self.result.assumptions)
@@ -899,10 +960,15 @@ def herziening_app(scenario: kt.Scenario | str = "starter", query: str | None = 
 # --- aftrekposten ---------------------------------------------------------------------
 
 
+#: The Aftrekposten sliders' ranges (a URL value outside them gets a Dutch message).
+PROFIT_RANGE = (-50_000, 250_000, 500)
+HOURS_RANGE = (0, 3_000, 25)
+
+
 def aftrekposten_specs() -> dict[str, FieldSpec]:
     return {
-        "winst": FieldSpec("float", -MAX_AMOUNT, MAX_AMOUNT),
-        "uren": FieldSpec("int", 0, 8784),
+        "winst": FieldSpec("float", PROFIT_RANGE[0], PROFIT_RANGE[1]),
+        "uren": FieldSpec("int", HOURS_RANGE[0], HOURS_RANGE[1]),
         "partner_uren": FieldSpec("int", 0, 8784),
         "starter": FieldSpec("bool"),
         "aow": FieldSpec("bool"),
@@ -910,7 +976,7 @@ def aftrekposten_specs() -> dict[str, FieldSpec]:
 
 
 class AftrekpostenApp(App):
-    """Deduction totals over the tax years for one profit/hours/starter/AOW profile."""
+    """Deductions and net income over the tax years for one profit/hours/starter/AOW profile."""
 
     def __init__(
         self,
@@ -923,9 +989,41 @@ class AftrekpostenApp(App):
     ) -> None:
         super().__init__()
         self.specs = aftrekposten_specs()
+        low, high, step = PROFIT_RANGE
+        hours_low, hours_high, hours_step = HOURS_RANGE
+        marks = (
+            kt.value("urencriterium_hours", kt.tax_years()[-1]),
+            kt.value("reduced_hours_test", kt.tax_years()[-1]),
+        )
         self.sections = [
-            *self.add_control("winst", self.money_input(profit), " (€ per jaar, voor ondernemersaftrek)"),
-            *self.add_control("uren", self.make(w.IntText, hours, layout={"width": "100px"}), " (per jaar)"),
+            *self.add_control(
+                "winst",
+                self.make(
+                    w.IntSlider,
+                    int(profit),
+                    min=low,
+                    max=high,
+                    step=step,
+                    continuous_update=False,
+                    layout={"width": "300px"},
+                ),
+                " (€ per jaar, vóór ondernemersaftrek)",
+            ),
+            *self.add_control(
+                "uren",
+                self.make(
+                    w.IntSlider,
+                    int(hours),
+                    min=hours_low,
+                    max=hours_high,
+                    step=hours_step,
+                    continuous_update=False,
+                    layout={"width": "300px"},
+                ),
+                " (urencriterium {:,.0f}; bij arbeidsongeschiktheid {:,.0f})".format(*marks).replace(
+                    ",", "."
+                ),
+            ),
             *self.add_control(
                 "partner_uren",
                 self.make(w.IntText, partner_hours, layout={"width": "100px"}),
@@ -954,17 +1052,33 @@ class AftrekpostenApp(App):
             values["aow"],
             values["partner_uren"],
         )
-        self.table = table
+        net = kt.net_income_table(
+            kt.tax_years(),
+            values["winst"],
+            values["uren"],
+            values["starter"],
+            values["aow"],
+            values["partner_uren"],
+        )
+        self.table, self.net = table, net
         self.chart.value = charts.to_png(charts.deductions_chart(table))
-        self.table_html.value = html_table(deductions_table_nl(table))
-        self.assumptions.value = assumptions_html(table.attrs["assumptions"])
+        self.table_html.value = net_income_html(net) + html_table(deductions_table_nl(table))
+        self.assumptions.value = assumptions_html(
+            tuple(dict.fromkeys([*table.attrs["assumptions"], *net.attrs["assumptions"]]))
+        )
 
     @property
     def widget(self) -> w.Widget:
         controls = self.make(w.VBox, self.sections, layout={"width": "330px"})
         results = self.make(
             w.VBox,
-            [self.status, self.table_html, self.chart, self.make.html("<h4>Aannames</h4>"), self.assumptions],
+            [
+                self.status,
+                self.table_html,
+                self.chart,
+                self.make.html("<h4>Aannames</h4>"),
+                self.assumptions,
+            ],
             layout={"flex": "1", "min_width": "400px"},
         )
         return self.make(

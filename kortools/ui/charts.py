@@ -214,3 +214,35 @@ def deductions_chart(table: pd.DataFrame, axes=None) -> Figure:
     axes.set_title("Aftrekposten per jaar", fontsize=12)
     axes.legend(fontsize=9, frameon=False, ncols=2)
     return figure
+
+
+def net_by_turnover_chart(frame: pd.DataFrame, turnover: float, axes=None) -> Figure:
+    """Net income against turnover with and without the KOR (``kt.net_by_turnover``):
+    the threshold marked, the turnovers where the KOR costs net income shaded."""
+    figure, axes = new_figure(axes=axes)
+    t = frame["turnover"]
+    axes.plot(t, frame["regular_net_income"], color=REGULAR, linewidth=2, label="Netto zonder KOR")
+    axes.plot(t, frame["kor_net_income"], color=KOR, linewidth=2, label="Netto met KOR")
+    low = min(frame["regular_net_income"].min(), frame["kor_net_income"].min())
+    high = max(frame["regular_net_income"].max(), frame["kor_net_income"].max())
+    axes.fill_between(
+        t, low, high, where=frame["net_difference"] < -0.005, color=WARNING, alpha=0.12, label="KOR kost geld"
+    )
+    threshold = frame.attrs["threshold"]
+    axes.axvline(threshold, color="black", linestyle="--", linewidth=1)
+    axes.annotate(
+        f"omzetgrens € {threshold:,.0f}".replace(",", "."),
+        (threshold, high),
+        xytext=(4, -4),
+        textcoords="offset points",
+        fontsize=8,
+        va="top",
+    )
+    axes.axvline(turnover, color=MUTED, linewidth=1)
+    _euro_ticks(axes, low, high)
+    axes.xaxis.set_major_formatter(lambda x, _pos: f"€ {x / 1000:.0f}k" if x else "€ 0")
+    axes.set_xlabel("Omzet per jaar (excl. btw)")
+    axes.set_ylabel("Netto inkomen (€)")
+    axes.set_title(f"Netto inkomen bij meer of minder omzet ({frame.attrs['year']})", fontsize=12)
+    axes.legend(fontsize=8, frameon=False, loc="upper left")
+    return figure

@@ -31,6 +31,10 @@ FIELD_LABELS = {
     "tot": "Laatste jaar",
     "kor_vanaf": "KOR vanaf",
     "kor_tot": "KOR tot en met",
+    "uren_ander_werk": "Uren ander werk",
+    "rechtsvorm": "Rechtsvorm",
+    "verhuur_met_btw": "Verhuur met btw",
+    "buitenland": "Buitenland of verlegde btw",
 }
 # model field -> dashboard field, to put a model error next to the right control
 MODEL_FIELDS = {
@@ -133,6 +137,40 @@ def headline_html(advice) -> str:
         f'data-net-total="{advice.net_total_difference:.2f}">{escape(total)}</div>'
         + (f'<ul class="kt-reasons">{items}</ul>' if items else "")
     )
+
+
+def net_income_html(net: pd.DataFrame) -> str:
+    """Net income by year (``kt.net_income_table``): the last year as the headline, then a table."""
+    last = net.index[-1]
+    amount = net.loc[last, "net_income"]
+    headline = (
+        f'<div class="kt-headline">Netto inkomen {last}: <b class="kt-net" data-net="{amount:.2f}">'
+        f"{escape(format_euro(amount))}</b> (na inkomstenbelasting en Zvw)</div>"
+    )
+    rows = {
+        "Belastbare winst": net["taxable_profit"],
+        "Box 1 vóór heffingskortingen": net["box1_tax"],
+        "Algemene heffingskorting": net["algemene_heffingskorting"],
+        "Arbeidskorting": net["arbeidskorting"],
+        "Inkomstenbelasting": net["income_tax"],
+        "Zvw-bijdrage": net["zvw"],
+        "Netto inkomen": net["net_income"],
+    }
+    return headline + html_table(years_as_columns(rows, net.index))
+
+
+def net_by_turnover_html(frame: pd.DataFrame) -> str:
+    """The net-income chart's words: where the KOR costs net income, and the cliff (model figures)."""
+    losing = frame.loc[frame["net_difference"] < -0.005, "turnover"]
+    threshold = format_euro(frame.attrs["threshold"], cents=False)
+    cliff = (
+        f"Boven {threshold} omzet kan de KOR niet (ook de omzet van het vorige jaar moet eronder blijven): "
+        "de lijnen vallen samen."
+    )
+    if losing.empty:
+        return f"<p>{escape(cliff)}</p>"
+    span = f"{format_euro(losing.min(), cents=False)} tot {format_euro(losing.max(), cents=False)}"
+    return f"<p>{escape(f'De KOR kost netto inkomen bij een omzet van {span} (rood). ' + cliff)}</p>"
 
 
 def escape(text: object) -> str:

@@ -1,0 +1,191 @@
+"""Net income of an IB-ondernemer: what the entrepreneur keeps after income tax and Zvw
+(rules/inkomstenbelasting.md §2, with rules/deductions.md for the deductions)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from kortools.deductions import Deductions, deductions_table, entrepreneur_deductions
+from kortools.income_tax import IncomeTax, income_tax
+from kortools.parameters import Assumption, recording
+
+#: The step of profit over which :attr:`NetIncome.marginal_rate` is measured (euros).
+MARGINAL_STEP = 100.0
+
+
+@dataclass(frozen=True)
+class NetIncome:
+    """One year's net income (inkomstenbelasting.md §2); euros, unrounded."""
+
+    year: int
+    profit: float
+    deductions: Deductions
+    tax: IncomeTax
+    marginal_rate: float  # the share of the next €100 of profit that goes to income tax and Zvw
+    assumptions: tuple[Assumption, ...]
+
+    @property
+    def taxable_profit(self) -> float:
+        return self.deductions.taxable_profit
+
+    @property
+    def box1_tax(self) -> float:
+        """Tariff plus tariefsaanpassing, before the heffingskortingen."""
+        return self.tax.box1_tax
+
+    @property
+    def algemene_heffingskorting(self) -> float:
+        return self.tax.algemene_heffingskorting
+
+    @property
+    def arbeidskorting(self) -> float:
+        return self.tax.arbeidskorting
+
+    @property
+    def income_tax(self) -> float:
+        """After the heffingskortingen, never below 0 (the credits are not paid out)."""
+        return self.tax.income_tax
+
+    @property
+    def zvw(self) -> float:
+        return self.tax.zvw
+
+    @property
+    def net_income(self) -> float:
+        """profit − income tax − Zvw."""
+        return self.profit - self.tax.income_tax - self.tax.zvw
+
+
+def _tax_of(year, profit, hours, starter, aow, partner_hours, other_work_hours, starter_uses):
+    d = entrepreneur_deductions(
+        year,
+        profit,
+        hours,
+        starter,
+        aow,
+        partner_hours,
+        other_work_hours=other_work_hours,
+        starter_uses=starter_uses,
+    )
+    return d, income_tax(d.year, aow, d.profit, d.ondernemersaftrek, d.mkb_winstvrijstelling)
+
+
+def net_income(
+    year: int,
+    profit: float,
+    hours: float,
+    *,
+    starter: bool = False,
+    aow: bool = False,
+    partner_hours: float = 0.0,
+    other_work_hours: float = 0.0,
+    starter_uses: int = 0,
+) -> NetIncome:
+    """What an IB-ondernemer keeps of ``profit`` in ``year`` (inkomstenbelasting.md §2).
+
+    Deductions as :func:`kortools.entrepreneur_deductions` (``starter``, ``aow``: AOW age
+    reached before 1 January, ``partner_hours``, ``other_work_hours``, ``starter_uses``).
+    Profit is taken as the only box-1 income (an assumption, recorded).
+    """
+    args = (hours, starter, aow, partner_hours, other_work_hours, starter_uses)
+    with recording() as used:
+        d, tax = _tax_of(year, profit, *args)
+        _, next_tax = _tax_of(year, d.profit + MARGINAL_STEP, *args)
+    marginal = (next_tax.total - tax.total) / MARGINAL_STEP
+    return NetIncome(d.year, d.profit, d, tax, marginal, tuple(used.values()))
+
+
+def net_income_table(
+    years, profit: float, hours: float, starter: bool = False, aow: bool = False, partner_hours: float = 0.0
+) -> pd.DataFrame:
+    """Net income of one profile in each of ``years``, counted as consecutive years
+    (the startersaftrek at most 3 times, as :func:`kortools.deductions_table`).
+
+    Indexed by year; columns ``taxable_profit``, ``box1_tax``,
+    ``algemene_heffingskorting``, ``arbeidskorting``, ``income_tax``, ``zvw``,
+    ``net_income``. ``df.attrs["assumptions"]``: the unconfirmed values and rules used.
+    """
+    deductions = deductions_table(years, profit, hours, starter, aow, partner_hours)
+    with recording() as used:
+        rows = {}
+        for year in deductions.index:
+            d = deductions.loc[year]
+            tax = income_tax(int(year), aow, d["profit"], d["ondernemersaftrek"], d["mkb_winstvrijstelling"])
+            rows[int(year)] = {
+                "taxable_profit": d["taxable_profit"],
+                "box1_tax": tax.box1_tax,
+                "algemene_heffingskorting": tax.algemene_heffingskorting,
+                "arbeidskorting": tax.arbeidskorting,
+                "income_tax": tax.income_tax,
+                "zvw": tax.zvw,
+                "net_income": d["profit"] - tax.income_tax - tax.zvw,
+            }
+    frame = pd.DataFrame.from_dict(rows, orient="index")
+    frame.index.name = "year"
+    frame.attrs["assumptions"] = tuple(dict.fromkeys([*deductions.attrs["assumptions"], *used.values()]))
+    return frame
+
+
+def net_by_turnover(scenario, turnovers=None) -> pd.DataFrame:
+    """Net income with and without the KOR against turnover, for the first chosen KOR year.
+
+    The case of ``scenario`` with its yearly sales scaled to each turnover (the consumer
+    share, costs, prices, hours and person kept; no investments), the same turnover the
+    year before: so above the threshold the previous-year test bars the KOR (the cliff
+    at €20,000, kor.md §1), and where the KOR turnover at the chosen prices crosses it,
+    the year is split (the rules of ``kt.evaluate``). Turnovers default to €0–€40,000 in
+    steps of €250. Columns: ``turnover``, ``regular_net_income``, ``kor_net_income``,
+    ``net_difference``, ``kor_share``; ``df.attrs["threshold"]``, ``["year"]``.
+    """
+    from kortools.evaluation import person_of
+    from kortools.income_years import income_by_year
+    from kortools.yearly import YearInputs, vat_by_year
+
+    s = scenario
+    t = np.arange(0.0, 40_000.0 + 1, 250.0) if turnovers is None else np.asarray(turnovers, dtype=float)
+    year = s.kor_start_year
+    tax_year = s.tax_year(year)
+    i = s.inputs(year)
+    sales = i["consumer_sales"] + i["business_sales"]
+    share = i["consumer_sales"] / sales if sales > 0 else 1.0
+    n = len(t)
+
+    def full(x):
+        return np.full(n, float(x))
+
+    inputs = YearInputs(
+        t * share,
+        t * (1 - share),
+        full(i["costs_with_vat"]),
+        full(i["costs_without_vat"]),
+        full(i["vat_rate"]),
+    )
+    with recording():
+        vat = vat_by_year(
+            [year],
+            [tax_year],
+            [inputs],
+            full(s.input_vat_rate),
+            s.policy,
+            [np.ones(n, bool)],
+            t,
+            [],
+            np.zeros(n, bool),
+        )
+        person = person_of(s, [year], n)
+        income = income_by_year(vat, [tax_year], person)
+    regular, kor = income.net_income("regular", 0), income.net_income("kor", 0)
+    frame = pd.DataFrame(
+        {
+            "turnover": t,
+            "regular_net_income": regular,
+            "kor_net_income": kor,
+            "net_difference": kor - regular,
+            "kor_share": vat.kor.share[0],
+        }
+    )
+    frame.attrs.update(threshold=vat.threshold[0], year=year)
+    return frame
