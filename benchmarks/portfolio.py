@@ -37,6 +37,7 @@ def synthetic_clients(n: int, seed: int = 1) -> pd.DataFrame:
             "jaar": rng.choice([2025, 2026], n),
         }
     ).astype(str)
+    frame = frame.replace(r"^(-?\d+)\.(\d+)$", r"\1,\2", regex=True)  # a Dutch Excel's decimal comma
     frame.loc[::10_000, "omzet_consumenten"] = "onbekend"  # bad rows: reported, not fatal
     return frame
 

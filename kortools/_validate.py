@@ -31,7 +31,7 @@ def number_in_range(field: str, value: Any, low: float, high: float, what: str =
     allowed = f"allowed {low:,.10g} to {high:,.10g}{' ' + what if what else ''}"
     number = _as_float(field, value, allowed)
     if not low <= number <= high:
-        raise InputError(field, value, allowed)
+        raise InputError(field, value, allowed, low=low, high=high)
     return number
 
 
@@ -56,9 +56,9 @@ def whole_number(field: str, value: Any, low: int, high: int) -> int:
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         else:
-            raise InputError(field, value, allowed)
+            raise InputError(field, value, allowed, low=low, high=high)
     if not low <= int(value) <= high:
-        raise InputError(field, value, allowed)
+        raise InputError(field, value, allowed, low=low, high=high)
     return int(value)
 
 

@@ -1,4 +1,5 @@
-"""The ``kortools`` command: ``kortools portfolio`` and ``kortools report``."""
+"""The ``kortools`` command: ``kortools portfolio`` and ``kortools report``, in Dutch
+(``--lang en`` for English)."""
 
 from __future__ import annotations
 
@@ -10,136 +11,191 @@ import pandas as pd
 
 from kortools import portfolio
 from kortools.errors import InputError
-from kortools.files import atomic_path, atomic_write
+from kortools.files import atomic_write
+from kortools.portfolio_files import read_clients, write_csv, write_xlsx
 
 CHUNK = 20_000
 
+TEXT = {
+    "nl": {
+        "description": "Moeten deze Nederlandse ondernemers de KOR (kleineondernemersregeling) gebruiken?",
+        "portfolio": "advies voor elke klant in een CSV- of Excel-bestand: KOR-voordeel, herziening, advies",
+        "portfolio_description": "Eén regel per klant in, één regel per klant uit (zie de kolommen).",
+        "clients": "CSV (';' of ',') of Excel-bestand (.xlsx), één regel per klant",
+        "out": "uitvoerbestand: .xlsx of .csv (de map moet bestaan)",
+        "quiet": "geen voortgangsbalk",
+        "report": "het klantrapport (PDF) voor een scenariobestand",
+        "report_description": "Schrijf het klantrapport (A4-PDF) voor een scenariobestand (YAML of JSON).",
+        "scenario": "scenariobestand, bijvoorbeeld data/scenarios/kapper.yaml",
+        "pdf": "PDF-bestand",
+        "lang": "taal van de uitvoer: nl (standaard) of en",
+        "columns": "invoerkolommen (Nederlandse of Engelse naam; * = verplicht):",
+        "output": "uitvoer, één regel per klant: ",
+        "notes": [
+            "(advies: meedoen / nader bekijken / niet meedoen, gelijk aan kt.advise voor dezelfde klant;",
+            "de KOR gekozen vanaf 'jaar' voor 5 jaar). Regels met fouten gaan naar het blad 'fouten'",
+            "(xlsx) of naar UIT.fouten.csv (csv), met regelnummer, klant, kolom, waarde en reden; elke",
+            "andere regel krijgt een advies. Het invoerbestand wordt nooit gewijzigd; de uitvoer wordt",
+            "in één keer geschreven. Bedragen in Nederlandse notatie: 16.500 of 16.500,50 of € 16.500.",
+            "Voorbeeld: data/portfolio/klanten.csv",
+        ],
+        "suffix": "kies een bestandsnaam op .xlsx of .csv",
+        "same": "mag niet het invoerbestand zijn",
+        "folder": "de map {folder} bestaat niet",
+        "missing": "verplichte kolom(men) ontbreken: {names}; zie 'kortools portfolio --help'",
+        "done": "{advised} klanten met advies, {bad} regels met fouten -> {out}",
+        "written": "rapport geschreven -> {out}",
+        "error": "kortools: fout: {message}",
+        "stages": ("lezen", "rekenen", "schrijven"),
+    },
+    "en": {
+        "description": "Should these Dutch businesses use the KOR (kleineondernemersregeling)?",
+        "portfolio": "advise every client in a CSV or Excel file: KOR gain, herziening, recommendation",
+        "portfolio_description": "One row per client in, one row per client out (see the columns below).",
+        "clients": "CSV (';' or ',') or Excel file (.xlsx), one row per client",
+        "out": "output file: .xlsx or .csv (the folder must exist)",
+        "quiet": "no progress bar",
+        "report": "write the client report (PDF) for a scenario file",
+        "report_description": "Write the Dutch client report (A4 PDF) for a scenario file (YAML or JSON).",
+        "scenario": "scenario file, e.g. data/scenarios/kapper.yaml",
+        "pdf": "output PDF file",
+        "lang": "language of the messages: nl (default) or en",
+        "columns": "input columns (Dutch or English name; * = required):",
+        "output": "output, one row per client: ",
+        "notes": [
+            "(advies: meedoen / nader bekijken / niet meedoen, as kt.advise for the same client, the",
+            "KOR chosen from 'jaar' for 5 years). Rows with errors go to the sheet 'fouten' (xlsx) or",
+            "to OUT.fouten.csv (csv) with line number, client, column, value and reason; every other",
+            "row is still advised. The input file is never changed; outputs are written atomically.",
+            "Amounts in Dutch notation: 16.500 or 16.500,50 or € 16.500.",
+            "Example input: data/portfolio/klanten.csv",
+        ],
+        "suffix": "allowed a .xlsx or .csv file name",
+        "same": "must not be the input file",
+        "folder": "the folder {folder} does not exist",
+        "missing": "missing required column(s): {names}; see 'kortools portfolio --help'",
+        "done": "{advised} clients advised, {bad} rows with errors -> {out}",
+        "written": "report written -> {out}",
+        "error": "kortools: error: {message}",
+        "stages": ("reading", "computing", "writing"),
+    },
+}
 
-def _columns_help() -> str:
-    lines = ["input columns (Dutch or English name; * = required):"]
+
+def _language(argv: list[str]) -> str:
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            return argv[i + 1] if argv[i + 1] in TEXT else "nl"
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1] if arg.split("=", 1)[1] in TEXT else "nl"
+    return "nl"
+
+
+def _columns_help(t: dict) -> str:
+    lines = [t["columns"]]
     for c in portfolio.COLUMNS:
         star = "*" if c.required else " "
         lines.append(f"  {star} {c.name:26} {c.english:24} {c.help}")
-    lines += [
-        "",
-        "output, one row per client: " + ", ".join(portfolio.OUTPUT_COLUMNS),
-        "(advies: meedoen / niet meedoen / nader bekijken, as kt.advise for the same client,",
-        "the KOR chosen from 'jaar' for 5 years). Rows with errors go to the sheet 'fouten'",
-        "(xlsx) or to OUT.fouten.csv (csv) with line number, column and reason; every other",
-        "row is still processed. The input file is never changed; outputs are written atomically.",
-        "Example input: data/portfolio/klanten.csv",
-    ]
-    return "\n".join(lines)
+    return "\n".join([*lines, "", t["output"] + ", ".join(portfolio.OUTPUT_COLUMNS), *t["notes"]])
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="kortools",
-        description="Should these Dutch businesses use the KOR (kleineondernemersregeling)?",
-    )
+def build_parser(lang: str = "nl") -> argparse.ArgumentParser:
+    t = TEXT[lang]
+    parser = argparse.ArgumentParser(prog="kortools", description=t["description"])
+    parser.add_argument("--lang", choices=sorted(TEXT), default="nl", help=t["lang"])
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     run = commands.add_parser(
         "portfolio",
-        help="advise every client in a CSV file: eligible, KOR gain, herziening, recommendation",
-        description="One row per client in, one row per client out (see the columns below).",
-        epilog=_columns_help(),
+        help=t["portfolio"],
+        description=t["portfolio_description"],
+        epilog=_columns_help(t),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    run.add_argument("clients", type=Path, help="CSV file, one row per client (',' or ';' separated)")
-    run.add_argument("--out", type=Path, required=True, help="output file: .xlsx or .csv")
-    run.add_argument("--quiet", action="store_true", help="no progress bar")
-    report = commands.add_parser(
-        "report",
-        help="write the client report (PDF) for a scenario file",
-        description="Write the Dutch client report (A4 PDF) for a scenario file (YAML or JSON).",
-    )
-    report.add_argument("scenario", type=Path, help="scenario file, e.g. data/scenarios/kapper.yaml")
-    report.add_argument("--out", type=Path, required=True, help="output PDF file")
+    run.add_argument("clients", type=Path, help=t["clients"])
+    run.add_argument("--out", type=Path, required=True, help=t["out"])
+    run.add_argument("--quiet", action="store_true", help=t["quiet"])
+    run.add_argument("--lang", choices=sorted(TEXT), default=argparse.SUPPRESS, help=t["lang"])
+    report = commands.add_parser("report", help=t["report"], description=t["report_description"])
+    report.add_argument("scenario", type=Path, help=t["scenario"])
+    report.add_argument("--out", type=Path, required=True, help=t["pdf"])
+    report.add_argument("--lang", choices=sorted(TEXT), default=argparse.SUPPRESS, help=t["lang"])
     return parser
 
 
-def read_clients(path: Path) -> pd.DataFrame:
-    """The CSV as text columns; ';' or ',' separated (Dutch Excel writes ';')."""
-    try:
-        with open(path, encoding="utf-8-sig") as handle:
-            header = handle.readline()
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputError("clients", str(path), f"could not be read: {error}") from None
-    separator = ";" if header.count(";") > header.count(",") else ","
-    try:
-        return pd.read_csv(path, sep=separator, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
-        raise InputError("clients", str(path), f"is not a valid CSV file: {error}") from None
+def check_output(out: Path, source: Path | None, t: dict) -> None:
+    """The output's name and folder, checked before any work (a Dutch message)."""
+    if source is not None and out.suffix not in (".xlsx", ".csv"):
+        raise InputError("--out", str(out), t["suffix"], t["suffix"])
+    if source is not None and out.resolve() == source.resolve():
+        raise InputError("--out", str(out), t["same"], t["same"])
+    if not out.resolve().parent.is_dir():
+        message = t["folder"].format(folder=out.resolve().parent)
+        raise InputError("--out", str(out), message, message)
 
 
-def run_portfolio(clients: Path, out: Path, quiet: bool = False) -> tuple[int, int]:
+def run_portfolio(clients: Path, out: Path, quiet: bool = False, lang: str = "nl") -> tuple[int, int]:
     """Advise every client; returns (rows advised, rows with errors)."""
     from tqdm import tqdm
 
-    if out.suffix not in (".xlsx", ".csv"):
-        raise InputError("--out", str(out), "allowed a .xlsx or .csv file name")
-    if out.resolve() == clients.resolve():
-        raise InputError("--out", str(out), "must not be the input file")
-    raw, missing = portfolio.normalise_columns(read_clients(clients))
-    if missing:
-        raise InputError("clients", missing, "missing required column(s); see 'kortools portfolio --help'")
-    advice, errors = [], []
-    with tqdm(total=len(raw), unit=" klanten", disable=quiet, file=sys.stderr) as bar:
+    t = TEXT[lang]
+    check_output(out, clients, t)
+    reading, computing, writing = t["stages"]
+    with tqdm(total=3, unit=" stap", disable=quiet, file=sys.stderr, desc=reading) as bar:
+        raw, dialect = read_clients(clients)
+        raw, missing = portfolio.normalise_columns(raw)
+        if missing:
+            message = t["missing"].format(names=", ".join(missing))
+            raise InputError("clients", missing, message, message)
+        bar.update(1)
+        bar.set_description(computing)
+        advice, errors = [], []
         for start in range(0, len(raw), CHUNK):
             good, bad = portfolio.validate_rows(raw.iloc[start : start + CHUNK], first_line=start + 2)
             advice.append(portfolio.assess(good))
             errors.append(bad)
-            bar.update(min(CHUNK, len(raw) - start))
-    advice_frame = pd.concat(advice, ignore_index=True) if advice else portfolio.assess(raw.iloc[:0])
-    error_frame = (
-        pd.concat(errors, ignore_index=True) if errors else pd.DataFrame(columns=["regel", "kolom", "reden"])
-    )
-    write_outputs(advice_frame, error_frame, out)
+        bar.update(1)
+        bar.set_description(writing)
+        advice_frame = pd.concat(advice, ignore_index=True) if advice else portfolio.assess(raw.iloc[:0])
+        error_frame = (
+            pd.concat(errors, ignore_index=True)
+            if errors
+            else pd.DataFrame(columns=list(portfolio.ERROR_COLUMNS))
+        )
+        write_outputs(advice_frame, error_frame, out, dialect)
+        bar.update(1)
     return len(advice_frame), error_frame["regel"].nunique()
 
 
-def write_sheet(sheet, frame: pd.DataFrame) -> None:
-    """``frame`` as rows of a worksheet under a header row (xlsxwriter, row by row: fast)."""
-    sheet.write_row(0, 0, [str(c) for c in frame.columns])
-    for number, row in enumerate(frame.itertuples(index=False, name=None), start=1):
-        sheet.write_row(number, 0, row)
-
-
-def write_outputs(advice: pd.DataFrame, errors: pd.DataFrame, out: Path) -> None:
+def write_outputs(advice: pd.DataFrame, errors: pd.DataFrame, out: Path, dialect=None) -> None:
     """The advice and the errors, atomically: a crash leaves the old files as they were."""
     money = [c for c in advice.columns if advice[c].dtype == float]
     advice = advice.assign(**{c: advice[c].round(2) for c in money})  # to the cent, for display
     if out.suffix == ".xlsx":
-        import xlsxwriter
-
-        with atomic_path(out) as temporary:
-            workbook = xlsxwriter.Workbook(
-                str(temporary), {"constant_memory": True, "nan_inf_to_errors": True}
-            )
-            for name, frame in (("advies", advice), ("fouten", errors)):
-                write_sheet(workbook.add_worksheet(name), frame)
-            workbook.close()
+        write_xlsx(advice, errors, out)
         return
-    errors_path = out.with_name(out.stem + ".fouten.csv")
-    with atomic_path(out) as advice_tmp, atomic_path(errors_path) as errors_tmp:
-        advice.to_csv(advice_tmp, index=False)
-        errors.to_csv(errors_tmp, index=False)
+    from kortools.portfolio_files import DUTCH
+
+    write_csv(advice, errors, out, dialect or DUTCH)
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    lang = _language(argv)
+    t = TEXT[lang]
+    args = build_parser(lang).parse_args(argv)
     try:
         if args.command == "portfolio":
-            advised, bad = run_portfolio(args.clients, args.out, args.quiet)
-            print(f"{advised} clients advised, {bad} rows with errors -> {args.out}", file=sys.stderr)
+            advised, bad = run_portfolio(args.clients, args.out, args.quiet, lang)
+            print(t["done"].format(advised=advised, bad=bad, out=args.out), file=sys.stderr)
         else:
             from kortools.scenario import load_scenario
             from kortools.ui.report import report
 
+            check_output(args.out, None, t)
             atomic_write(args.out, report(load_scenario(args.scenario)))
-            print(f"report written -> {args.out}", file=sys.stderr)
+            print(t["written"].format(out=args.out), file=sys.stderr)
     except InputError as error:
-        print(f"kortools: error: {error}", file=sys.stderr)
+        print(t["error"].format(message=error), file=sys.stderr)
         return 2
     return 0
 

@@ -10,6 +10,12 @@ from __future__ import annotations
 import math
 from decimal import ROUND_HALF_UP, Decimal
 
+from babel.numbers import get_decimal_symbol, get_group_symbol
+
+#: Python's "," grouping and "." decimal point to the nl_NL symbols from Babel's locale data
+#: (formatting a number with Babel itself costs ~20 µs: too slow for 100,000 clients).
+DUTCH_SEPARATORS = str.maketrans({",": get_group_symbol("nl_NL"), ".": get_decimal_symbol("nl_NL")})
+
 CENT = Decimal("0.01")
 NOISE = Decimal("0.000001")
 
@@ -23,17 +29,19 @@ def to_cents(amount: float) -> float:
 
 
 def format_euro(amount: float, cents: bool = True) -> str:
-    """Dutch notation: ``€ 1.234,56`` (``€ -840,00`` for a loss); whole euros with ``cents=False``."""
+    """Dutch notation (Babel, ``nl_NL``): ``€ 1.234,56`` (``€ -840,00`` for a loss); whole euros
+    with ``cents=False``. Rounded half up first; an amount that rounds to zero has no minus."""
     if not math.isfinite(amount):
         return "—"
     if cents:
-        text = f"{to_cents(amount):,.2f}"
+        rounded = Decimal(repr(to_cents(amount))).quantize(CENT)
     else:
-        whole = Decimal(repr(float(amount))).quantize(NOISE).quantize(Decimal(1), rounding=ROUND_HALF_UP)
-        text = f"{int(whole):,d}"
-    return "€ " + text.replace(",", "_").replace(".", ",").replace("_", ".")
+        rounded = Decimal(repr(float(amount))).quantize(NOISE).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    if rounded == 0:
+        rounded = abs(rounded)
+    return "€ " + f"{rounded:,}".translate(DUTCH_SEPARATORS)
 
 
 def format_percent(fraction: float, decimals: int = 0) -> str:
     """Dutch notation: 0.127 → ``12,7%`` with ``decimals=1``."""
-    return f"{fraction * 100:.{decimals}f}%".replace(".", ",")
+    return f"{fraction * 100:.{decimals}f}%".translate(DUTCH_SEPARATORS)

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from kortools.advice import Advice
+from kortools.dutch import read_numbers_nl
 from kortools.evaluation import advise_many
 from kortools.herziening import Asset, revision_periods
 from kortools.margin import KEEP_CONSUMER_PRICES, KEEP_MARGIN, KEEP_NET_PRICES, vat_rates
@@ -125,12 +126,21 @@ def validate_rows(raw: pd.DataFrame, first_line: int = 2) -> tuple[pd.DataFrame,
     clean = pd.DataFrame({"regel": lines}, index=raw.index)
     problems: list[pd.DataFrame] = []
 
+    names = raw["klant"].astype("string").fillna("") if "klant" in raw else pd.Series("", index=raw.index)
+
     def report(mask: pd.Series, column: str, reason) -> None:
         if mask.any():
             reasons = reason if isinstance(reason, pd.Series) else pd.Series(reason, index=raw.index)
+            given = raw[column] if column in raw else pd.Series("", index=raw.index)
             problems.append(
                 pd.DataFrame(
-                    {"regel": lines[mask.to_numpy()], "kolom": column, "reden": reasons[mask].to_numpy()}
+                    {
+                        "regel": lines[mask.to_numpy()],
+                        "klant": names[mask].to_numpy(),
+                        "kolom": column,
+                        "waarde": given[mask].astype("string").fillna("").str.slice(0, 40).to_numpy(),
+                        "reden": reasons[mask].to_numpy(),
+                    }
                 )
             )
 
@@ -151,9 +161,9 @@ def validate_rows(raw: pd.DataFrame, first_line: int = 2) -> tuple[pd.DataFrame,
             )
             clean[column.name] = lowered.map(column.options).where(~empty, column.options[column.default])
             continue
-        numbers = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce")
+        numbers, reasons = read_numbers_nl(text, percent=column.kind == "percent")
         bad_text = ~empty & numbers.isna()
-        report(bad_text, column.name, "geen getal: '" + text.fillna("").str.slice(0, 30) + "'")
+        report(bad_text, column.name, reasons.fillna("geen getal"))
         if column.kind == "amount":
             out_of_range = (
                 ~bad_text & ~empty & ((numbers < 0) | (numbers > MAX_AMOUNT) | ~np.isfinite(numbers))
@@ -174,7 +184,7 @@ def validate_rows(raw: pd.DataFrame, first_line: int = 2) -> tuple[pd.DataFrame,
     errors = (
         pd.concat(problems, ignore_index=True)
         if problems
-        else pd.DataFrame({"regel": [], "kolom": [], "reden": []})
+        else pd.DataFrame({name: [] for name in ERROR_COLUMNS})
     )
     errors = errors.sort_values(["regel", "kolom"], kind="stable").reset_index(drop=True)
     good = ~clean["regel"].isin(errors["regel"])
@@ -211,6 +221,30 @@ def scenario_for(row: pd.Series) -> Scenario:
         assets=assets,
     )
 
+
+ERROR_COLUMNS = ("regel", "klant", "kolom", "waarde", "reden")
+#: The output columns as an adviser reads them (the XLSX headers).
+OUTPUT_HEADERS = {
+    "regel": "Regel",
+    "klant": "Klant",
+    "omzet_telt_mee": "Omzet die meetelt",
+    "kor_omzet": "KOR-omzet",
+    "komt_in_aanmerking": "KOR in eerste jaar",
+    "reden": "Reden geen KOR",
+    "voordeel_dit_jaar": "Voordeel eerste jaar (bruto)",
+    "herziening_5_jaar": "Herziening 5 jaar",
+    "netto_voordeel_5_jaar": "Netto voordeel 5 jaar",
+    "netto_voordeel_per_kor_jaar": "Netto voordeel per KOR-jaar",
+    "voordeel_5_jaar": "Bruto voordeel 5 jaar",
+    "voordeel_per_kor_jaar": "Bruto voordeel per KOR-jaar",
+    "kor_jaren": "KOR-jaren",
+    "waarschuwingen": "Waarschuwingen",
+    "redenen": "Toelichting",
+    "advies": "Advies",
+}
+ERROR_HEADERS = {"regel": "Regel", "klant": "Klant", "kolom": "Kolom", "waarde": "Waarde", "reden": "Reden"}
+#: The order of the advice sheet: the verdicts, then the largest net gain first.
+VERDICT_ORDER = ("meedoen", "nader bekijken", "niet meedoen")
 
 OUTPUT_COLUMNS = (
     "regel",

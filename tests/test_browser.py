@@ -89,7 +89,7 @@ def test_slider_moves_the_gain_to_the_models_value(page, voila, output_dir):
 
 def test_url_parameters_fill_the_controls(page, voila):
     load(page, voila, "kor_verkenner.ipynb", "omzet=18000&consumenten=80&btw=21&beleid=nettoprijs&uren=1400")
-    assert page.locator("input[type=number]").first.input_value() == "18000"
+    assert page.locator("input[type=text]").first.input_value() == "18.000"  # Dutch notation
     assert page.locator(".widget-readout").first.inner_text().strip() == "80"
     assert page.locator(".widget-toggle-button.mod-active").first.inner_text().strip() == "21%"
     assert page.locator("select").first.input_value().startswith("Btw-voordeel doorgeven")
@@ -151,7 +151,7 @@ def test_tax_year_without_data_names_the_years(page, voila):
 
 def test_an_exception_in_the_model_shows_a_dutch_message_not_a_traceback(page, voila, output_dir):
     load(page, voila, "kor_verkenner.ipynb")
-    field = page.locator("input[type=number]").first
+    field = page.locator("input[type=text]").first
     field.fill("13131")  # the server's KORTOOLS_TEST_FAULT makes the model raise here
     field.press("Enter")
     page.wait_for_selector(".kt-message", timeout=20_000)
@@ -268,3 +268,24 @@ def test_aftrekposten_sliders_move_the_net_income_to_the_models_value(page, voil
         f"() => document.querySelector('.kt-net').dataset.net === '{want}'", timeout=60_000
     )
     page.screenshot(path=output_dir / "aftrekposten_sliders.png", full_page=True)
+
+
+def test_dutch_amounts_typed_and_in_the_url_are_read_as_meant(page, voila, output_dir):
+    """In an nl-NL browser: 16.500 is sixteen thousand five hundred, in the URL and typed.
+
+    The hairdresser at 9% keeps consumer prices: KOR turnover 16,500 × 1.09 = 17,985."""
+    load(page, voila, "kor_verkenner.ipynb", "omzet=16.500")
+    assert "KOR-omzet € 17.985,00" in page.locator(".kt-threshold").inner_text()
+    field = page.locator("input[type=text]").first
+    field.fill("12.000")  # first another amount: 12,000 × 1.09 = 13,080
+    field.press("Enter")
+    page.wait_for_function("() => document.querySelector('.kt-threshold').innerText.includes('13.080,00')")
+    field.fill("16.500")
+    field.press("Enter")
+    page.wait_for_function("() => document.querySelector('.kt-threshold').innerText.includes('17.985,00')")
+    field.fill("16,500")  # could mean two things: refused with a message, the result stays
+    field.press("Enter")
+    page.wait_for_selector(".kt-error", timeout=20_000)
+    assert "niet eenduidig" in page.locator(".kt-error").first.inner_text()
+    assert "KOR-omzet € 17.985,00" in page.locator(".kt-threshold").inner_text()
+    page.screenshot(path=output_dir / "kor_verkenner_dutch_amount.png")

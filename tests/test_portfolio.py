@@ -103,7 +103,8 @@ def random_clients(count: int, seed: int) -> pd.DataFrame:
             "jaar": rng.choice(list(years), count),
         }
     )
-    return frame.astype(str)
+    # as a Dutch Excel writes them: a decimal comma
+    return frame.astype(str).replace(r"^(-?\d+)\.(\d+)$", r"\1,\2", regex=True)
 
 
 def test_every_portfolio_row_equals_the_models_advice_for_that_client():
@@ -147,16 +148,16 @@ def test_bad_rows_are_reported_and_good_rows_still_processed(tmp_path):
     source, out = run(tmp_path, BAD, "advies.xlsx")
     advice = pd.read_excel(out, sheet_name="advies")
     errors = pd.read_excel(out, sheet_name="fouten")
-    assert advice["klant"].tolist() == ["ok 1", "ok 2"]  # English headers and ';' accepted
-    # header is line 1, so the rows are lines 2–7
-    assert errors[["regel", "kolom"]].values.tolist() == [
-        [3, "omzet_consumenten"],
-        [4, "omzet_consumenten"],
-        [5, "omzet_consumenten"],
-        [6, "btw_tarief"],
+    assert sorted(advice["Klant"]) == ["ok 1", "ok 2"]  # English headers and ';' accepted
+    # header is line 1, so the rows are lines 2–7; each error names the client and the value
+    assert errors[["Regel", "Klant", "Kolom"]].values.tolist() == [
+        [3, "text", "omzet_consumenten"],
+        [4, "negative", "omzet_consumenten"],
+        [5, "missing", "omzet_consumenten"],
+        [6, "rate", "btw_tarief"],
     ]
-    assert "tienduizend" in errors.loc[0, "reden"]
-    assert "ontbreekt" in errors.loc[2, "reden"]
+    assert "tienduizend" in errors.loc[0, "Reden"] and errors.loc[0, "Waarde"] == "tienduizend"
+    assert "ontbreekt" in errors.loc[2, "Reden"]
     assert source.read_text() == BAD  # the input is never changed
 
 
@@ -202,3 +203,67 @@ def test_the_entry_point_is_installed():
 
     (script,) = [e for e in entry_points(group="console_scripts") if e.name == "kortools"]
     assert script.value == "kortools.cli:main"
+
+
+DUTCH_EXCEL = (
+    "klant;omzet_consumenten;omzet_bedrijven;kosten_met_btw;btw_tarief;omzet_vorig_jaar\r\n"
+    "Café Één;€ 16.500,00;0;2.500;9%;16.500\r\n"
+    "Bakkerij;13.604;0;1.000,50;21 %;13.604\r\n"
+    "Twijfel;16,500;0;0;21;0\r\n"
+)
+
+
+def test_a_dutch_excel_csv_in_cp1252_is_read_as_a_dutch_person_means_it(tmp_path):
+    source = tmp_path / "klanten.csv"
+    source.write_bytes(DUTCH_EXCEL.encode("cp1252"))  # Excel's default on Windows
+    out = tmp_path / "advies.csv"
+    assert cli.main(["portfolio", str(source), "--out", str(out), "--quiet"]) == 0
+    text = out.read_text(encoding="utf-8-sig")
+    assert text.splitlines()[0].startswith("regel;klant;")  # the input's dialect: ';' ...
+    advice = pd.read_csv(out, sep=";", decimal=",").set_index("klant")
+    # € 16.500,00 at 9% kept prices: KOR turnover 16,500 × 1.09 = 17,985 (... and ',' decimals)
+    assert advice.loc["Café Één", "kor_omzet"] == pytest.approx(17985)
+    # 13.604 is thirteen thousand six hundred and four: 13,604 × 1.21 = 16,460.84
+    assert advice.loc["Bakkerij", "kor_omzet"] == pytest.approx(13604 * 1.21)
+    errors = pd.read_csv(tmp_path / "advies.fouten.csv", sep=";")
+    (reason,) = errors.loc[errors["klant"] == "Twijfel", "reden"]
+    assert "niet eenduidig" in reason  # 16,500: never guessed
+
+
+def test_an_xlsx_in_and_a_formatted_xlsx_out(tmp_path):
+    import openpyxl
+
+    source = tmp_path / "klanten.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["klant", "omzet_consumenten", "omzet_bedrijven", "kosten_met_btw", "btw_tarief", "beleid"])
+    sheet.append(["Kapsalon", 16500, 0, 2500, 9, "consumentenprijs"])  # number cells
+    sheet.append(["Adviseur", "500", "18.500", "4.000", "21", "nettoprijs"])  # text cells, Dutch
+    book.save(source)
+    out = tmp_path / "advies.xlsx"
+    assert cli.main(["portfolio", str(source), "--out", str(out), "--quiet"]) == 0
+    result = openpyxl.load_workbook(out)
+    assert result.sheetnames == ["advies", "samenvatting", "fouten"]
+    advice = result["advies"]
+    headers = [c.value for c in advice[1]]
+    assert headers[:3] == ["Regel", "Klant", "Omzet die meetelt"] and "Netto voordeel 5 jaar" in headers
+    assert advice.freeze_panes == "A2" and advice.auto_filter.ref
+    money = advice.cell(2, headers.index("KOR-omzet") + 1)
+    assert money.number_format == "€ #,##0.00"
+    # sorted by verdict: meedoen (the hairdresser) before niet meedoen (the consultant)
+    assert [advice.cell(r, 2).value for r in (2, 3)] == ["Kapsalon", "Adviseur"]
+    assert advice.cell(2, headers.index("Advies") + 1).value == "meedoen"
+    summary = {row[0].value: row[1].value for row in result["samenvatting"].iter_rows(min_row=2)}
+    assert summary["Advies: meedoen"] == 1 and summary["Advies: niet meedoen"] == 1
+
+
+def test_a_missing_output_folder_is_a_dutch_message_and_files_are_shared(tmp_path, capsys):
+    source = tmp_path / "klanten.csv"
+    source.write_text(BAD)
+    assert cli.main(["portfolio", str(source), "--out", str(tmp_path / "nergens" / "a.xlsx"), "--quiet"]) == 2
+    assert "bestaat niet" in capsys.readouterr().err
+    assert cli.main(["--lang", "en", "portfolio", str(source), "--out", str(tmp_path / "no" / "a.xlsx")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    out = tmp_path / "a.xlsx"
+    assert cli.main(["portfolio", str(source), "--out", str(out), "--quiet"]) == 0
+    assert out.stat().st_mode & 0o044  # readable by colleagues (the umask), not private

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import math
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from urllib.parse import parse_qsl, urlencode
 import ipywidgets as w
 
 import kortools as kt
+from kortools.dutch import amount_range_nl, euro_nl, format_number_nl, read_number_nl
 from kortools.herziening import FIRST_KOR_YEAR, first_year_revised, periods_by_kind
 from kortools.money import format_euro, format_percent
 from kortools.ui import charts
@@ -99,14 +99,20 @@ class FieldSpec:
             return "kies uit " + ", ".join(self.options)
         if self.kind == "bool":
             return "kies ja of nee"
-        low, high = (format_number_nl(x) for x in (self.low, self.high))
-        return f"kies een {'heel ' if self.kind == 'int' else ''}getal van {low} tot en met {high}"
+        if self.kind == "float":
+            return amount_range_nl(self.low, self.high)
+        low, high = (whole_nl(x) for x in (self.low, self.high))
+        return f"vul een heel getal in van {low} tot en met {high}"
 
     def parse(self, raw: Any) -> Any:
-        """The value from text or a control; raises ValueError with a Dutch reason."""
+        """The value from text or a control; raises ValueError with a Dutch message (no label).
+
+        Numbers are read as a Dutch person means them (``kortools.dutch``): ``16.500`` is
+        sixteen thousand five hundred; what could mean two things is refused.
+        """
         if self.kind == "choice":
             if str(raw) not in self.options:
-                raise ValueError(self.allowed_nl())
+                raise ValueError(f"‘{_shown(raw)}’ kan niet; {self.allowed_nl()}")
             return str(raw)
         if self.kind == "bool":
             if isinstance(raw, bool):
@@ -115,36 +121,33 @@ class FieldSpec:
                 return True
             if str(raw).lower() in ("nee", "0", "false"):
                 return False
-            raise ValueError(self.allowed_nl())
-        number = _to_number(raw)
-        if number is None or not math.isfinite(number) or not self.low <= number <= self.high:
-            raise ValueError(self.allowed_nl())
-        if self.kind == "int":
-            if not float(number).is_integer():
-                raise ValueError(self.allowed_nl())
-            return int(number)
-        return float(number)
+            raise ValueError(f"‘{_shown(raw)}’ kan niet; {self.allowed_nl()}")
+        try:
+            number = read_number_nl(raw)
+        except ValueError as reason:
+            what = "" if str(reason) == "leeg" else f"‘{_shown(raw)}’ is {reason}; "
+            raise ValueError(f"{what}{self.allowed_nl()}") from None
+        if self.kind == "int" and not number.is_integer():
+            raise ValueError(f"{format_number_nl(number, 2)} is geen heel getal; {self.allowed_nl()}")
+        if not self.low <= number <= self.high:
+            shown = euro_nl(number) if self.kind == "float" else whole_nl(number)
+            raise ValueError(f"{shown} kan niet; {self.allowed_nl()}")
+        return int(number) if self.kind == "int" else number
 
 
-def _to_number(raw: Any) -> float | None:
-    if isinstance(raw, bool):
-        return None
-    if isinstance(raw, int | float):
-        return float(raw)
-    text = str(raw).strip().replace("€", "").replace(" ", "")
-    if text.count(",") == 1 and "." not in text:
-        text = text.replace(",", ".")  # Dutch decimal comma
-    if len(text) > 30:
-        return None
-    try:
-        return float(text)
-    except ValueError:
-        return None
+def whole_nl(number: float) -> str:
+    """A whole number in Dutch: ``1.000.000``; under 10.000 (years, hours) without a dot."""
+    return format_number_nl(number) if abs(number) >= 10_000 else f"{number:.0f}"
 
 
-def format_number_nl(number: float) -> str:
-    """1.000.000 with Dutch thousand separators; numbers under 10.000 (years, hours) plain."""
-    return f"{number:,.0f}".replace(",", ".") if abs(number) >= 10_000 else f"{number:.0f}"
+def _shown(raw: Any) -> str:
+    shown = str(raw).strip()
+    return shown if len(shown) <= 40 else shown[:37] + "…"
+
+
+def amount_text(value: float) -> str:
+    """An amount for a text field: ``16.500`` or ``16.500,50`` (Dutch notation)."""
+    return format_number_nl(value, 0 if float(value).is_integer() else 2)
 
 
 def parse_inputs(raw: Mapping[str, Any], specs: Mapping[str, FieldSpec]) -> tuple[dict, dict]:
@@ -156,9 +159,7 @@ def parse_inputs(raw: Mapping[str, Any], specs: Mapping[str, FieldSpec]) -> tupl
         try:
             values[name] = spec.parse(raw[name])
         except ValueError as reason:
-            shown = str(raw[name])
-            shown = shown if len(shown) <= 40 else shown[:37] + "…"
-            errors[name] = f"{FIELD_LABELS.get(name, name)}: ‘{shown}’ kan niet; {reason}."
+            errors[name] = f"{FIELD_LABELS.get(name, name)}: {reason}."
     return values, errors
 
 
@@ -218,8 +219,9 @@ class App:
         control.observe(self._on_change, names="value")
         return [self.labels[name], control]
 
-    def money_input(self, value: float) -> w.FloatText:
-        return self.make(w.FloatText, value=value, step=100, layout={"width": "150px"})
+    def money_input(self, value: float) -> w.Text:
+        """An amount typed as a Dutch person types it (``16.500``), shown in Dutch notation."""
+        return self.make(w.Text, value=amount_text(value), continuous_update=False, layout={"width": "150px"})
 
     def chart_image(self) -> w.Image:
         """A chart's place on the page: PNG bytes set on it by ``charts.to_png``."""
@@ -234,7 +236,9 @@ class App:
         self._silent = True
         try:
             for name, value in values.items():
-                self.controls[name].value = value
+                control = self.controls[name]
+                is_text = isinstance(control, w.Text) and not isinstance(value, str)
+                control.value = amount_text(value) if is_text else value
         finally:
             self._silent = False
 

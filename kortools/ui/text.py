@@ -61,18 +61,21 @@ POLICY_LABELS = {
 
 
 def dutch_error(error: InputError) -> tuple[str, str]:
-    """(dashboard field, Dutch message) for a model InputError."""
+    """(dashboard field, Dutch message) for a model InputError, from its structured fields."""
     field = MODEL_FIELDS.get(error.field.split(" ")[0], error.field)
     label = FIELD_LABELS.get(field, field)
     years = re.search(r"years with data: (\d{4})–(\d{4})", error.allowed)
     if years:
         message = f"geen belastinggegevens voor {error.value}; wel voor {years[1]} t/m {years[2]}"
-    elif (match := re.search(r"allowed ([-\d,.e+]+) to ([-\d,.e+]+)", error.allowed)) is not None:
-        message = f"kies een getal van {match[1].replace(',', '.')} tot en met {match[2].replace(',', '.')}"
+    elif error.low is not None and error.high is not None:
+        low, high = (
+            f"{x:,.0f}".replace(",", ".") if abs(x) >= 10_000 else f"{x:g}" for x in (error.low, error.high)
+        )
+        message = f"kies een waarde van {low} tot en met {high}"
     elif "must be kor_start_year" in error.allowed:
         message = "moet gelijk aan of na het startjaar van de KOR liggen"
     else:
-        message = "deze waarde kan niet"
+        message = "deze combinatie kan niet; pas de invoer aan"
     return field, f"{label}: {message}."
 
 
