@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -28,6 +29,9 @@ TEXT = {
         "report_description": "Schrijf het klantrapport (A4-PDF) voor een scenariobestand (YAML of JSON).",
         "scenario": "scenariobestand, bijvoorbeeld data/scenarios/kapper.yaml",
         "pdf": "PDF-bestand",
+        "klant": "naam van de klant (standaard: de naam in het scenario)",
+        "adviseur": "naam van de adviseur, in het rapport",
+        "kantoor": "naam van het kantoor, in het rapport",
         "lang": "taal van de uitvoer: nl (standaard) of en",
         "columns": "invoerkolommen (Nederlandse of Engelse naam; * = verplicht):",
         "output": "uitvoer, één regel per klant: ",
@@ -59,6 +63,9 @@ TEXT = {
         "report_description": "Write the Dutch client report (A4 PDF) for a scenario file (YAML or JSON).",
         "scenario": "scenario file, e.g. data/scenarios/kapper.yaml",
         "pdf": "output PDF file",
+        "klant": "the client's name (default: the scenario's name)",
+        "adviseur": "the adviser's name, in the report",
+        "kantoor": "the office's name, in the report",
         "lang": "language of the messages: nl (default) or en",
         "columns": "input columns (Dutch or English name; * = required):",
         "output": "output, one row per client: ",
@@ -118,6 +125,9 @@ def build_parser(lang: str = "nl") -> argparse.ArgumentParser:
     report = commands.add_parser("report", help=t["report"], description=t["report_description"])
     report.add_argument("scenario", type=Path, help=t["scenario"])
     report.add_argument("--out", type=Path, required=True, help=t["pdf"])
+    report.add_argument("--klant", help=t["klant"])
+    report.add_argument("--adviseur", default="", help=t["adviseur"])
+    report.add_argument("--kantoor", default="", help=t["kantoor"])
     report.add_argument("--lang", choices=sorted(TEXT), default=argparse.SUPPRESS, help=t["lang"])
     return parser
 
@@ -192,7 +202,11 @@ def main(argv: list[str] | None = None) -> int:
             from kortools.ui.report import report
 
             check_output(args.out, None, t)
-            atomic_write(args.out, report(load_scenario(args.scenario)))
+            scenario = load_scenario(args.scenario)
+            scenario = dataclasses.replace(
+                scenario, name=args.klant or scenario.name, adviser=args.adviseur, office=args.kantoor
+            )
+            atomic_write(args.out, report(scenario))
             print(t["written"].format(out=args.out), file=sys.stderr)
     except InputError as error:
         print(t["error"].format(message=error), file=sys.stderr)

@@ -102,6 +102,8 @@ class Scenario:
     foreign_or_reverse_charge: bool = False
     assume_last_tax_year: bool = True
     description: str = ""
+    adviser: str = ""
+    office: str = ""
     overrides: Mapping[int, Mapping[str, float]] = field(default_factory=dict)
 
     def __post_init__(self):
@@ -152,8 +154,9 @@ class Scenario:
                 v.amount("previous_year_turnover", self.previous_year_turnover),
             )
         set_(self, "monthly_sales", _check_monthly_sales(self.monthly_sales))
-        if not isinstance(self.description, str):
-            raise InputError("description", self.description, "allowed a text")
+        for name in ("description", "adviser", "office"):
+            if not isinstance(getattr(self, name), str) or len(getattr(self, name)) > 200:
+                raise InputError(name, getattr(self, name), "allowed a text of at most 200 characters")
         set_(self, "overrides", _check_overrides(self.overrides, first, last))
         for year in self.years:
             self.tax_year(year)

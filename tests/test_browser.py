@@ -89,7 +89,7 @@ def test_slider_moves_the_gain_to_the_models_value(page, voila, output_dir):
 
 def test_url_parameters_fill_the_controls(page, voila):
     load(page, voila, "kor_verkenner.ipynb", "omzet=18000&consumenten=80&btw=21&beleid=nettoprijs&uren=1400")
-    assert page.locator("input[type=text]").first.input_value() == "18.000"  # Dutch notation
+    assert page.locator(".kt-field-omzet input").input_value() == "18.000"  # Dutch notation
     assert page.locator(".widget-readout").first.inner_text().strip() == "80"
     assert page.locator(".widget-toggle-button.mod-active").first.inner_text().strip() == "21%"
     assert page.locator("select").first.input_value().startswith("Btw-voordeel doorgeven")
@@ -103,6 +103,9 @@ def test_share_link_reproduces_the_scenario(page, voila):
     shown = gain(page)
     href = page.locator(".kt-link").get_attribute("href")
     assert "omzet=12000" in href and "consumenten=60" in href
+    address = page.locator(".kt-share-url").inner_text()  # the full address, shown and copyable
+    assert address.startswith("http://127.0.0.1") and address.endswith(href)
+    assert page.locator(".kt-copy").inner_text() == "Kopieer link"
     load(page, voila, "kor_verkenner.ipynb", href.lstrip("?"))
     assert gain(page) == shown == kapper_gain(0.6, turnover=12000)
 
@@ -151,7 +154,7 @@ def test_tax_year_without_data_names_the_years(page, voila):
 
 def test_an_exception_in_the_model_shows_a_dutch_message_not_a_traceback(page, voila, output_dir):
     load(page, voila, "kor_verkenner.ipynb")
-    field = page.locator("input[type=text]").first
+    field = page.locator(".kt-field-omzet input")
     field.fill("13131")  # the server's KORTOOLS_TEST_FAULT makes the model raise here
     field.press("Enter")
     page.wait_for_selector(".kt-message", timeout=20_000)
@@ -174,7 +177,7 @@ def test_report_button_downloads_the_pdf_of_the_case_on_screen(page, voila, outp
     with page.expect_download(timeout=60_000) as download_info:
         page.get_by_role("button", name="Download rapport (PDF)").click()
     download = download_info.value
-    assert download.suggested_filename == "kor-advies.pdf"
+    assert download.suggested_filename == "kor-advies-kapsalon-anna-kapper-particulieren.pdf"
     path = output_dir / "kor-advies.pdf"
     download.save_as(path)
     text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(path.read_bytes())).pages)
@@ -240,7 +243,7 @@ def test_net_headline_and_cliff_chart_render(page, voila, output_dir, case):
         ".filter(i => i.offsetParent !== null && i.naturalWidth > 100).length >= 2",
         timeout=LOAD_TIMEOUT,
     )
-    assert "Boven € 20.000 omzet kan de KOR niet" in body_text(page)
+    page.wait_for_function("() => document.body.innerText.includes('Boven € 20.000 omzet kan de KOR niet')")
     page.get_by_role("tab", name="Netto-inkomen").scroll_into_view_if_needed()
     page.screenshot(path=output_dir / f"netto_inkomen_{case}.png")
 
@@ -276,7 +279,7 @@ def test_dutch_amounts_typed_and_in_the_url_are_read_as_meant(page, voila, outpu
     The hairdresser at 9% keeps consumer prices: KOR turnover 16,500 × 1.09 = 17,985."""
     load(page, voila, "kor_verkenner.ipynb", "omzet=16.500")
     assert "KOR-omzet € 17.985,00" in page.locator(".kt-threshold").inner_text()
-    field = page.locator("input[type=text]").first
+    field = page.locator(".kt-field-omzet input")
     field.fill("12.000")  # first another amount: 12,000 × 1.09 = 13,080
     field.press("Enter")
     page.wait_for_function("() => document.querySelector('.kt-threshold').innerText.includes('13.080,00')")

@@ -27,7 +27,7 @@ def test_report_holds_the_models_numbers(name, output_dir):
     data = kt.report(scenario, made_on=dt.date(2026, 11, 23))
     assert data.startswith(b"%PDF")
     text, pages = pdf_text(data)
-    assert 1 <= pages <= 4  # a long list of assumptions continues on a fourth page
+    assert 1 <= pages <= 5  # a long list of reasons and assumptions continues on later pages
     result = kt.evaluate(scenario)
     m = result.margins[scenario.kor_start_year]
     for amount in (m.regular_margin, m.kor_margin, m.kor_turnover, result.total_difference):
@@ -61,3 +61,26 @@ def test_advice_sentence_for_the_kapper():
         "2025–2027, met herziening en btw op investeringen: netto € 1.839 meer inkomen met de KOR "
         "(bruto € 1.920 meer winst)."
     ) in flat
+
+
+def test_a_report_for_a_named_client_with_public_sources_only():
+    import dataclasses
+
+    s = dataclasses.replace(
+        kt.example_scenario("starter"), name="Bakkerij De Vries", adviser="J. Jansen", office="Kantoor Noord"
+    )
+    data = kt.report(s, made_on=dt.date(2026, 11, 24))
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    assert reader.metadata.title == "KOR-advies voor Bakkerij De Vries"
+    assert reader.metadata.author == "J. Jansen, Kantoor Noord"
+    text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+    assert "KOR-advies voor Bakkerij De Vries" in text and "door J. Jansen, Kantoor Noord" in text
+    assert "geen belastingaangifte" in text  # the disclaimer
+    for internal in ("rules/", ".md §", "README"):
+        assert internal not in text, internal
+    from kortools.ui.report import official, report_file_name
+
+    sources = [a.source.href for a in kt.evaluate(s).assumptions]
+    shown = sorted(sources, key=lambda href: not official(href))
+    assert official(shown[0]) and text.index(shown[0][:40]) < text.index("adfinadvies")
+    assert report_file_name(s) == "kor-advies-bakkerij-de-vries.pdf"

@@ -185,7 +185,8 @@ def test_report_button_offers_the_pdf_of_the_case_on_screen():
     app = ui.kor_verkenner("drempel", query="")
     app.make_report()
     link = app.report_link.value
-    assert 'download="kor-advies.pdf"' in link and "kt-autodownload" in link
+    assert 'download="kor-advies-webwinkel-bakker-overschrijdt-de-omzetgrens.pdf"' in link
+    assert "kt-autodownload" in link
     pdf = base64.b64decode(link.split("base64,")[1].split('"')[0])
     assert pdf.startswith(b"%PDF")
 
@@ -230,7 +231,7 @@ def test_the_dashboards_page_has_few_widget_models():
     leaves about 80: 61 widgets, at most 11 layouts and 6 styles. The net-income tab and
     the inputs for other work, legal form, rental and foreign customers added 9 (89)."""
     app = ui.kor_verkenner(query="")
-    assert len(_models_in(app.widget)) <= 90
+    assert len(_models_in(app.widget)) <= 100  # + 6 for client, adviser and office (#12)
     assert len(_models_in(ui.aftrekposten_app(query="").widget)) <= 30
 
 

@@ -89,7 +89,7 @@ LINK_LOST = (
 class FieldSpec:
     """A dashboard input: its kind and allowed values, shared by the URL and the controls."""
 
-    kind: str  # "float" | "int" | "choice" | "bool"
+    kind: str  # "float" | "int" | "choice" | "bool" | "text" (low: 1 = required, high: most characters)
     low: float = 0
     high: float = 0
     options: Mapping[str, Any] | None = None
@@ -97,6 +97,8 @@ class FieldSpec:
     def allowed_nl(self) -> str:
         if self.kind == "choice":
             return "kies uit " + ", ".join(self.options)
+        if self.kind == "text":
+            return f"vul een tekst in van hoogstens {self.high:.0f} tekens"
         if self.kind == "bool":
             return "kies ja of nee"
         if self.kind == "float":
@@ -114,6 +116,11 @@ class FieldSpec:
             if str(raw) not in self.options:
                 raise ValueError(f"‘{_shown(raw)}’ kan niet; {self.allowed_nl()}")
             return str(raw)
+        if self.kind == "text":
+            text = str(raw).strip()
+            if len(text) > self.high or (self.low and not text):
+                raise ValueError(self.allowed_nl())
+            return text
         if self.kind == "bool":
             if isinstance(raw, bool):
                 return raw
@@ -214,6 +221,7 @@ class App:
         (plus layout and style models) the browser builds at page load.
         """
         self.controls[name] = control
+        control.add_class(f"kt-field-{name}")  # for the browser tests; no extra widget model
         self.help[name] = help_text
         self.labels[name] = self.make.html(label_html(name, help_text, None))
         control.observe(self._on_change, names="value")
@@ -329,6 +337,9 @@ def verkenner_specs() -> dict[str, FieldSpec]:
     year = FieldSpec("int", years[0], years[-1])
     span = scenario_years()
     return {
+        "klant": FieldSpec("text", 1, 120),
+        "adviseur": FieldSpec("text", 0, 120),
+        "kantoor": FieldSpec("text", 0, 120),
         "omzet": FieldSpec("float", 0, MAX_AMOUNT),
         "consumenten": FieldSpec("int", 0, 100),
         "btw": FieldSpec("choice", options=vat_options()),
@@ -360,6 +371,9 @@ def scenario_to_values(s: kt.Scenario) -> dict[str, Any]:
     options = vat_options()
     vat = min(options, key=lambda k: abs(options[k] - s.vat_rate))
     return {
+        "klant": s.name,
+        "adviseur": s.adviser,
+        "kantoor": s.office,
         "omzet": total,
         "consumenten": round(100 * s.consumer_sales / total) if total else 100,
         "btw": vat,
@@ -397,7 +411,9 @@ def values_to_scenario(values: Mapping[str, Any], name: str) -> kt.Scenario:
         vat = kt.investment_vat(values["investering"], first_use)
         assets.append(kt.Asset(PLANNED_NAME, "movable", first_use, vat))
     return kt.Scenario(
-        name=name,
+        name=values.get("klant") or name,
+        adviser=values.get("adviseur", ""),
+        office=values.get("kantoor", ""),
         first_year=values["van"],
         last_year=values["tot"],
         consumer_sales=total * share,
@@ -427,7 +443,7 @@ def threshold_html(kor_turnover: float, threshold: float, policy: str, crossed: 
         f'background:{colour}"></div><div class="kt-bar-line" style="left:{100 * threshold / scale:.1f}%">'
         "</div></div>"
     )
-    head = f"KOR-omzet {format_euro(kor_turnover)} van de grens {format_euro(threshold, cents=False)}"
+    head = f"KOR-omzet {format_euro(kor_turnover)} van de grens {format_euro(threshold)}"
     if not crossed:
         return f'<div class="kt-threshold" data-crossed="false">{head}{bar}</div>'
     why = (
@@ -470,9 +486,14 @@ class KorVerkenner(App):
         years = [str(y) for y in kt.tax_years()]
         year_options = [(y, int(y)) for y in years]
         span_options = [(str(y), y) for y in scenario_years()]
+        text = {"layout": {"width": "280px"}, "continuous_update": False}
         self.sections = [
+            self.make.html("<h3>Klant</h3>"),
+            *self.add_control("klant", self.make(w.Text, v["klant"], **text)),
+            *self.add_control("adviseur", self.make(w.Text, v["adviseur"], **text), " (komt in het rapport)"),
+            *self.add_control("kantoor", self.make(w.Text, v["kantoor"], **text)),
             self.make.html("<h3>Bedrijf</h3>"),
-            *self.add_control("omzet", self.money_input(v["omzet"]), " (€ per jaar, excl. btw)"),
+            *self.add_control("omzet", self.money_input(v["omzet"]), " (€, excl. btw)"),
             *self.add_control(
                 "consumenten",
                 self.make(
@@ -535,7 +556,7 @@ class KorVerkenner(App):
             ),
             self.make.html("<h3>Ondernemer en jaren</h3>"),
             *self.add_control(
-                "uren", self.make(w.IntText, v["uren"], layout={"width": "100px"}), " (per jaar)"
+                "uren", self.make(w.IntText, v["uren"], layout={"width": "100px"}), " (aan het bedrijf)"
             ),
             *self.add_control(
                 "starter",
@@ -740,14 +761,15 @@ class KorVerkenner(App):
             return
         import base64
 
-        from kortools.ui.report import report
+        from kortools.ui.report import report, report_file_name
 
         self.report_link.value = "<i>Rapport wordt gemaakt…</i>"
         pdf = report(self.result.scenario)
         self._report_count += 1
         href = "data:application/pdf;base64," + base64.b64encode(pdf).decode("ascii")
         self.report_link.value = (
-            f'<a class="kt-autodownload" data-kt-id="{self._report_count}" download="kor-advies.pdf" '
+            f'<a class="kt-autodownload" data-kt-id="{self._report_count}" '
+            f'download="{escape(report_file_name(self.result.scenario))}" '
             f'href="{href}">Klik hier als de download niet vanzelf begint</a>'
         )
 
@@ -756,7 +778,8 @@ class KorVerkenner(App):
         return (
             '<p class="kt-share">Deze berekening bewaren of delen: '
             f'<a class="kt-link" href="?{escape(query)}" target="_blank" rel="noopener">link naar deze '
-            f'berekening</a></p><code class="kt-query">?{escape(query)}</code>'
+            f'berekening</a> <button class="kt-copy" type="button" data-query="?{escape(query)}">'
+            f'Kopieer link</button></p><div class="kt-share-url" data-query="?{escape(query)}"></div>'
         )
 
     def summary_text(self) -> str:
@@ -1033,7 +1056,10 @@ class AftrekpostenApp(App):
                 self.make(w.IntText, partner_hours, layout={"width": "100px"}),
                 " (onbetaald, per jaar)",
             ),
-            *self.add_control("starter", self.make(w.Checkbox, starter, description="starter", indent=False)),
+            *self.add_control(
+                "starter",
+                self.make(w.Checkbox, starter, description="gestart in het eerste jaar", indent=False),
+            ),
             *self.add_control(
                 "aow", self.make(w.Checkbox, aow, description="AOW-leeftijd bereikt", indent=False)
             ),

@@ -177,20 +177,47 @@ def herziening_chart(
 
 
 def cumulative_chart(table: pd.DataFrame, axes=None) -> Figure:
-    """Profit regular vs KOR by year, and the cumulative difference."""
+    """Profit regular vs KOR by year (bars), and the cumulative difference on its own axis
+    (right), the legend below the chart so it covers nothing."""
+    own_figure = axes is None
     figure, axes = new_figure(axes=axes)
     years = [str(y) for y in table.index]
     x = np.arange(len(years))
-    axes.bar(x - 0.2, table["regular_profit"], width=0.4, color=REGULAR, label="Winst gewone btw")
-    axes.bar(x + 0.2, table["kor_profit"], width=0.4, color=KOR, label="Winst met KOR")
-    axes.plot(
-        x, table["cumulative_difference"], color="black", marker="o", linewidth=2, label="Verschil opgeteld"
-    )
+    bars = [
+        axes.bar(x - 0.2, table["regular_profit"], width=0.4, color=REGULAR, label="Winst gewone btw"),
+        axes.bar(x + 0.2, table["kor_profit"], width=0.4, color=KOR, label="Winst met KOR"),
+    ]
     axes.set_xticks(x, years)
     axes.axhline(0, color=MUTED, linewidth=0.8)
-    axes.set_ylabel("€ per jaar")
+    axes.set_ylabel("Winst (€ per jaar)")
+    right = axes.twinx()
+    (line,) = right.plot(
+        x,
+        table["cumulative_difference"],
+        color="black",
+        marker="o",
+        linewidth=2,
+        label="Verschil opgeteld (rechts)",
+    )
+    low, high = min(0.0, table["cumulative_difference"].min()), max(0.0, table["cumulative_difference"].max())
+    pad = (high - low) * 0.15 or 100.0
+    _euro_ticks(right, low - pad, high + pad)
+    right.set_ylabel("Verschil opgeteld (€)")
+    right.yaxis.set_major_formatter(euro_axis)
+    right.spines[["top"]].set_visible(False)
+    right.axhline(0, color="black", linewidth=0.5, linestyle=":")
     axes.set_title("Gewone btw en KOR over de jaren", fontsize=12)
-    axes.legend(fontsize=9, frameon=False, loc="lower left")
+    axes.legend(
+        [*bars, line],
+        [b.get_label() for b in bars] + [line.get_label()],
+        fontsize=8,
+        frameon=False,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.12),
+        ncol=3,
+    )
+    if own_figure:
+        figure.subplots_adjust(left=0.15, right=0.83, bottom=0.3)
     return figure
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import textwrap
 from functools import partial
 
@@ -93,6 +94,24 @@ class _Page:
         self.pdf.savefig(self.figure)
 
 
+DISCLAIMER = (
+    "Deze berekening is een schatting op basis van de gegevens en aannames in dit rapport. Het is geen "
+    "belastingaangifte en geen bindende uitspraak van de Belastingdienst; bespreek uw keuze met uw adviseur."
+)
+OFFICIAL = ("belastingdienst.nl", "kvk.nl", "wetten.overheid.nl", "rijksoverheid.nl")
+
+
+def official(href: str) -> bool:
+    """A source of the Belastingdienst, KVK, Rijksoverheid or the law itself (shown first)."""
+    return any(f"//{site}" in href or f".{site}" in href for site in OFFICIAL)
+
+
+def report_file_name(scenario: kt.Scenario) -> str:
+    """``kor-advies-kapsalon-anna.pdf``: the client's name in the file name."""
+    slug = re.sub(r"[^a-z0-9]+", "-", scenario.name.lower()).strip("-")[:60] or "klant"
+    return f"kor-advies-{slug}.pdf"
+
+
 def report(scenario: kt.Scenario, made_on: dt.date | None = None) -> bytes:
     """The client report for ``scenario`` as PDF bytes (Dutch, A4)."""
     result = kt.evaluate(scenario)
@@ -100,11 +119,18 @@ def report(scenario: kt.Scenario, made_on: dt.date | None = None) -> bytes:
     made_on = made_on or dt.date.today()
     s, m = scenario, result.margins[scenario.kor_start_year]
     buffer = io.BytesIO()
-    metadata = {"Title": f"KOR-advies {s.name}", "Creator": "kortools", "CreationDate": None}
+    by = ", ".join(x for x in (s.adviser, s.office) if x)
+    metadata = {
+        "Title": f"KOR-advies voor {s.name}",
+        "Author": by or "kortools",
+        "Subject": "Kleineondernemersregeling (KOR): advies met berekening",
+        "Creator": "kortools",
+        "CreationDate": None,
+    }
     with PdfPages(buffer, metadata=metadata) as pdf:
-        page = _Page(pdf, f"KOR-advies: {s.name}", 1)
+        page = _Page(pdf, f"KOR-advies voor {s.name}", 1)
         page.paragraph(
-            f"Gemaakt op {made_on:%d-%m-%Y} met kortools {kt.__version__}; "
+            f"Gemaakt op {made_on:%d-%m-%Y}{' door ' + by if by else ''} met kortools {kt.__version__}; "
             f"belastinggegevens voor {s.years[0]}–{s.years[-1]} "
             f"(gegevens beschikbaar: {kt.tax_years()[0]}–{kt.tax_years()[-1]}).",
             size=8.5,
@@ -119,6 +145,7 @@ def report(scenario: kt.Scenario, made_on: dt.date | None = None) -> bytes:
             page.paragraph(
                 f"• {reason.text_nl}", colour=charts.WARNING if reason.code in REFUSED else "black"
             )
+        page.paragraph(DISCLAIMER, size=8, width=115, colour=charts.MUTED)
         page.heading("Uw gegevens")
         inputs = [
             ("Omzet aan consumenten (excl. btw)", format_euro(s.consumer_sales)),
@@ -180,7 +207,7 @@ def report(scenario: kt.Scenario, made_on: dt.date | None = None) -> bytes:
         page.paragraph("Aftrekposten per jaar bij de winst met KOR (zoals in de tabel 'Over de jaren'):")
         page.table(deductions_table_nl(result.deductions_table("kor")), size=7.5)
         page.heading("Aannames (niet officieel bevestigd)")
-        for assumption in result.assumptions:
+        for assumption in sorted(result.assumptions, key=lambda a: not official(a.source.href)):
             page.paragraph(f"• {assumption.text_nl}", size=8, width=115)
             page.paragraph(
                 f"  Bron: {assumption.source.title}, {assumption.source.href}",

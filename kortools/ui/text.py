@@ -12,6 +12,9 @@ from kortools.errors import InputError
 from kortools.money import format_euro, format_percent
 
 FIELD_LABELS = {
+    "klant": "Klant",
+    "adviseur": "Adviseur",
+    "kantoor": "Kantoor",
     "omzet": "Omzet per jaar",
     "consumenten": "Aandeel consumenten",
     "btw": "Btw-tarief verkopen",
@@ -55,7 +58,7 @@ MODEL_FIELDS = {
 }
 POLICY_LABELS = {
     "keep_consumer_prices": "Consumentenprijzen gelijk houden",
-    "keep_net_prices": "Btw-voordeel doorgeven (netto prijzen gelijk)",
+    "keep_net_prices": "Btw-voordeel doorgeven (nettoprijzen gelijk)",
     "keep_margin": "Marge gelijk houden (zakelijke prijs aanpassen)",
 }
 
@@ -272,7 +275,7 @@ def warnings_html(warnings) -> str:
         f"<b>{escape(w.title)}</b>: {escape(w.detail)}</li>"
         for w in warnings
     )
-    return f'<div class="kt-warnings"><b>Let op: KOR is minder interessant als…</b><ul>{items}</ul></div>'
+    return f'<div class="kt-warnings"><b>Let op: de KOR is minder gunstig, want:</b><ul>{items}</ul></div>'
 
 
 NAVIGATION = (
@@ -301,5 +304,7 @@ STYLE = """
 .kt-table-wrap { overflow-x: auto; }
 .kt-message { color: #c62828; font-weight: 600; }
 .kt-nav { font-size: 0.95em; margin-bottom: 0.3em; }
+.kt-share-url { font-family: monospace; font-size: 0.85em; word-break: break-all; color: #333; }
+.kt-copy { margin-left: 0.5em; }
 </style>
 """
