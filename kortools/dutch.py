@@ -20,9 +20,9 @@ from kortools.errors import InputError
 
 LOCALE = "nl_NL"
 #: A comma followed by exactly three digits and nothing else: thousands or decimals?
-AMBIGUOUS_COMMA = re.compile(r"^-?\d{1,3}(,\d{3})+$")
+AMBIGUOUS_COMMA = re.compile(r"^-?[0-9]{1,3}(,[0-9]{3})+$")
 SPACES = re.compile(r"[\s\u00a0\u202f]+")
-NUMBER_CHARACTERS = re.compile(r"^-?\d[\d.,]*$")
+NUMBER_CHARACTERS = re.compile(r"^-?[0-9][0-9.,]*$")
 
 
 def format_number_nl(number: float, decimals: int = 0) -> str:
@@ -67,7 +67,7 @@ def read_number_nl(raw: object, *, percent: bool = False) -> float:
     try:
         number = parse_decimal(text, locale=LOCALE, strict=True)
     except (NumberFormatError, ValueError, ArithmeticError):
-        if re.fullmatch(r"-?\d+\.\d{1,2}|-?\d+\.\d{4,}", text):
+        if re.fullmatch(r"-?[0-9]+\.[0-9]{1,2}|-?[0-9]+\.[0-9]{4,}", text):
             raise ValueError(
                 "niet eenduidig: een punt scheidt in het Nederlands duizendtallen; gebruik een komma voor "
                 "decimalen"
@@ -136,11 +136,11 @@ def read_numbers_nl(texts, *, percent: bool = False):
         return texts.str.fullmatch(pattern).fillna(False).astype(bool)
 
     # Unambiguous Dutch forms read in one step: 16500, 16500,50 (not 16,500), 16.500,50.
-    plain = matches(r"-?\d{1,15}")
+    plain = matches(r"-?[0-9]{1,15}")
     numbers[plain] = pd.to_numeric(texts[plain])
-    decimal = matches(r"-?\d{1,15},\d{1,6}") & ~matches(AMBIGUOUS_COMMA.pattern[1:-1])
+    decimal = matches(r"-?[0-9]{1,15},[0-9]{1,6}") & ~matches(AMBIGUOUS_COMMA.pattern[1:-1])
     numbers[decimal] = pd.to_numeric(texts[decimal].str.replace(",", ".", regex=False))
-    grouped = matches(r"-?\d{1,3}(\.\d{3}){1,4}(,\d{1,6})?")
+    grouped = matches(r"-?[0-9]{1,3}(\.[0-9]{3}){1,4}(,[0-9]{1,6})?")
     numbers[grouped] = pd.to_numeric(
         texts[grouped].str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
     )

@@ -1,0 +1,206 @@
+"""The dashboards' shared machinery: the app base (controls with an error line, a guarded
+refresh, no traceback on the page), the query string under Voila, the logger.
+
+Design (see README "Dashboard design"): no ``interactive_output`` and no ``Output``
+widgets. Charts are PNG bytes set on persistent ``Image`` widgets and text is set on
+``HTML`` widgets, so nothing is captured from stdout or the display system (the
+Voila hang in shared/repro/voila-hang needs both). Every callback is guarded: an
+error shows a Dutch message and the last valid result stays; no traceback reaches
+the page.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import ipywidgets as w
+
+import kortools as kt
+from kortools.ui.fields import FieldSpec, amount_text, parse_inputs, parse_query
+from kortools.ui.models import SharedModels
+from kortools.ui.text import (
+    FIELD_LABELS,
+    dutch_error,
+    escape,
+)
+
+log = logging.getLogger("kortools.ui")
+if os.environ.get("KORTOOLS_LOG_FILE"):
+    log.addHandler(logging.FileHandler(os.environ["KORTOOLS_LOG_FILE"]))
+
+GENERIC_ERROR = (
+    "Er ging iets mis bij het rekenen. De laatste geldige uitkomst blijft staan; "
+    "probeer andere invoer of laad de pagina opnieuw."
+)
+MAX_AMOUNT = 1_000_000
+
+
+def running_under_voila() -> bool:
+    return any(key.startswith("VOILA_") for key in os.environ)
+
+
+def query_string() -> str | None:
+    """The page's query string under Voila (waits for the request with pre-heated kernels).
+
+    ``None`` when Voila could not pass it on (its pre-heat handshake gives up after 5 s
+    under load); the apps then say so instead of silently showing the default case.
+    """
+    if not running_under_voila():
+        return ""
+    from kortools.ui.voila_query import get_query_string  # not voila.utils: 41 MB per kernel
+
+    try:
+        return get_query_string()
+    except Exception:  # the page must still render
+        log.exception("could not read the query string from Voila")
+        return None
+
+
+LINK_LOST = (
+    "De instellingen uit de link konden niet worden gelezen; hieronder staat het standaardvoorbeeld. "
+    "Laad de pagina opnieuw om de link te gebruiken."
+)
+
+
+def guarded(method: Callable) -> Callable:
+    """Run a callback so that no exception escapes to the page: log it, show a Dutch message."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except Exception as error:  # the page must never show a traceback
+            log.exception("dashboard callback failed")
+            self.last_error = error
+            self.status.value = f'<div class="kt-message">{GENERIC_ERROR}</div>'
+            return None
+
+    return wrapper
+
+
+# --- controls -------------------------------------------------------------------------
+
+
+def label_html(name: str, help_text: str, error: str | None) -> str:
+    """A control's label, with its error message (if any) right under it, above the control."""
+    label = f"<b>{escape(FIELD_LABELS.get(name, name))}</b>{escape(help_text)}"
+    return label + (f'<div class="kt-error">{escape(error)}</div>' if error else "")
+
+
+class App:
+    """Shared machinery: controls with an error line under each, status line, refresh guard."""
+
+    specs: Mapping[str, FieldSpec] = {}
+
+    def __init__(self) -> None:
+        self.make = SharedModels()
+        self.controls: dict[str, w.Widget] = {}
+        self.labels: dict[str, w.HTML] = {}
+        self.help: dict[str, str] = {}
+        self.status = self.make.html()
+        self.notice = ""  # shown above any other message, e.g. LINK_LOST
+        self.last_error: Exception | None = None
+        self._silent = False
+
+    def add_control(self, name: str, control: w.Widget, help_text: str = "") -> list[w.Widget]:
+        """Register a control; returns [label with error line, control] for the layout.
+
+        One HTML widget per control carries both label and error: every widget is a model
+        (plus layout and style models) the browser builds at page load.
+        """
+        self.controls[name] = control
+        control.add_class(f"kt-field-{name}")  # for the browser tests; no extra widget model
+        self.help[name] = help_text
+        self.labels[name] = self.make.html(label_html(name, help_text, None))
+        control.observe(self._on_change, names="value")
+        return [self.labels[name], control]
+
+    def money_input(self, value: float) -> w.Text:
+        """An amount typed as a Dutch person types it (``16.500``), shown in Dutch notation."""
+        return self.make(w.Text, value=amount_text(value), continuous_update=False, layout={"width": "150px"})
+
+    def chart_image(self) -> w.Image:
+        """A chart's place on the page: PNG bytes set on it by ``charts.to_png``."""
+        return self.make(w.Image, format="png", layout={"width": "100%", "max_width": "640px"})
+
+    def _on_change(self, _change=None) -> None:
+        if not self._silent:
+            self.refresh()
+
+    def set_values(self, values: Mapping[str, Any]) -> None:
+        """Set controls without a refresh per control."""
+        self._silent = True
+        try:
+            for name, value in values.items():
+                control = self.controls[name]
+                is_text = isinstance(control, w.Text) and not isinstance(value, str)
+                control.value = amount_text(value) if is_text else value
+        finally:
+            self._silent = False
+
+    def current_values(self) -> tuple[dict, dict]:
+        return parse_inputs({n: c.value for n, c in self.controls.items()}, self.specs)
+
+    def show_errors(self, errors: Mapping[str, str]) -> None:
+        for name, label in self.labels.items():
+            label.value = label_html(name, self.help[name], errors.get(name))
+        self.status.value = (
+            f'<div class="kt-message">{escape(self.notice)}</div>' if self.notice else ""
+        ) + (
+            '<div class="kt-message">Niet alle invoer is geldig (zie rood); de uitkomst hieronder '
+            "hoort bij de laatste geldige invoer.</div>"
+            if errors
+            else ""
+        )
+
+    def apply_query(self, query: str | None) -> dict[str, str]:
+        """Pre-fill controls from a query string; returns the Dutch errors for bad fields.
+
+        ``None`` (Voila could not pass the query on) keeps the defaults and says so.
+        """
+        if query is None:
+            self.notice = LINK_LOST
+            query = ""
+        values, errors = parse_query(query, self.specs)
+        self.set_values(values)
+        return errors
+
+    @guarded
+    def refresh(self) -> None:
+        values, errors = self.current_values()
+        if not errors:
+            fault = os.environ.get("KORTOOLS_TEST_FAULT")  # test hook: an exception in the model
+            if fault and url_value(values.get(fault.split("=")[0])) == fault.split("=")[-1]:
+                raise RuntimeError(f"injected fault {fault}")
+            try:
+                self.compute(values)
+            except kt.InputError as error:
+                field, message = dutch_error(error)
+                errors = {field if field in self.controls else next(iter(self.controls)): message}
+        self.show_errors(errors)
+
+    def compute(self, values: Mapping[str, Any]) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def show(self) -> None:
+        """Display the app (``widget``) in Jupyter or Voila."""
+        from IPython.display import display
+
+        display(self.widget)
+
+    def print_summary(self) -> None:
+        """Print ``summary_text()`` in Jupyter and under nbval; nothing under Voila."""
+        if not running_under_voila():
+            print(self.summary_text())
+
+
+def url_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "ja" if value else "nee"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)

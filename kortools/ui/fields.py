@@ -1,0 +1,106 @@
+"""A dashboard field, declared once: its kind, range, Dutch label and help build the
+control's label, parse the typed or URL value (Dutch notation, ``kortools.dutch``) and
+write the Dutch message next to the control."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl
+
+from kortools.dutch import amount_range_nl, euro_nl, format_number_nl, read_number_nl
+from kortools.ui.text import (
+    FIELD_LABELS,
+)
+
+# --- query-string and input parsing ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """A dashboard input: its kind and allowed values, shared by the URL and the controls."""
+
+    kind: str  # "float" | "int" | "choice" | "bool" | "text" (low: 1 = required, high: most characters)
+    low: float = 0
+    high: float = 0
+    options: Mapping[str, Any] | None = None
+
+    def allowed_nl(self) -> str:
+        if self.kind == "choice":
+            return "kies uit " + ", ".join(self.options)
+        if self.kind == "text":
+            return f"vul een tekst in van hoogstens {self.high:.0f} tekens"
+        if self.kind == "bool":
+            return "kies ja of nee"
+        if self.kind == "float":
+            return amount_range_nl(self.low, self.high)
+        low, high = (whole_nl(x) for x in (self.low, self.high))
+        return f"vul een heel getal in van {low} tot en met {high}"
+
+    def parse(self, raw: Any) -> Any:
+        """The value from text or a control; raises ValueError with a Dutch message (no label).
+
+        Numbers are read as a Dutch person means them (``kortools.dutch``): ``16.500`` is
+        sixteen thousand five hundred; what could mean two things is refused.
+        """
+        if self.kind == "choice":
+            if str(raw) not in self.options:
+                raise ValueError(f"‘{_shown(raw)}’ kan niet; {self.allowed_nl()}")
+            return str(raw)
+        if self.kind == "text":
+            text = str(raw).strip()
+            if len(text) > self.high or (self.low and not text):
+                raise ValueError(self.allowed_nl())
+            return text
+        if self.kind == "bool":
+            if isinstance(raw, bool):
+                return raw
+            if str(raw).lower() in ("ja", "1", "true"):
+                return True
+            if str(raw).lower() in ("nee", "0", "false"):
+                return False
+            raise ValueError(f"‘{_shown(raw)}’ kan niet; {self.allowed_nl()}")
+        try:
+            number = read_number_nl(raw)
+        except ValueError as reason:
+            what = "" if str(reason) == "leeg" else f"‘{_shown(raw)}’ is {reason}; "
+            raise ValueError(f"{what}{self.allowed_nl()}") from None
+        if self.kind == "int" and not number.is_integer():
+            raise ValueError(f"{format_number_nl(number, 2)} is geen heel getal; {self.allowed_nl()}")
+        if not self.low <= number <= self.high:
+            shown = euro_nl(number) if self.kind == "float" else whole_nl(number)
+            raise ValueError(f"{shown} kan niet; {self.allowed_nl()}")
+        return int(number) if self.kind == "int" else number
+
+
+def whole_nl(number: float) -> str:
+    """A whole number in Dutch: ``1.000.000``; under 10.000 (years, hours) without a dot."""
+    return format_number_nl(number) if abs(number) >= 10_000 else f"{number:.0f}"
+
+
+def _shown(raw: Any) -> str:
+    shown = str(raw).strip()
+    return shown if len(shown) <= 40 else shown[:37] + "…"
+
+
+def amount_text(value: float) -> str:
+    """An amount for a text field: ``16.500`` or ``16.500,50`` (Dutch notation)."""
+    return format_number_nl(value, 0 if float(value).is_integer() else 2)
+
+
+def parse_inputs(raw: Mapping[str, Any], specs: Mapping[str, FieldSpec]) -> tuple[dict, dict]:
+    """(valid values, Dutch error messages) for the known fields in ``raw``; unknown ones ignored."""
+    values, errors = {}, {}
+    for name, spec in specs.items():
+        if name not in raw:
+            continue
+        try:
+            values[name] = spec.parse(raw[name])
+        except ValueError as reason:
+            errors[name] = f"{FIELD_LABELS.get(name, name)}: {reason}."
+    return values, errors
+
+
+def parse_query(query: str, specs: Mapping[str, FieldSpec]) -> tuple[dict, dict]:
+    return parse_inputs(dict(parse_qsl(query.lstrip("?"), keep_blank_values=True)), specs)

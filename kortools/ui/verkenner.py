@@ -1,0 +1,540 @@
+"""The main dashboard, the KOR-verkenner: margin, threshold, verdict, net income,
+herziening, years, warnings and assumptions for one business."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlencode
+
+import ipywidgets as w
+
+import kortools as kt
+from kortools.money import format_euro, format_percent
+from kortools.ui import charts
+from kortools.ui.base import (
+    MAX_AMOUNT,
+    App,
+    guarded,
+    query_string,
+    url_value,
+)
+from kortools.ui.fields import FieldSpec
+from kortools.ui.herziening_app import kind_labels
+from kortools.ui.text import (
+    NAVIGATION,
+    POLICY_LABELS,
+    STYLE,
+    assumptions_html,
+    comparison_table_nl,
+    escape,
+    headline_html,
+    herziening_table_nl,
+    html_table,
+    net_by_turnover_html,
+    warnings_html,
+)
+
+# --- the main dashboard ---------------------------------------------------------------
+
+LEGAL_FORM_OPTIONS = {"eenmanszaak": "eenmanszaak", "bv": "bv"}
+POLICY_OPTIONS = {
+    "consumentenprijs": "keep_consumer_prices",
+    "nettoprijs": "keep_net_prices",
+    "marge": "keep_margin",
+}
+KIND_OPTIONS = {"roerend": "movable", "onroerend": "immovable"}
+PAST_NAME = "Eerdere investering"
+PLANNED_NAME = "Geplande investering"
+
+
+def vat_options() -> dict[str, float]:
+    """The sales VAT rates of the latest tax year, keyed by their percent ("21", "9", "0")."""
+    return {f"{100 * rate:g}": rate for rate in kt.vat_rates(kt.tax_years()[-1])}
+
+
+def scenario_years() -> range:
+    """The years a scenario may cover on the dashboard: the tax years, and on to the end of
+    the longest revision period after the last of them (herziening; later years use the
+    last year's tax figures, shown as an assumption)."""
+    years = kt.tax_years()
+    return range(years[0], years[-1] + kt.longest_revision_period())
+
+
+def verkenner_specs() -> dict[str, FieldSpec]:
+    years = kt.tax_years()
+    year = FieldSpec("int", years[0], years[-1])
+    span = scenario_years()
+    return {
+        "klant": FieldSpec("text", 1, 120),
+        "adviseur": FieldSpec("text", 0, 120),
+        "kantoor": FieldSpec("text", 0, 120),
+        "omzet": FieldSpec("float", 0, MAX_AMOUNT),
+        "consumenten": FieldSpec("int", 0, 100),
+        "btw": FieldSpec("choice", options=vat_options()),
+        "kosten_btw": FieldSpec("float", 0, MAX_AMOUNT),
+        "kosten_zonder": FieldSpec("float", 0, MAX_AMOUNT),
+        "beleid": FieldSpec("choice", options=POLICY_OPTIONS),
+        "investering": FieldSpec("float", 0, MAX_AMOUNT),
+        "eerder_btw": FieldSpec("float", 0, MAX_AMOUNT),
+        "eerder_jaar": FieldSpec("int", 2000, years[-1]),
+        "eerder_soort": FieldSpec("choice", options=KIND_OPTIONS),
+        "uren": FieldSpec("int", 0, 8784),
+        "uren_ander_werk": FieldSpec("int", 0, 8784),
+        "starter": FieldSpec("bool"),
+        "aow": FieldSpec("bool"),
+        "rechtsvorm": FieldSpec("choice", options=LEGAL_FORM_OPTIONS),
+        "verhuur_met_btw": FieldSpec("bool"),
+        "buitenland": FieldSpec("bool"),
+        "van": year,
+        "tot": FieldSpec("int", span[0], span[-1]),
+        "kor_vanaf": FieldSpec("int", span[0], span[-1]),
+    }
+
+
+def scenario_to_values(s: kt.Scenario) -> dict[str, Any]:
+    """Control values (in the URL's units) for a scenario."""
+    total = s.consumer_sales + s.business_sales
+    past = [a for a in s.assets if a.first_use_year < s.kor_start_year]
+    planned = [a for a in s.assets if a.first_use_year >= s.kor_start_year]
+    options = vat_options()
+    vat = min(options, key=lambda k: abs(options[k] - s.vat_rate))
+    return {
+        "klant": s.name,
+        "adviseur": s.adviser,
+        "kantoor": s.office,
+        "omzet": total,
+        "consumenten": round(100 * s.consumer_sales / total) if total else 100,
+        "btw": vat,
+        "kosten_btw": s.costs_with_vat,
+        "kosten_zonder": s.costs_without_vat,
+        "beleid": next(k for k, v in POLICY_OPTIONS.items() if v == s.policy),
+        "investering": sum(kt.investment_price(a.vat, a.first_use_year) for a in planned),
+        "eerder_btw": sum(a.vat for a in past),
+        "eerder_jaar": past[0].first_use_year if past else s.kor_start_year - 1,
+        "eerder_soort": next(
+            k for k, v in KIND_OPTIONS.items() if v == (past[0].kind if past else "movable")
+        ),
+        "uren": int(s.hours),
+        "starter": s.business_start_year is not None,
+        "aow": s.aow,
+        "uren_ander_werk": int(s.other_work_hours),
+        "rechtsvorm": s.legal_form if s.legal_form != "vof" else "eenmanszaak",
+        "verhuur_met_btw": s.vat_taxed_rental,
+        "buitenland": s.foreign_or_reverse_charge,
+        "van": s.first_year,
+        "tot": s.last_year,
+        "kor_vanaf": s.kor_start_year,
+    }
+
+
+def values_to_scenario(values: Mapping[str, Any], name: str) -> kt.Scenario:
+    """The model scenario for the dashboard's values (planned investment: VAT at the general rate)."""
+    total, share = values["omzet"], values["consumenten"] / 100
+    assets = []
+    if values["eerder_btw"] > 0:
+        kind = KIND_OPTIONS[values["eerder_soort"]]
+        assets.append(kt.Asset(PAST_NAME, kind, values["eerder_jaar"], values["eerder_btw"]))
+    if values["investering"] > 0:
+        first_use = values["kor_vanaf"]
+        vat = kt.investment_vat(values["investering"], first_use)
+        assets.append(kt.Asset(PLANNED_NAME, "movable", first_use, vat))
+    return kt.Scenario(
+        name=values.get("klant") or name,
+        adviser=values.get("adviseur", ""),
+        office=values.get("kantoor", ""),
+        first_year=values["van"],
+        last_year=values["tot"],
+        consumer_sales=total * share,
+        business_sales=total * (1 - share),
+        costs_with_vat=values["kosten_btw"],
+        costs_without_vat=values["kosten_zonder"],
+        vat_rate=vat_options()[values["btw"]],
+        policy=POLICY_OPTIONS[values["beleid"]],
+        kor_start_year=values["kor_vanaf"],
+        assets=assets,
+        hours=values["uren"],
+        aow=values["aow"],
+        other_work_hours=values["uren_ander_werk"],
+        legal_form=values["rechtsvorm"],
+        vat_taxed_rental=values["verhuur_met_btw"],
+        foreign_or_reverse_charge=values["buitenland"],
+        business_start_year=values["van"] if values["starter"] else None,
+    )
+
+
+def threshold_html(kor_turnover: float, threshold: float, policy: str, crossed: bool) -> str:
+    """Counted KOR turnover against the threshold as a bar; red with the reason when ``crossed``."""
+    scale = max(threshold, kor_turnover) * 1.1 or 1
+    colour = charts.WARNING if crossed else charts.KOR
+    bar = (
+        f'<div class="kt-bar"><div class="kt-bar-fill" style="width:{100 * kor_turnover / scale:.1f}%;'
+        f'background:{colour}"></div><div class="kt-bar-line" style="left:{100 * threshold / scale:.1f}%">'
+        "</div></div>"
+    )
+    head = f"KOR-omzet {format_euro(kor_turnover)} van de grens {format_euro(threshold)}"
+    if not crossed:
+        return f'<div class="kt-threshold" data-crossed="false">{head}{bar}</div>'
+    why = (
+        "U houdt de consumentenprijzen gelijk: onder de KOR telt de hele prijs die u rekent als omzet."
+        if policy in ("keep_consumer_prices", "keep_margin")
+        else "De omzet die meetelt is hoger dan de grens."
+    )
+    return (
+        f'<div class="kt-threshold kt-threshold-crossed" data-crossed="true">⚠ Omzetgrens overschreden: '
+        f"{head}. {why} De KOR stopt dan direct tijdens het jaar.{bar}</div>"
+    )
+
+
+class KorVerkenner(App):
+    """The main dashboard: margin, break-even, threshold, herziening, years, warnings, assumptions."""
+
+    TABS = ("Omslagpunt", "Netto-inkomen", "Herziening", "Meerdere jaren", "Aannames")
+
+    def __init__(self, scenario: kt.Scenario, query: str = "") -> None:
+        super().__init__()
+        self.specs = verkenner_specs()
+        self.name = scenario.name
+        self.result: kt.ScenarioResult | None = None
+        self.values: dict[str, Any] = {}
+        self._build_controls(scenario)
+        self._build_outputs()
+        query_errors = self.apply_query(query)
+        self.refresh()
+        if query_errors:
+            self.show_errors({**query_errors})
+
+    # layout
+    def _build_controls(self, s: kt.Scenario) -> None:
+        v = scenario_to_values(s)
+        total = s.consumer_sales + s.business_sales
+        exact = 100 * s.consumer_sales / total if total else 100.0
+        share_help = " (% van de omzet; de rest is zakelijk)"
+        if abs(exact - v["consumenten"]) > 1e-9:  # the slider holds whole percents: say so
+            share_help += f"; scenario: {format_percent(exact / 100, 2)}, afgerond"
+        years = [str(y) for y in kt.tax_years()]
+        year_options = [(y, int(y)) for y in years]
+        span_options = [(str(y), y) for y in scenario_years()]
+        text = {"layout": {"width": "280px"}, "continuous_update": False}
+        self.sections = [
+            self.make.html("<h3>Klant</h3>"),
+            *self.add_control("klant", self.make(w.Text, v["klant"], **text)),
+            *self.add_control("adviseur", self.make(w.Text, v["adviseur"], **text), " (komt in het rapport)"),
+            *self.add_control("kantoor", self.make(w.Text, v["kantoor"], **text)),
+            self.make.html("<h3>Bedrijf</h3>"),
+            *self.add_control("omzet", self.money_input(v["omzet"]), " (€, excl. btw)"),
+            *self.add_control(
+                "consumenten",
+                self.make(
+                    w.IntSlider,
+                    v["consumenten"],
+                    min=0,
+                    max=100,
+                    step=1,
+                    continuous_update=False,
+                    readout_format="d",
+                    layout={"width": "260px"},
+                ),
+                share_help,
+            ),
+            *self.add_control(
+                "btw",
+                self.make(
+                    w.ToggleButtons,
+                    options=[(f"{k}%", k) for k in vat_options()],
+                    value=v["btw"],
+                    style={"button_width": "55px"},
+                ),
+            ),
+            *self.add_control(
+                "kosten_btw", self.money_input(v["kosten_btw"]), " (€ per jaar, excl. 21% btw)"
+            ),
+            *self.add_control("kosten_zonder", self.money_input(v["kosten_zonder"]), " (€ per jaar)"),
+            *self.add_control(
+                "beleid",
+                self.make(
+                    w.Dropdown,
+                    options=[(POLICY_LABELS[p], k) for k, p in POLICY_OPTIONS.items()],
+                    value=v["beleid"],
+                    layout={"width": "290px"},
+                ),
+            ),
+            self.make.html("<h3>Investeringen</h3>"),
+            *self.add_control(
+                "investering", self.money_input(v["investering"]), " (€ excl. btw, in het eerste KOR-jaar)"
+            ),
+            *self.add_control("eerder_btw", self.money_input(v["eerder_btw"]), " (afgetrokken btw, €)"),
+            *self.add_control(
+                "eerder_jaar",
+                self.make(
+                    w.BoundedIntText,
+                    v["eerder_jaar"],
+                    min=2000,
+                    max=int(years[-1]),
+                    layout={"width": "100px"},
+                ),
+            ),
+            *self.add_control(
+                "eerder_soort",
+                self.make(
+                    w.Dropdown,
+                    options=[(kind_labels()[KIND_OPTIONS[k]], k) for k in KIND_OPTIONS],
+                    value=v["eerder_soort"],
+                    layout={"width": "180px"},
+                ),
+            ),
+            self.make.html("<h3>Ondernemer en jaren</h3>"),
+            *self.add_control(
+                "uren", self.make(w.IntText, v["uren"], layout={"width": "100px"}), " (aan het bedrijf)"
+            ),
+            *self.add_control(
+                "starter",
+                self.make(w.Checkbox, v["starter"], description="startersaftrek mogelijk", indent=False),
+            ),
+            *self.add_control(
+                "aow", self.make(w.Checkbox, v["aow"], description="AOW-leeftijd bereikt", indent=False)
+            ),
+            *self.add_control(
+                "uren_ander_werk",
+                self.make(w.IntText, v["uren_ander_werk"], layout={"width": "100px"}),
+                " (loondienst of ander werk; telt niet voor starters)",
+            ),
+            *self.add_control(
+                "rechtsvorm",
+                self.make(
+                    w.Dropdown,
+                    options=[("eenmanszaak", "eenmanszaak"), ("bv (alleen btw)", "bv")],
+                    value=v["rechtsvorm"],
+                    layout={"width": "180px"},
+                ),
+            ),
+            *self.add_control(
+                "verhuur_met_btw",
+                self.make(
+                    w.Checkbox, v["verhuur_met_btw"], description="pand verhuurd met btw", indent=False
+                ),
+            ),
+            *self.add_control(
+                "buitenland",
+                self.make(
+                    w.Checkbox,
+                    v["buitenland"],
+                    description="buitenlandse klanten of verlegde btw",
+                    indent=False,
+                ),
+            ),
+            *self.add_control(
+                "van", self.make(w.Dropdown, options=year_options, value=v["van"], layout={"width": "100px"})
+            ),
+            *self.add_control(
+                "tot", self.make(w.Dropdown, options=span_options, value=v["tot"], layout={"width": "100px"})
+            ),
+            *self.add_control(
+                "kor_vanaf",
+                self.make(w.Dropdown, options=span_options, value=v["kor_vanaf"], layout={"width": "100px"}),
+            ),
+        ]
+
+    def _build_outputs(self) -> None:
+        self.headline = self.make.html()
+        self.threshold = self.make.html()
+        self.margin_chart = self.chart_image()
+        self.break_even_chart = self.chart_image()
+        self.break_even_text = self.make.html()
+        self.net_chart = self.chart_image()
+        self.net_text = self.make.html()
+        self.herziening_chart = self.chart_image()
+        self.herziening_table = self.make.html()
+        self.years_chart = self.chart_image()
+        self.years_table = self.make.html()
+        self.warnings = self.make.html()
+        self.assumptions = self.make.html()
+        self.link = self.make.html()
+        self.report_button = self.make(
+            w.Button, description="Download rapport (PDF)", icon="download", layout={"width": "220px"}
+        )
+        self.report_button.on_click(self.make_report)
+        self.report_link = self.make.html()
+        self._report_count = 0
+        self.tabs = self.make(
+            w.Tab,
+            children=[
+                self.make(w.VBox, [self.break_even_chart, self.break_even_text]),
+                self.make(w.VBox, [self.net_chart, self.net_text]),
+                self.make(w.VBox, [self.herziening_chart, self.herziening_table]),
+                self.make(w.VBox, [self.years_table, self.years_chart]),
+                self.make(w.VBox, [self.assumptions]),
+            ],
+        )
+        for i, title in enumerate(self.TABS):
+            self.tabs.set_title(i, title)
+        self.tabs.observe(lambda _c: self.render_tab(), names="selected_index")
+        self._stale: set[int] = set()
+        self._margin_chart = charts.MarginChart()
+        self._break_even_chart = charts.BreakEvenChart()
+
+    @property
+    def widget(self) -> w.Widget:
+        controls = self.make(w.VBox, self.sections, layout={"width": "330px", "padding": "0 12px 0 0"})
+        results = self.make(
+            w.VBox,
+            [
+                self.status,
+                self.headline,
+                self.threshold,
+                self.warnings,
+                self.margin_chart,
+                self.tabs,
+                self.link,
+                self.make(w.HBox, [self.report_button, self.report_link]),
+            ],
+            layout={"flex": "1", "min_width": "400px"},
+        )
+        title = self.make.html(f"{STYLE}{NAVIGATION}<h2>KOR-verkenner: {escape(self.name)}</h2>")
+        return self.make(
+            w.VBox, [title, self.make(w.HBox, [controls, results], layout={"flex_flow": "row wrap"})]
+        )
+
+    # computing and drawing
+    def compute(self, values: Mapping[str, Any]) -> None:
+        result = kt.evaluate(values_to_scenario(values, self.name))
+        self.result, self.values = result, dict(values)
+        self.render_headline()
+        self.warnings.value = warnings_html(result.warnings)
+        self.margin_chart.value = charts.to_png(self._margin_figure())
+        self._stale = set(range(len(self.TABS)))
+        self.render_tab()
+        self.link.value = self._link_html()
+
+    @property
+    def first_kor_margin(self) -> kt.MarginComparison:
+        return self.result.margins[self.result.scenario.kor_start_year]
+
+    def render_headline(self) -> None:
+        """The verdict, the gain per KOR year and the total: ``kt.advise``, words around its figures."""
+        self.advice = kt.advise(self.result)
+        self.headline.value = headline_html(self.advice)
+        m = self.first_kor_margin
+        self.threshold.value = threshold_html(m.kor_turnover, m.threshold, m.policy, not m.within_threshold)
+
+    def _margin_figure(self):
+        m = self.first_kor_margin
+        return self._margin_chart.update(m.regular_margin, m.kor_margin, m.gain)
+
+    @guarded
+    def render_tab(self) -> None:
+        index = self.tabs.selected_index or 0
+        if self.result is None or index not in self._stale:
+            return
+        self._stale.discard(index)
+        renderers = [
+            self._render_break_even,
+            self._render_net,
+            self._render_herziening,
+            self._render_years,
+            self._render_notes,
+        ]
+        renderers[index]()
+
+    def _render_break_even(self) -> None:
+        m = self.first_kor_margin
+        total = m.consumer_sales + m.business_sales
+        curve = kt.gain_by_consumer_share(
+            total, m.costs_with_vat, m.costs_without_vat, m.vat_rate, m.input_vat_rate, m.policy, m.year
+        )
+        share = m.consumer_sales / total if total else 0.0
+        self.break_even_chart.value = charts.to_png(self._break_even_chart.update(curve, share, m.gain))
+        be = m.break_even_consumer_sales
+        if be is None:
+            text = "Bij 0% btw op uw verkopen levert de KOR nooit meer marge op."
+        elif total and be <= total:
+            text = (
+                f"Bij gelijke consumentenprijzen loont de KOR vanaf {format_euro(be, cents=False)} omzet aan "
+                f"consumenten (excl. btw), dat is {format_percent(be / total)} van uw omzet."
+            )
+        else:
+            text = f"De KOR loont pas vanaf {format_euro(be, cents=False)} omzet aan consumenten."
+        self.break_even_text.value = f"<p>{escape(text)}</p>"
+
+    def _render_herziening(self) -> None:
+        schedule = self.result.herziening
+        names = [a.name for a in self.result.scenario.assets]
+        self.herziening_chart.value = charts.to_png(charts.herziening_chart(schedule, names))
+        note = (
+            "<p>Per boekjaar: is het totaal van alle investeringen samen minder dan € 500, dan vervalt "
+            "de herziening dat jaar helemaal; vanaf € 500 wordt alles herzien.</p>"
+        )
+        self.herziening_table.value = html_table(herziening_table_nl(schedule, names)) + note
+
+    def _render_years(self) -> None:
+        self.years_table.value = html_table(comparison_table_nl(self.result.table))
+        self.years_chart.value = charts.to_png(charts.cumulative_chart(self.result.table))
+
+    def _render_net(self) -> None:
+        """Net income against turnover for the case on screen (``kt.net_by_turnover``)."""
+        frame = kt.net_by_turnover(self.result.scenario)
+        turnover = self.values["omzet"]
+        self.net_chart.value = charts.to_png(charts.net_by_turnover_chart(frame, turnover))
+        self.net_text.value = net_by_turnover_html(frame)
+
+    def _render_notes(self) -> None:
+        self.assumptions.value = assumptions_html(self.result.assumptions)
+
+    @guarded
+    def make_report(self, _button=None) -> None:
+        """The client report for the case on screen, offered as a download (works read-only).
+
+        The PDF travels as a data: link; the kortools Voila template clicks it once.
+        """
+        if self.result is None:
+            return
+        import base64
+
+        from kortools.ui.report import report, report_file_name
+
+        self.report_link.value = "<i>Rapport wordt gemaakt…</i>"
+        pdf = report(self.result.scenario)
+        self._report_count += 1
+        href = "data:application/pdf;base64," + base64.b64encode(pdf).decode("ascii")
+        self.report_link.value = (
+            f'<a class="kt-autodownload" data-kt-id="{self._report_count}" '
+            f'download="{escape(report_file_name(self.result.scenario))}" '
+            f'href="{href}">Klik hier als de download niet vanzelf begint</a>'
+        )
+
+    def _link_html(self) -> str:
+        query = urlencode({k: url_value(v) for k, v in self.values.items()})
+        return (
+            '<p class="kt-share">Deze berekening bewaren of delen: '
+            f'<a class="kt-link" href="?{escape(query)}" target="_blank" rel="noopener">link naar deze '
+            f'berekening</a> <button class="kt-copy" type="button" data-query="?{escape(query)}">'
+            f'Kopieer link</button></p><div class="kt-share-url" data-query="?{escape(query)}"></div>'
+        )
+
+    def summary_text(self) -> str:
+        """The default scenario's tables as text (the nbval regression target)."""
+        m = self.first_kor_margin
+        a = self.advice
+        lines = [
+            f"Scenario: {self.name}",
+            f"Advies: {a.verdict_nl}; per KOR-jaar {format_euro(a.gain_per_kor_year)}; "
+            f"totaal {format_euro(a.total_difference)}; "
+            f"KOR-jaren: {', '.join(map(str, a.kor_years)) or 'geen'}",
+            f"Marge {m.year}: gewone btw {format_euro(m.regular_margin)}, KOR {format_euro(m.kor_margin)}, "
+            f"verschil {format_euro(m.gain)}",
+            f"KOR-omzet {format_euro(m.kor_turnover)}; grens {format_euro(m.threshold)}; "
+            f"binnen de grens: {'ja' if m.within_threshold else 'nee'}",
+            "",
+            comparison_table_nl(self.result.table).to_string(),
+            "",
+            "Waarschuwingen: " + (", ".join(w.title for w in self.result.warnings) or "geen"),
+            f"Aannames: {len(self.result.assumptions)}",
+        ]
+        return "\n".join(lines)
+
+
+def kor_verkenner(scenario: kt.Scenario | str = "kapper", query: str | None = None) -> KorVerkenner:
+    """Build the main dashboard on ``scenario`` (an example name or a Scenario), URL applied."""
+    if isinstance(scenario, str):
+        scenario = kt.example_scenario(scenario)
+    return KorVerkenner(scenario, query_string() if query is None else query)

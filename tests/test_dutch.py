@@ -1,0 +1,66 @@
+"""Dutch numbers in: every documented form (README "Dutch numbers in"), read the same by
+the dashboard field, the URL and the portfolio reader; the ambiguous ones refused."""
+
+import pandas as pd
+import pytest
+
+from kortools import portfolio
+from kortools.dutch import read_number_nl
+from kortools.ui import app as ui
+
+ACCEPTED = {
+    "16500": 16500,
+    "16.500": 16500,
+    "€ 16.500": 16500,
+    "€16.500": 16500,
+    "€ 16.500,00": 16500,
+    "16.500,50": 16500.5,
+    "16500,50": 16500.5,
+    "16,5": 16.5,
+    "16,50": 16.5,
+    "123.456,89": 123456.89,
+}
+REFUSED = {
+    "16,500": "niet eenduidig",
+    "1.5": "niet eenduidig",
+    "12.34": "niet eenduidig",
+    "abc": "geen getal",
+}
+RATES = {"21": 21, "21%": 21, "21 %": 21, "9,5%": 9.5}
+
+
+@pytest.mark.parametrize(("text", "meant"), ACCEPTED.items())
+def test_accepted_forms_everywhere(text, meant):
+    assert read_number_nl(text) == meant
+    values, errors = ui.parse_inputs({"omzet": text}, ui.verkenner_specs())  # the field
+    assert errors == {} and values["omzet"] == meant
+    values, errors = ui.parse_query(
+        "omzet=" + text.replace("€", "%E2%82%AC").replace(" ", "+"), ui.verkenner_specs()
+    )
+    assert errors == {} and values["omzet"] == meant  # the URL
+    row = {"klant": "x", "omzet_consumenten": text, "omzet_bedrijven": "0"}
+    good, bad = portfolio.validate_rows(portfolio.normalise_columns(pd.DataFrame([row], dtype=str))[0])
+    assert bad.empty and good.loc[0, "omzet_consumenten"] == meant  # the portfolio reader
+
+
+@pytest.mark.parametrize(("text", "reason"), REFUSED.items())
+def test_ambiguous_or_wrong_forms_are_refused_everywhere(text, reason):
+    with pytest.raises(ValueError, match=reason):
+        read_number_nl(text)
+    _, errors = ui.parse_inputs({"omzet": text}, ui.verkenner_specs())
+    assert reason in errors["omzet"] and "vul een bedrag in tussen € 0 en € 1.000.000" in errors["omzet"]
+    _, errors = ui.parse_query("omzet=" + text, ui.verkenner_specs())
+    assert reason in errors["omzet"]
+    row = {"klant": "x", "omzet_consumenten": text, "omzet_bedrijven": "0"}
+    good, bad = portfolio.validate_rows(portfolio.normalise_columns(pd.DataFrame([row], dtype=str))[0])
+    assert good.empty and reason in bad.loc[0, "reden"]
+
+
+@pytest.mark.parametrize(("text", "percent"), RATES.items())
+def test_rates_in_the_portfolio(text, percent):
+    row = {"klant": "x", "omzet_consumenten": "1000", "omzet_bedrijven": "0", "btw_tarief": text}
+    good, bad = portfolio.validate_rows(portfolio.normalise_columns(pd.DataFrame([row], dtype=str))[0])
+    if percent in (21, 9, 0):
+        assert bad.empty and good.loc[0, "btw_tarief"] == percent
+    else:  # 9,5% is read, and refused as not a Dutch VAT rate
+        assert "btw-tarief" in bad.loc[0, "reden"]
