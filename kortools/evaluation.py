@@ -197,6 +197,7 @@ def evaluate(scenario: Scenario) -> ScenarioResult:
             first["consumer_sales"] + first["business_sales"],
             s.kvk_registered,
             s.eu_turnover,
+            s.solar_panels_before_2023,
         )
         if {w.code for w in warnings} & {"many_business_customers", "large_investment"}:
             rule_assumption("kvk_warning_heuristics")

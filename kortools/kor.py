@@ -171,10 +171,31 @@ def threshold_crossing(supplies: Iterable[Supply], year: int) -> ThresholdCrossi
 
 
 def registration_and_eu_warnings(
-    year: int, turnover: float, kvk_registered: bool = True, eu_turnover: float | None = None
+    year: int,
+    turnover: float,
+    kvk_registered: bool = True,
+    eu_turnover: float | None = None,
+    solar_panels_before_2023: bool = False,
 ) -> tuple[KorWarning, ...]:
-    """The registratiedrempel (kor.md §5) and the EU-KOR's union threshold (kor.md §6)."""
+    """The registratiedrempel (kor.md §5), the EU-KOR's union threshold (kor.md §6), and
+    solar panels on a home bought before 2023 with the VAT reclaimed (a herziening case,
+    deductions.md source s:rendement)."""
     found = []
+    if solar_panels_before_2023:
+        found.append(
+            KorWarning(
+                "solar_panels",
+                "Zonnepanelen vóór 2023",
+                "U kocht vóór 2023 zonnepanelen op uw woning en vroeg de btw terug: bij deelname aan de KOR "
+                "kan die btw herzien worden. Neem de panelen op als investering (met de afgetrokken btw en "
+                "het jaar van ingebruikname) om de herziening te zien.",
+                False,
+                Source(
+                    "Rendement: Moet ik de btw op zonnepanelen herzien door de nieuwe KOR? (10-06-2020)",
+                    "https://www.rendement.nl/",
+                ),
+            )
+        )
     small = float(value("registration_threshold", year))
     if not kvk_registered and turnover <= small:
         found.append(

@@ -93,6 +93,7 @@ class Scenario:
     profit_share: float = 1.0
     kvk_registered: bool = True
     eu_turnover: float | None = None
+    solar_panels_before_2023: bool = False
     aow: bool = False
     business_start_year: int | None = None
     starter_uses_before: int | None = None
@@ -133,7 +134,7 @@ class Scenario:
             self, "hours_per_week", v.number_in_range("hours_per_week", self.hours_per_week, 0, 168, "hours")
         )
         flags = ("aow", "vat_taxed_rental", "foreign_or_reverse_charge", "assume_last_tax_year")
-        for name in (*flags, "disability_benefit", "kvk_registered"):
+        for name in (*flags, "disability_benefit", "kvk_registered", "solar_panels_before_2023"):
             set_(self, name, v.flag(name, getattr(self, name)))
         v.choice("legal_form", self.legal_form, LEGAL_FORMS)
         set_(self, "profit_share", v.number_in_range("profit_share", self.profit_share, 0, 1, "(0.5: half)"))

@@ -135,3 +135,11 @@ def test_leaving_on_request(request_on, effective):
     # more than 4 weeks before; re-entry from 1 January of the exit year + 2.
     assert kt.kor_exit_date(request_on) == effective
     assert kt.kor_reentry_date(effective) == dt.date(2027, 1, 1)
+
+
+def test_solar_panels_before_2023_are_a_warning():
+    # Solar panels on a home bought before 2023 with the VAT reclaimed: joining the KOR can
+    # revise that VAT (deductions.md source s:rendement); the adviser adds them as an asset.
+    codes = {w.code for w in kt.evaluate(kapper(solar_panels_before_2023=True)).warnings}
+    assert "solar_panels" in codes
+    assert "solar_panels" not in {w.code for w in kt.evaluate(kapper()).warnings}

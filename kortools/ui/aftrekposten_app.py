@@ -31,13 +31,28 @@ PROFIT_RANGE = (-50_000, 250_000, 500)
 HOURS_RANGE = (0, 3_000, 25)
 
 
+def hours_marks() -> str:
+    """The hours tests in the label: 1.225 (urencriterium) and 800 (bij arbeidsongeschiktheid)."""
+    year = kt.tax_years()[-1]
+    marks = kt.value("urencriterium_hours", year), kt.value("reduced_hours_test", year)
+    return " (urencriterium {:,.0f}; bij arbeidsongeschiktheid {:,.0f})".format(*marks).replace(",", ".")
+
+
 def aftrekposten_specs() -> dict[str, FieldSpec]:
     return {
-        "winst": FieldSpec("float", PROFIT_RANGE[0], PROFIT_RANGE[1]),
-        "uren": FieldSpec("int", HOURS_RANGE[0], HOURS_RANGE[1]),
-        "partner_uren": FieldSpec("int", 0, 8784),
-        "starter": FieldSpec("bool"),
-        "aow": FieldSpec("bool"),
+        "winst": FieldSpec(
+            "float",
+            PROFIT_RANGE[0],
+            PROFIT_RANGE[1],
+            label="Winst",
+            help=" (€ per jaar, vóór ondernemersaftrek)",
+        ),
+        "uren": FieldSpec("int", HOURS_RANGE[0], HOURS_RANGE[1], label="Uren per jaar", help=hours_marks()),
+        "partner_uren": FieldSpec(
+            "int", 0, 8784, label="Uren meewerkende partner", help=" (onbetaald, per jaar)"
+        ),
+        "starter": FieldSpec("bool", label="Starter", description="gestart in het eerste jaar"),
+        "aow": FieldSpec("bool", label="AOW-leeftijd", description="AOW-leeftijd bereikt"),
     }
 
 
@@ -55,54 +70,21 @@ class AftrekpostenApp(App):
     ) -> None:
         super().__init__()
         self.specs = aftrekposten_specs()
-        low, high, step = PROFIT_RANGE
-        hours_low, hours_high, hours_step = HOURS_RANGE
-        marks = (
-            kt.value("urencriterium_hours", kt.tax_years()[-1]),
-            kt.value("reduced_hours_test", kt.tax_years()[-1]),
-        )
-        self.sections = [
-            *self.add_control(
-                "winst",
-                self.make(
-                    w.IntSlider,
-                    int(profit),
-                    min=low,
-                    max=high,
-                    step=step,
-                    continuous_update=False,
-                    layout={"width": "300px"},
-                ),
-                " (€ per jaar, vóór ondernemersaftrek)",
-            ),
-            *self.add_control(
-                "uren",
-                self.make(
-                    w.IntSlider,
-                    int(hours),
-                    min=hours_low,
-                    max=hours_high,
-                    step=hours_step,
-                    continuous_update=False,
-                    layout={"width": "300px"},
-                ),
-                " (urencriterium {:,.0f}; bij arbeidsongeschiktheid {:,.0f})".format(*marks).replace(
-                    ",", "."
-                ),
-            ),
-            *self.add_control(
-                "partner_uren",
-                self.make(w.IntText, partner_hours, layout={"width": "100px"}),
-                " (onbetaald, per jaar)",
-            ),
-            *self.add_control(
-                "starter",
-                self.make(w.Checkbox, starter, description="gestart in het eerste jaar", indent=False),
-            ),
-            *self.add_control(
-                "aow", self.make(w.Checkbox, aow, description="AOW-leeftijd bereikt", indent=False)
-            ),
-        ]
+        sliders = {"winst": (profit, PROFIT_RANGE), "uren": (hours, HOURS_RANGE)}
+        self.sections = []
+        for name, (value, (low, high, step)) in sliders.items():  # sliders with their own steps
+            slider = self.make(
+                w.IntSlider,
+                int(value),
+                min=low,
+                max=high,
+                step=step,
+                continuous_update=False,
+                layout={"width": "300px"},
+            )
+            self.sections += self.add_control(name, slider)
+        for name, value in (("partner_uren", partner_hours), ("starter", starter), ("aow", aow)):
+            self.sections += self.field(name, value)
         self.chart = self.chart_image()
         self.table_html = self.make.html()
         self.assumptions = self.make.html()

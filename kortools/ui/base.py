@@ -23,7 +23,6 @@ import kortools as kt
 from kortools.ui.fields import FieldSpec, amount_text, parse_inputs, parse_query
 from kortools.ui.models import SharedModels
 from kortools.ui.text import (
-    FIELD_LABELS,
     dutch_error,
     escape,
 )
@@ -85,9 +84,9 @@ def guarded(method: Callable) -> Callable:
 # --- controls -------------------------------------------------------------------------
 
 
-def label_html(name: str, help_text: str, error: str | None) -> str:
+def label_html(title: str, help_text: str, error: str | None) -> str:
     """A control's label, with its error message (if any) right under it, above the control."""
-    label = f"<b>{escape(FIELD_LABELS.get(name, name))}</b>{escape(help_text)}"
+    label = f"<b>{escape(title)}</b>{escape(help_text)}"
     return label + (f'<div class="kt-error">{escape(error)}</div>' if error else "")
 
 
@@ -101,6 +100,7 @@ class App:
         self.controls: dict[str, w.Widget] = {}
         self.labels: dict[str, w.HTML] = {}
         self.help: dict[str, str] = {}
+        self.titles: dict[str, str] = {}
         self.status = self.make.html()
         self.notice = ""  # shown above any other message, e.g. LINK_LOST
         self.last_error: Exception | None = None
@@ -112,12 +112,50 @@ class App:
         One HTML widget per control carries both label and error: every widget is a model
         (plus layout and style models) the browser builds at page load.
         """
+        spec = self.specs.get(name)
         self.controls[name] = control
         control.add_class(f"kt-field-{name}")  # for the browser tests; no extra widget model
-        self.help[name] = help_text
-        self.labels[name] = self.make.html(label_html(name, help_text, None))
+        self.help[name] = (spec.help if spec else "") + help_text
+        self.titles[name] = spec.label if spec and spec.label else name
+        self.labels[name] = self.make.html(label_html(self.titles[name], self.help[name], None))
         control.observe(self._on_change, names="value")
         return [self.labels[name], control]
+
+    def field(self, name: str, value: Any, help_text: str = "") -> list[w.Widget]:
+        """The control of field ``name`` built from its declaration (``self.specs``), registered."""
+        spec = self.specs[name]
+        width = {"width": spec.width} if spec.width else None
+        if spec.kind == "float":
+            control = self.money_input(value)
+        elif spec.kind == "text":
+            layout = width or {"width": "280px"}
+            control = self.make(w.Text, value, continuous_update=False, layout=layout)
+        elif spec.kind == "bool":
+            control = self.make(w.Checkbox, value, description=spec.description, indent=False)
+        elif spec.widget == "toggle":
+            control = self.make(
+                w.ToggleButtons, options=list(spec.choices), value=value, style={"button_width": "55px"}
+            )
+        elif spec.widget == "dropdown" or spec.kind == "choice":
+            layout = width or {"width": "100px"}
+            control = self.make(w.Dropdown, options=list(spec.choices), value=value, layout=layout)
+        elif spec.widget == "slider":
+            control = self.make(
+                w.IntSlider,
+                value,
+                min=int(spec.low),
+                max=int(spec.high),
+                step=1,
+                continuous_update=False,
+                readout_format="d",
+                layout=width or {"width": "260px"},
+            )
+        elif spec.widget == "bounded":
+            layout = width or {"width": "100px"}
+            control = self.make(w.BoundedIntText, value, min=int(spec.low), max=int(spec.high), layout=layout)
+        else:
+            control = self.make(w.IntText, value, layout=width or {"width": "100px"})
+        return self.add_control(name, control, help_text)
 
     def money_input(self, value: float) -> w.Text:
         """An amount typed as a Dutch person types it (``16.500``), shown in Dutch notation."""
@@ -147,7 +185,7 @@ class App:
 
     def show_errors(self, errors: Mapping[str, str]) -> None:
         for name, label in self.labels.items():
-            label.value = label_html(name, self.help[name], errors.get(name))
+            label.value = label_html(self.titles[name], self.help[name], errors.get(name))
         self.status.value = (
             f'<div class="kt-message">{escape(self.notice)}</div>' if self.notice else ""
         ) + (
@@ -179,7 +217,7 @@ class App:
             try:
                 self.compute(values)
             except kt.InputError as error:
-                field, message = dutch_error(error)
+                field, message = dutch_error(error, {n: t for n, t in self.titles.items()})
                 errors = {field if field in self.controls else next(iter(self.controls)): message}
         self.show_errors(errors)
 

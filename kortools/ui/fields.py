@@ -10,21 +10,29 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from kortools.dutch import amount_range_nl, euro_nl, format_number_nl, read_number_nl
-from kortools.ui.text import (
-    FIELD_LABELS,
-)
 
 # --- query-string and input parsing ---------------------------------------------------
 
 
 @dataclass(frozen=True)
 class FieldSpec:
-    """A dashboard input: its kind and allowed values, shared by the URL and the controls."""
+    """A dashboard input, declared once: kind, range, Dutch label and help, and its control.
+
+    The URL name is the key it is declared under. From this one declaration the app builds
+    the control (``App.field``), its label with the error line, the parser for typed and
+    URL values, the Dutch message and the share link.
+    """
 
     kind: str  # "float" | "int" | "choice" | "bool" | "text" (low: 1 = required, high: most characters)
     low: float = 0
     high: float = 0
     options: Mapping[str, Any] | None = None
+    label: str = ""
+    help: str = ""
+    widget: str = ""  # "" (by kind) | "slider" | "toggle" | "dropdown" | "bounded"
+    choices: tuple[tuple[str, Any], ...] = ()  # (shown, value) for a toggle or dropdown
+    description: str = ""  # a checkbox's text
+    width: str = ""
 
     def allowed_nl(self) -> str:
         if self.kind == "choice":
@@ -98,7 +106,7 @@ def parse_inputs(raw: Mapping[str, Any], specs: Mapping[str, FieldSpec]) -> tupl
         try:
             values[name] = spec.parse(raw[name])
         except ValueError as reason:
-            errors[name] = f"{FIELD_LABELS.get(name, name)}: {reason}."
+            errors[name] = f"{spec.label or name}: {reason}."
     return values, errors
 
 

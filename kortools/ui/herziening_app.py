@@ -18,7 +18,6 @@ from kortools.ui.base import (
 )
 from kortools.ui.fields import FieldSpec
 from kortools.ui.text import (
-    FIELD_LABELS,
     NAVIGATION,
     STYLE,
     assumptions_html,
@@ -52,25 +51,22 @@ def kind_labels() -> dict[str, str]:
 
 
 def herziening_specs() -> dict[str, FieldSpec]:
+    """Every field of the herziening page, declared once."""
+    years = herziening_years()
     specs = {
-        "kor_vanaf": FieldSpec("int", herziening_years()[0], herziening_years()[-1]),
-        "kor_tot": FieldSpec("int", 0, herziening_years()[-1]),  # 0: the KOR does not end
+        "kor_vanaf": FieldSpec("int", years[0], years[-1], label="KOR vanaf"),
+        # 0: the KOR does not end
+        "kor_tot": FieldSpec("int", 0, years[-1], label="KOR tot en met"),
     }
     for i in range(1, ASSET_ROWS + 1):
-        specs[f"soort_{i}"] = FieldSpec("choice", options=kind_labels())
-        specs[f"jaar_{i}"] = FieldSpec("int", 2000, herziening_years()[-1])
-        specs[f"btw_{i}"] = FieldSpec("float", 0, MAX_AMOUNT)
+        specs[f"soort_{i}"] = FieldSpec("choice", options=kind_labels(), label=f"Investering {i}: soort")
+        specs[f"jaar_{i}"] = FieldSpec(
+            "int", 2000, years[-1], label=f"Investering {i}: jaar", help=" (eerste gebruik)"
+        )
+        specs[f"btw_{i}"] = FieldSpec(
+            "float", 0, MAX_AMOUNT, label=f"Investering {i}: btw", help=" (btw op de factuur, €)"
+        )
     return specs
-
-
-for _i in range(1, ASSET_ROWS + 1):
-    FIELD_LABELS.update(
-        {
-            f"soort_{_i}": f"Investering {_i}: soort",
-            f"jaar_{_i}": f"Investering {_i}: jaar",
-            f"btw_{_i}": f"Investering {_i}: btw",
-        }
-    )
 
 
 class HerzieningApp(App):
@@ -119,11 +115,8 @@ class HerzieningApp(App):
                         max=herziening_years()[-1],
                         layout={"width": "100px"},
                     ),
-                    " (eerste gebruik)",
                 ),
-                *self.add_control(
-                    f"btw_{i}", self.money_input(a.vat if a else 0.0), " (btw op de factuur, €)"
-                ),
+                *self.field(f"btw_{i}", a.vat if a else 0.0),
             ]
         self.names = [a.name for a in assets] + [f"Investering {i}" for i in range(len(assets) + 1, 5)]
         self.sections = rows

@@ -42,8 +42,10 @@ class _Page:
         self.pdf, self.title, self.page_no = pdf, title, page_no
         self.figure = Figure(figsize=A4)
         self.y = 0.95
-        self.figure.text(LEFT, 0.975, "kortools · KOR-advies", fontsize=8, color=charts.MUTED)
-        self.figure.text(LEFT + WIDTH, 0.975, f"pagina {page_no}", fontsize=8, color=charts.MUTED, ha="right")
+        self.figure.text(LEFT, 0.975, "kortools · KOR-advies", fontsize=8, color=charts.TEXT_MUTED)
+        self.figure.text(
+            LEFT + WIDTH, 0.975, f"pagina {page_no}", fontsize=8, color=charts.TEXT_MUTED, ha="right"
+        )
         self.heading(textwrap.shorten(title, 60, placeholder="…"), size=16)
 
     def heading(self, text: str, size: float = 12.5) -> None:
@@ -134,7 +136,7 @@ def report(scenario: kt.Scenario, made_on: dt.date | None = None) -> bytes:
             f"belastinggegevens voor {s.years[0]}–{s.years[-1]} "
             f"(gegevens beschikbaar: {kt.tax_years()[0]}–{kt.tax_years()[-1]}).",
             size=8.5,
-            colour=charts.MUTED,
+            colour=charts.TEXT_MUTED,
         )
         page.heading("Advies")
         verdict, gain, total = headline_sentences(advice)
@@ -145,7 +147,7 @@ def report(scenario: kt.Scenario, made_on: dt.date | None = None) -> bytes:
             page.paragraph(
                 f"• {reason.text_nl}", colour=charts.WARNING if reason.code in REFUSED else "black"
             )
-        page.paragraph(DISCLAIMER, size=8, width=115, colour=charts.MUTED)
+        page.paragraph(DISCLAIMER, size=8, width=115, colour=charts.TEXT_MUTED)
         page.heading("Uw gegevens")
         inputs = [
             ("Omzet aan consumenten (excl. btw)", format_euro(s.consumer_sales)),
@@ -213,7 +215,7 @@ def report(scenario: kt.Scenario, made_on: dt.date | None = None) -> bytes:
                 f"  Bron: {assumption.source.title}, {assumption.source.href}",
                 size=7,
                 width=130,
-                colour=charts.MUTED,
+                colour=charts.TEXT_MUTED,
             )
         page.save()
     return buffer.getvalue()

@@ -11,34 +11,6 @@ import pandas as pd
 from kortools.errors import InputError
 from kortools.money import format_euro, format_percent
 
-FIELD_LABELS = {
-    "klant": "Klant",
-    "adviseur": "Adviseur",
-    "kantoor": "Kantoor",
-    "omzet": "Omzet per jaar",
-    "consumenten": "Aandeel consumenten",
-    "btw": "Btw-tarief verkopen",
-    "kosten_btw": "Kosten met btw",
-    "kosten_zonder": "Kosten zonder btw",
-    "beleid": "Prijsbeleid",
-    "investering": "Geplande investering",
-    "eerder_btw": "Btw op eerdere investering",
-    "eerder_jaar": "Jaar eerdere investering",
-    "eerder_soort": "Soort eerdere investering",
-    "uren": "Uren per jaar",
-    "partner_uren": "Uren meewerkende partner",
-    "winst": "Winst",
-    "starter": "Starter",
-    "aow": "AOW-leeftijd",
-    "van": "Eerste jaar",
-    "tot": "Laatste jaar",
-    "kor_vanaf": "KOR vanaf",
-    "kor_tot": "KOR tot en met",
-    "uren_ander_werk": "Uren ander werk",
-    "rechtsvorm": "Rechtsvorm",
-    "verhuur_met_btw": "Verhuur met btw",
-    "buitenland": "Buitenland of verlegde btw",
-}
 # model field -> dashboard field, to put a model error next to the right control
 MODEL_FIELDS = {
     "consumer_sales": "omzet",
@@ -63,10 +35,11 @@ POLICY_LABELS = {
 }
 
 
-def dutch_error(error: InputError) -> tuple[str, str]:
-    """(dashboard field, Dutch message) for a model InputError, from its structured fields."""
+def dutch_error(error: InputError, titles: dict[str, str] | None = None) -> tuple[str, str]:
+    """(dashboard field, Dutch message) for a model InputError, from its structured fields;
+    ``titles``: the dashboard's field labels (from the field declarations)."""
     field = MODEL_FIELDS.get(error.field.split(" ")[0], error.field)
-    label = FIELD_LABELS.get(field, field)
+    label = (titles or {}).get(field, field)
     years = re.search(r"years with data: (\d{4})–(\d{4})", error.allowed)
     if years:
         message = f"geen belastinggegevens voor {error.value}; wel voor {years[1]} t/m {years[2]}"

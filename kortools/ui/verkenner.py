@@ -4,6 +4,7 @@ herziening, years, warnings and assumptions for one business."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
@@ -62,33 +63,81 @@ def scenario_years() -> range:
 
 
 def verkenner_specs() -> dict[str, FieldSpec]:
+    """Every field of the KOR-verkenner, declared once (URL name, kind, range, words, control)."""
     years = kt.tax_years()
-    year = FieldSpec("int", years[0], years[-1])
     span = scenario_years()
+    year_choices = tuple((str(y), y) for y in years)
+    span_choices = tuple((str(y), y) for y in span)
+    money = partial(FieldSpec, "float", 0, MAX_AMOUNT)
     return {
-        "klant": FieldSpec("text", 1, 120),
-        "adviseur": FieldSpec("text", 0, 120),
-        "kantoor": FieldSpec("text", 0, 120),
-        "omzet": FieldSpec("float", 0, MAX_AMOUNT),
-        "consumenten": FieldSpec("int", 0, 100),
-        "btw": FieldSpec("choice", options=vat_options()),
-        "kosten_btw": FieldSpec("float", 0, MAX_AMOUNT),
-        "kosten_zonder": FieldSpec("float", 0, MAX_AMOUNT),
-        "beleid": FieldSpec("choice", options=POLICY_OPTIONS),
-        "investering": FieldSpec("float", 0, MAX_AMOUNT),
-        "eerder_btw": FieldSpec("float", 0, MAX_AMOUNT),
-        "eerder_jaar": FieldSpec("int", 2000, years[-1]),
-        "eerder_soort": FieldSpec("choice", options=KIND_OPTIONS),
-        "uren": FieldSpec("int", 0, 8784),
-        "uren_ander_werk": FieldSpec("int", 0, 8784),
-        "starter": FieldSpec("bool"),
-        "aow": FieldSpec("bool"),
-        "rechtsvorm": FieldSpec("choice", options=LEGAL_FORM_OPTIONS),
-        "verhuur_met_btw": FieldSpec("bool"),
-        "buitenland": FieldSpec("bool"),
-        "van": year,
-        "tot": FieldSpec("int", span[0], span[-1]),
-        "kor_vanaf": FieldSpec("int", span[0], span[-1]),
+        "klant": FieldSpec("text", 1, 120, label="Klant"),
+        "adviseur": FieldSpec("text", 0, 120, label="Adviseur", help=" (komt in het rapport)"),
+        "kantoor": FieldSpec("text", 0, 120, label="Kantoor"),
+        "omzet": money(label="Omzet per jaar", help=" (€, excl. btw)"),
+        "consumenten": FieldSpec(
+            "int",
+            0,
+            100,
+            label="Aandeel consumenten",
+            help=" (% van de omzet; de rest is zakelijk)",
+            widget="slider",
+        ),
+        "btw": FieldSpec(
+            "choice",
+            options=vat_options(),
+            label="Btw-tarief verkopen",
+            widget="toggle",
+            choices=tuple((f"{k}%", k) for k in vat_options()),
+        ),
+        "kosten_btw": money(label="Kosten met btw", help=" (€ per jaar, excl. 21% btw)"),
+        "kosten_zonder": money(label="Kosten zonder btw", help=" (€ per jaar)"),
+        "beleid": FieldSpec(
+            "choice",
+            options=POLICY_OPTIONS,
+            label="Prijsbeleid",
+            choices=tuple((POLICY_LABELS[p], k) for k, p in POLICY_OPTIONS.items()),
+            width="290px",
+        ),
+        "investering": money(label="Geplande investering", help=" (€ excl. btw, in het eerste KOR-jaar)"),
+        "eerder_btw": money(label="Btw op eerdere investering", help=" (afgetrokken btw, €)"),
+        "eerder_jaar": FieldSpec("int", 2000, years[-1], label="Jaar eerdere investering", widget="bounded"),
+        "eerder_soort": FieldSpec(
+            "choice",
+            options=KIND_OPTIONS,
+            label="Soort eerdere investering",
+            choices=tuple((kind_labels()[KIND_OPTIONS[k]], k) for k in KIND_OPTIONS),
+            width="180px",
+        ),
+        "uren": FieldSpec("int", 0, 8784, label="Uren per jaar", help=" (aan het bedrijf)"),
+        "starter": FieldSpec("bool", label="Starter", description="startersaftrek mogelijk"),
+        "aow": FieldSpec("bool", label="AOW-leeftijd", description="AOW-leeftijd bereikt"),
+        "uren_ander_werk": FieldSpec(
+            "int",
+            0,
+            8784,
+            label="Uren ander werk",
+            help=" (loondienst of ander werk; telt niet voor starters)",
+        ),
+        "rechtsvorm": FieldSpec(
+            "choice",
+            options=LEGAL_FORM_OPTIONS,
+            label="Rechtsvorm",
+            choices=(("eenmanszaak", "eenmanszaak"), ("bv (alleen btw)", "bv")),
+            width="180px",
+        ),
+        "verhuur_met_btw": FieldSpec("bool", label="Verhuur met btw", description="pand verhuurd met btw"),
+        "buitenland": FieldSpec(
+            "bool", label="Buitenland of verlegde btw", description="buitenlandse klanten of verlegde btw"
+        ),
+        "van": FieldSpec(
+            "int", years[0], years[-1], label="Eerste jaar", widget="dropdown", choices=year_choices
+        ),
+        "tot": FieldSpec(
+            "int", span[0], span[-1], label="Laatste jaar", widget="dropdown", choices=span_choices
+        ),
+        "kor_vanaf": FieldSpec(
+            "int", span[0], span[-1], label="KOR vanaf", widget="dropdown", choices=span_choices
+        ),
     }
 
 
@@ -209,131 +258,31 @@ class KorVerkenner(App):
         v = scenario_to_values(s)
         total = s.consumer_sales + s.business_sales
         exact = 100 * s.consumer_sales / total if total else 100.0
-        share_help = " (% van de omzet; de rest is zakelijk)"
+        rounded = ""
         if abs(exact - v["consumenten"]) > 1e-9:  # the slider holds whole percents: say so
-            share_help += f"; scenario: {format_percent(exact / 100, 2)}, afgerond"
-        years = [str(y) for y in kt.tax_years()]
-        year_options = [(y, int(y)) for y in years]
-        span_options = [(str(y), y) for y in scenario_years()]
-        text = {"layout": {"width": "280px"}, "continuous_update": False}
-        self.sections = [
-            self.make.html("<h3>Klant</h3>"),
-            *self.add_control("klant", self.make(w.Text, v["klant"], **text)),
-            *self.add_control("adviseur", self.make(w.Text, v["adviseur"], **text), " (komt in het rapport)"),
-            *self.add_control("kantoor", self.make(w.Text, v["kantoor"], **text)),
-            self.make.html("<h3>Bedrijf</h3>"),
-            *self.add_control("omzet", self.money_input(v["omzet"]), " (€, excl. btw)"),
-            *self.add_control(
-                "consumenten",
-                self.make(
-                    w.IntSlider,
-                    v["consumenten"],
-                    min=0,
-                    max=100,
-                    step=1,
-                    continuous_update=False,
-                    readout_format="d",
-                    layout={"width": "260px"},
-                ),
-                share_help,
-            ),
-            *self.add_control(
-                "btw",
-                self.make(
-                    w.ToggleButtons,
-                    options=[(f"{k}%", k) for k in vat_options()],
-                    value=v["btw"],
-                    style={"button_width": "55px"},
-                ),
-            ),
-            *self.add_control(
-                "kosten_btw", self.money_input(v["kosten_btw"]), " (€ per jaar, excl. 21% btw)"
-            ),
-            *self.add_control("kosten_zonder", self.money_input(v["kosten_zonder"]), " (€ per jaar)"),
-            *self.add_control(
-                "beleid",
-                self.make(
-                    w.Dropdown,
-                    options=[(POLICY_LABELS[p], k) for k, p in POLICY_OPTIONS.items()],
-                    value=v["beleid"],
-                    layout={"width": "290px"},
-                ),
-            ),
-            self.make.html("<h3>Investeringen</h3>"),
-            *self.add_control(
-                "investering", self.money_input(v["investering"]), " (€ excl. btw, in het eerste KOR-jaar)"
-            ),
-            *self.add_control("eerder_btw", self.money_input(v["eerder_btw"]), " (afgetrokken btw, €)"),
-            *self.add_control(
-                "eerder_jaar",
-                self.make(
-                    w.BoundedIntText,
-                    v["eerder_jaar"],
-                    min=2000,
-                    max=int(years[-1]),
-                    layout={"width": "100px"},
-                ),
-            ),
-            *self.add_control(
-                "eerder_soort",
-                self.make(
-                    w.Dropdown,
-                    options=[(kind_labels()[KIND_OPTIONS[k]], k) for k in KIND_OPTIONS],
-                    value=v["eerder_soort"],
-                    layout={"width": "180px"},
-                ),
-            ),
-            self.make.html("<h3>Ondernemer en jaren</h3>"),
-            *self.add_control(
-                "uren", self.make(w.IntText, v["uren"], layout={"width": "100px"}), " (aan het bedrijf)"
-            ),
-            *self.add_control(
+            rounded = f"; scenario: {format_percent(exact / 100, 2)}, afgerond"
+        sections = {
+            "Klant": ("klant", "adviseur", "kantoor"),
+            "Bedrijf": ("omzet", "consumenten", "btw", "kosten_btw", "kosten_zonder", "beleid"),
+            "Investeringen": ("investering", "eerder_btw", "eerder_jaar", "eerder_soort"),
+            "Ondernemer en jaren": (
+                "uren",
                 "starter",
-                self.make(w.Checkbox, v["starter"], description="startersaftrek mogelijk", indent=False),
-            ),
-            *self.add_control(
-                "aow", self.make(w.Checkbox, v["aow"], description="AOW-leeftijd bereikt", indent=False)
-            ),
-            *self.add_control(
+                "aow",
                 "uren_ander_werk",
-                self.make(w.IntText, v["uren_ander_werk"], layout={"width": "100px"}),
-                " (loondienst of ander werk; telt niet voor starters)",
-            ),
-            *self.add_control(
                 "rechtsvorm",
-                self.make(
-                    w.Dropdown,
-                    options=[("eenmanszaak", "eenmanszaak"), ("bv (alleen btw)", "bv")],
-                    value=v["rechtsvorm"],
-                    layout={"width": "180px"},
-                ),
-            ),
-            *self.add_control(
                 "verhuur_met_btw",
-                self.make(
-                    w.Checkbox, v["verhuur_met_btw"], description="pand verhuurd met btw", indent=False
-                ),
-            ),
-            *self.add_control(
                 "buitenland",
-                self.make(
-                    w.Checkbox,
-                    v["buitenland"],
-                    description="buitenlandse klanten of verlegde btw",
-                    indent=False,
-                ),
-            ),
-            *self.add_control(
-                "van", self.make(w.Dropdown, options=year_options, value=v["van"], layout={"width": "100px"})
-            ),
-            *self.add_control(
-                "tot", self.make(w.Dropdown, options=span_options, value=v["tot"], layout={"width": "100px"})
-            ),
-            *self.add_control(
+                "van",
+                "tot",
                 "kor_vanaf",
-                self.make(w.Dropdown, options=span_options, value=v["kor_vanaf"], layout={"width": "100px"}),
             ),
-        ]
+        }
+        self.sections = []
+        for heading, names in sections.items():
+            self.sections.append(self.make.html(f"<h3>{heading}</h3>"))
+            for name in names:
+                self.sections += self.field(name, v[name], rounded if name == "consumenten" else "")
 
     def _build_outputs(self) -> None:
         self.headline = self.make.html()
