@@ -15,8 +15,6 @@ from kortools.ui.base import (
 )
 from kortools.ui.fields import FieldSpec
 from kortools.ui.text import (
-    NAVIGATION,
-    STYLE,
     assumptions_html,
     deductions_table_nl,
     html_table,
@@ -120,24 +118,9 @@ class AftrekpostenApp(App):
 
     @property
     def widget(self) -> w.Widget:
-        controls = self.make(w.VBox, self.sections, layout={"width": "330px"})
-        results = self.make(
-            w.VBox,
-            [
-                self.status,
-                self.table_html,
-                self.chart,
-                self.make.html("<h4>Aannames</h4>"),
-                self.assumptions,
-            ],
-            layout={"flex": "1", "min_width": "400px"},
-        )
-        return self.make(
-            w.VBox,
-            [
-                self.make.html(f"{STYLE}{NAVIGATION}<h2>Aftrekposten voor ondernemers per jaar</h2>"),
-                self.make(w.HBox, [controls, results]),
-            ],
+        return self.page(
+            "Aftrekposten voor ondernemers per jaar",
+            [self.status, self.table_html, self.chart, self.make.html("<h4>Aannames</h4>"), self.assumptions],
         )
 
     def summary_text(self) -> str:

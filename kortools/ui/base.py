@@ -23,6 +23,8 @@ import kortools as kt
 from kortools.ui.fields import FieldSpec, amount_text, parse_inputs, parse_query
 from kortools.ui.models import SharedModels
 from kortools.ui.text import (
+    NAVIGATION,
+    STYLE,
     dutch_error,
     escape,
 )
@@ -156,6 +158,13 @@ class App:
         else:
             control = self.make(w.IntText, value, layout=width or {"width": "100px"})
         return self.add_control(name, control, help_text)
+
+    def page(self, title: str, outputs: list[w.Widget]) -> w.Widget:
+        """The page of a one-column dashboard: title, the controls left, ``outputs`` right."""
+        controls = self.make(w.VBox, self.sections, layout={"width": "330px"})
+        results = self.make(w.VBox, outputs, layout={"flex": "1", "min_width": "400px"})
+        heading = self.make.html(f"{STYLE}{NAVIGATION}<h2>{escape(title)}</h2>")
+        return self.make(w.VBox, [heading, self.make(w.HBox, [controls, results])])
 
     def money_input(self, value: float) -> w.Text:
         """An amount typed as a Dutch person types it (``16.500``), shown in Dutch notation."""

@@ -18,8 +18,6 @@ from kortools.ui.base import (
 )
 from kortools.ui.fields import FieldSpec
 from kortools.ui.text import (
-    NAVIGATION,
-    STYLE,
     assumptions_html,
     escape,
     herziening_table_nl,
@@ -151,9 +149,8 @@ class HerzieningApp(App):
 
     @property
     def widget(self) -> w.Widget:
-        controls = self.make(w.VBox, self.sections, layout={"width": "330px"})
-        results = self.make(
-            w.VBox,
+        return self.page(
+            "Herziening bij de KOR",
             [
                 self.status,
                 self.total,
@@ -161,14 +158,6 @@ class HerzieningApp(App):
                 self.table,
                 self.make.html("<h4>Aannames</h4>"),
                 self.assumptions,
-            ],
-            layout={"flex": "1", "min_width": "400px"},
-        )
-        return self.make(
-            w.VBox,
-            [
-                self.make.html(f"{STYLE}{NAVIGATION}<h2>Herziening bij de KOR</h2>"),
-                self.make(w.HBox, [controls, results]),
             ],
         )
 
