@@ -6,6 +6,7 @@ round only for display (to the cent).
 """
 
 from kortools.advice import Advice, Reason, advise
+from kortools.compare import compare_scenarios, explain_difference
 from kortools.deductions import Deductions, deductions_table, entrepreneur_deductions
 from kortools.errors import InputError
 from kortools.evaluation import ScenarioResult, evaluate
@@ -58,12 +59,14 @@ __all__ = [
     "Supply",
     "advise",
     "compare_margin",
+    "compare_scenarios",
     "counted_turnover",
     "deductions_table",
     "entrepreneur_deductions",
     "evaluate",
     "example_scenario",
     "example_scenarios",
+    "explain_difference",
     "gain_by_consumer_share",
     "herziening_schedule",
     "investment_price",

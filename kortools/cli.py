@@ -29,6 +29,9 @@ TEXT = {
         "report_description": "Schrijf het klantrapport (A4-PDF) voor een scenariobestand (YAML of JSON).",
         "scenario": "scenariobestand, bijvoorbeeld data/scenarios/kapper.yaml",
         "pdf": "PDF-bestand",
+        "compare": "zet 1 tot 4 scenariobestanden naast elkaar, met waar het verschil vandaan komt",
+        "compare_out": "uitvoerbestand: .xlsx",
+        "compared": "{count} scenario's vergeleken -> {out}",
         "klant": "naam van de klant (standaard: de naam in het scenario)",
         "adviseur": "naam van de adviseur, in het rapport",
         "kantoor": "naam van het kantoor, in het rapport",
@@ -63,6 +66,9 @@ TEXT = {
         "report_description": "Write the Dutch client report (A4 PDF) for a scenario file (YAML or JSON).",
         "scenario": "scenario file, e.g. data/scenarios/kapper.yaml",
         "pdf": "output PDF file",
+        "compare": "put 1 to 4 scenario files side by side, with where the difference comes from",
+        "compare_out": "output file: .xlsx",
+        "compared": "{count} scenarios compared -> {out}",
         "klant": "the client's name (default: the scenario's name)",
         "adviseur": "the adviser's name, in the report",
         "kantoor": "the office's name, in the report",
@@ -122,6 +128,10 @@ def build_parser(lang: str = "nl") -> argparse.ArgumentParser:
     run.add_argument("--out", type=Path, required=True, help=t["out"])
     run.add_argument("--quiet", action="store_true", help=t["quiet"])
     run.add_argument("--lang", choices=sorted(TEXT), default=argparse.SUPPRESS, help=t["lang"])
+    compare = commands.add_parser("compare", help=t["compare"], description=t["compare"])
+    compare.add_argument("scenarios", type=Path, nargs="+", help=t["scenario"])
+    compare.add_argument("--out", type=Path, required=True, help=t["compare_out"])
+    compare.add_argument("--lang", choices=sorted(TEXT), default=argparse.SUPPRESS, help=t["lang"])
     report = commands.add_parser("report", help=t["report"], description=t["report_description"])
     report.add_argument("scenario", type=Path, help=t["scenario"])
     report.add_argument("--out", type=Path, required=True, help=t["pdf"])
@@ -176,6 +186,24 @@ def run_portfolio(clients: Path, out: Path, quiet: bool = False, lang: str = "nl
     return len(advice_frame), error_frame["regel"].nunique()
 
 
+def run_compare(paths: list[Path], out: Path, t: dict) -> None:
+    """Scenario files side by side (kt.compare_scenarios) and their explained differences."""
+    from kortools.compare import PARTS, compare_scenarios, explain_difference
+    from kortools.evaluation import evaluate
+    from kortools.portfolio_files import write_sheets
+    from kortools.scenario import load_scenario
+
+    if out.suffix != ".xlsx":
+        raise InputError("--out", str(out), t["compare_out"], t["compare_out"])
+    check_output(out, None, t)
+    scenarios = [load_scenario(p) for p in paths]
+    table = compare_scenarios(scenarios).reset_index()
+    parts = pd.DataFrame({s.name: explain_difference(evaluate(s)) for s in scenarios}).rename(index=PARTS)
+    totals = pd.DataFrame([parts.sum()], index=["Totaal (netto)"])
+    explained = pd.concat([parts, totals]).reset_index(names="Onderdeel")
+    write_sheets(out, {"vergelijking": table, "verklaring": explained})
+
+
 def write_outputs(advice: pd.DataFrame, errors: pd.DataFrame, out: Path, dialect=None) -> None:
     """The advice and the errors, atomically: a crash leaves the old files as they were."""
     money = [c for c in advice.columns if advice[c].dtype == float]
@@ -197,6 +225,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "portfolio":
             advised, bad = run_portfolio(args.clients, args.out, args.quiet, lang)
             print(t["done"].format(advised=advised, bad=bad, out=args.out), file=sys.stderr)
+        elif args.command == "compare":
+            run_compare(args.scenarios, args.out, t)
+            print(t["compared"].format(count=len(args.scenarios), out=args.out), file=sys.stderr)
         else:
             from kortools.scenario import load_scenario
             from kortools.ui.report import report

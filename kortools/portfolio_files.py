@@ -156,3 +156,26 @@ def write_csv(advice: pd.DataFrame, errors: pd.DataFrame, out: Path, dialect: Di
         sorted_advice(advice).to_csv(advice_tmp, **options)
         errors.to_csv(errors_tmp, **options)
     return errors_path
+
+
+def write_sheets(out: Path, sheets: dict[str, pd.DataFrame]) -> None:
+    """Plain formatted sheets (bold frozen header, filter, euro amounts) in one workbook."""
+    import xlsxwriter
+
+    with atomic_path(out) as temporary:
+        book = xlsxwriter.Workbook(str(temporary), {"constant_memory": True, "nan_inf_to_errors": True})
+        header = book.add_format({"bold": True, "bg_color": "#DDE7F0", "text_wrap": True, "valign": "top"})
+        euro = book.add_format({"num_format": "€ #,##0.00"})
+        for name, frame in sheets.items():
+            money = {c for c in frame.columns if frame[c].dtype == float}
+            sheet = book.add_worksheet(name)
+            for number, column in enumerate(frame.columns):
+                sheet.set_column(number, number, 22 if number else 40, euro if column in money else None)
+            sheet.write_row(0, 0, [str(c) for c in frame.columns], header)
+            for row, values in enumerate(frame.itertuples(index=False, name=None), start=1):
+                sheet.write_row(
+                    row, 0, [("ja" if v else "nee") if isinstance(v, bool) else v for v in values]
+                )
+            sheet.freeze_panes(1, 0)
+            sheet.autofilter(0, 0, max(1, len(frame)), len(frame.columns) - 1)
+        book.close()
