@@ -35,14 +35,14 @@ from kortools.scenario import Scenario, example_scenario, example_scenarios, loa
 __version__ = "0.1.0"
 
 
-def report(scenario: Scenario, made_on=None) -> bytes:
+def report(scenario: Scenario, made_on=None, variants=()) -> bytes:
     """The Dutch client report for ``scenario``: A4 PDF bytes, charts as vector graphics.
 
     Lives in ``kortools.ui.report`` (it draws with matplotlib; the model does not).
     """
     from kortools.ui.report import report as build_report
 
-    return build_report(scenario, made_on)
+    return build_report(scenario, made_on, variants)
 
 
 __all__ = [

@@ -30,7 +30,7 @@ TEXT = {
         "scenario": "scenariobestand, bijvoorbeeld data/scenarios/kapper.yaml",
         "pdf": "PDF-bestand",
         "compare": "zet 1 tot 4 scenariobestanden naast elkaar, met waar het verschil vandaan komt",
-        "compare_out": "uitvoerbestand: .xlsx",
+        "compare_out": "uitvoerbestand: .xlsx of .pdf",
         "compared": "{count} scenario's vergeleken -> {out}",
         "klant": "naam van de klant (standaard: de naam in het scenario)",
         "adviseur": "naam van de adviseur, in het rapport",
@@ -67,7 +67,7 @@ TEXT = {
         "scenario": "scenario file, e.g. data/scenarios/kapper.yaml",
         "pdf": "output PDF file",
         "compare": "put 1 to 4 scenario files side by side, with where the difference comes from",
-        "compare_out": "output file: .xlsx",
+        "compare_out": "output file: .xlsx or .pdf",
         "compared": "{count} scenarios compared -> {out}",
         "klant": "the client's name (default: the scenario's name)",
         "adviseur": "the adviser's name, in the report",
@@ -193,10 +193,16 @@ def run_compare(paths: list[Path], out: Path, t: dict) -> None:
     from kortools.portfolio_files import write_sheets
     from kortools.scenario import load_scenario
 
-    if out.suffix != ".xlsx":
+    if out.suffix not in (".xlsx", ".pdf"):
         raise InputError("--out", str(out), t["compare_out"], t["compare_out"])
     check_output(out, None, t)
     scenarios = [load_scenario(p) for p in paths]
+    if out.suffix == ".pdf":  # the report of the first, the others as its variants
+        from kortools.ui.report import report
+
+        compare_scenarios(scenarios)  # the same checks: 1 to 4, distinct names
+        atomic_write(out, report(scenarios[0], variants=scenarios[1:]))
+        return
     table = compare_scenarios(scenarios).reset_index()
     parts = pd.DataFrame({s.name: explain_difference(evaluate(s)) for s in scenarios}).rename(index=PARTS)
     totals = pd.DataFrame([parts.sum()], index=["Totaal (netto)"])

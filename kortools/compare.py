@@ -37,7 +37,7 @@ PARTS = {
     "input_vat_lost": "Btw op kosten niet aftrekbaar",
     "investment_vat_lost": "Btw op investeringen niet aftrekbaar",
     "herziening": "Herziening",
-    "tax_on_extra_profit": "Inkomstenbelasting en Zvw over de extra winst",
+    "tax_on_extra_profit": "Belasting en Zvw over de extra winst",
     "deductions_change": "Verandering aftrekposten",
 }
 

@@ -292,3 +292,34 @@ def test_dutch_amounts_typed_and_in_the_url_are_read_as_meant(page, voila, outpu
     assert "niet eenduidig" in page.locator(".kt-error").first.inner_text()
     assert "KOR-omzet € 17.985,00" in page.locator(".kt-threshold").inner_text()
     page.screenshot(path=output_dir / "kor_verkenner_dutch_amount.png")
+
+
+def test_variants_in_the_browser_and_through_the_share_link(page, voila, output_dir, browser):
+    load(page, voila, "kor_verkenner.ipynb")
+    page.get_by_role("tab", name="Varianten").click()
+    page.get_by_role("button", name="Bewaar als variant").click()  # A: the case on screen
+    page.wait_for_function("() => document.querySelector('.kt-variants')?.dataset.count === '2'")
+    field = page.locator(".kt-field-omzet input")
+    field.fill("12.000")
+    field.press("Enter")
+    page.get_by_role("button", name="Bewaar als variant").click()  # B: with 12.000
+    page.wait_for_function("() => document.querySelector('.kt-variants')?.dataset.count === '3'")
+    field.fill("18.000")
+    field.press("Enter")
+    page.wait_for_function("() => document.querySelector('.kt-link').href.includes('omzet=18000')")
+    # two variants and the case on screen: three lines in the chart, three rows in the table
+    rows = page.locator(".kt-variants tbody tr").all_inner_texts()
+    assert [r.split("\t")[0] for r in rows] == ["A", "B", "Huidige invoer"]
+    page.screenshot(path=output_dir / "varianten.png", full_page=True)
+    href = page.locator(".kt-link").get_attribute("href")
+    assert "variant=A" in href and "variant=B" in href
+    fresh = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="nl-NL").new_page()
+    try:
+        load(fresh, voila, "kor_verkenner.ipynb", href.lstrip("?"))
+        fresh.get_by_role("tab", name="Varianten").click()
+        fresh.wait_for_function("() => document.querySelector('.kt-variants')?.dataset.count === '3'")
+        restored = fresh.locator(".kt-variants tbody tr").all_inner_texts()
+        assert [r.split("\t")[0] for r in restored] == ["A", "B", "Huidige invoer"]
+        assert fresh.locator(".kt-field-omzet input").input_value() == "18.000"
+    finally:
+        fresh.context.close()

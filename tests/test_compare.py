@@ -115,4 +115,6 @@ def test_compare_command_writes_the_sheets(tmp_path):
     total = {name: value for name, value in zip(rows[0][1:], rows[-1][1:], strict=True)}
     kapper = kt.advise(kt.evaluate(kt.example_scenario("kapper")))
     assert total[kt.example_scenario("kapper").name] == pytest.approx(kapper.net_total_difference)
-    assert cli.main(["compare", *scenarios, "--out", str(tmp_path / "x.pdf")]) == 2
+    assert cli.main(["compare", *scenarios, "--out", str(tmp_path / "x.pdf")]) == 0
+    assert (tmp_path / "x.pdf").read_bytes().startswith(b"%PDF")
+    assert cli.main(["compare", *scenarios, "--out", str(tmp_path / "x.csv")]) == 2

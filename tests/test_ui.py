@@ -231,7 +231,7 @@ def test_the_dashboards_page_has_few_widget_models():
     leaves about 80: 61 widgets, at most 11 layouts and 6 styles. The net-income tab and
     the inputs for other work, legal form, rental and foreign customers added 9 (89)."""
     app = ui.kor_verkenner(query="")
-    assert len(_models_in(app.widget)) <= 100  # + 6 for client, adviser and office (#12)
+    assert len(_models_in(app.widget)) <= 115  # + 6 client, adviser, office (#12); + 18 Varianten tab (#13)
     assert len(_models_in(ui.aftrekposten_app(query="").widget)) <= 30
 
 
@@ -260,3 +260,64 @@ def test_aftrekposten_shows_net_income_of_the_model():
     refused = ui.aftrekposten_app(query="winst=300000")
     message = refused.labels["winst"].value
     assert "Winst: € 300.000 kan niet; vul een bedrag in tussen € -50.000 en € 250.000." in message
+
+
+def _query_of(app) -> str:
+    return app.link.value.split('href="?')[1].split('"')[0].replace("&amp;", "&")
+
+
+def test_variants_pin_compare_and_travel_in_the_link():
+    app = ui.kor_verkenner("kapper", query="")
+    app.variant_name.value = "Nu"
+    app.pin_variant()
+    app.controls["kor_vanaf"].value = 2027
+    app.pin_variant()  # unnamed: A
+    app.controls["beleid"].value = "nettoprijs"
+    assert list(app.variants) == ["Nu", "A"]
+    app.tabs.selected_index = app.TABS.index("Varianten")
+    assert 'data-count="3"' in app.variants_table.value  # two variants and the case on screen
+    # the table's figures are kt.advise's: the pinned default case gains 919.35 net a KOR year
+    assert "€ 919,35" in app.variants_table.value
+    assert bytes(app.variants_chart.value).startswith(b"\x89PNG")
+    assert bytes(app.waterfall_chart.value).startswith(b"\x89PNG")
+    query = _query_of(app)
+    # each variant carries only what differs from the case on screen (KOR 2027, nettoprijs)
+    assert "variant=A%3Bbeleid%3Dconsumentenprijs&" in query + "&"
+    assert "variant=Nu%3Bbeleid%3Dconsumentenprijs%3Bkor_vanaf%3D2026" in query
+    again = ui.kor_verkenner("kapper", query=query)
+    assert list(again.variants) == ["Nu", "A"] and again.variants["A"]["kor_vanaf"] == 2027
+    assert again.variants["A"]["beleid"] == "consumentenprijs"
+    # rename, load back, remove
+    app.variant_choice.value = "A"
+    app.variant_name.value = "KOR later"
+    app.rename_variant()
+    assert list(app.variants) == ["Nu", "KOR later"]
+    app.load_variant()
+    assert app.controls["kor_vanaf"].value == 2027 and app.controls["beleid"].value == "consumentenprijs"
+    app.remove_variant()
+    assert list(app.variants) == ["Nu"]
+
+
+def test_at_most_four_variants_and_a_short_link():
+    app = ui.kor_verkenner("kapper", query="")
+    for year in (2025, 2026, 2027, 2026):
+        app.controls["kor_vanaf"].value = year
+        app.controls["omzet"].value = f"{15000 + year}"
+        app.pin_variant()
+    app.pin_variant()
+    assert len(app.variants) == 4 and "hoogstens 4" in app.variants_note.value
+    assert len("http://localhost:8866/voila/render/kor_verkenner.ipynb?" + _query_of(app)) < 2000
+
+
+def test_the_report_compares_the_variants():
+    import dataclasses
+    import io
+
+    import pypdf
+
+    s = kt.example_scenario("kapper")
+    later = dataclasses.replace(s, name="KOR vanaf 2027", kor_start_year=2027)
+    text = " ".join(
+        p.extract_text() for p in pypdf.PdfReader(io.BytesIO(kt.report(s, variants=[later]))).pages
+    )
+    assert "KOR vanaf 2027" in text and "Waar het verschil vandaan komt" in text

@@ -274,3 +274,55 @@ def net_by_turnover_chart(frame: pd.DataFrame, turnover: float, axes=None) -> Fi
     axes.set_title(f"Netto inkomen bij meer of minder omzet ({frame.attrs['year']})", fontsize=12)
     axes.legend(fontsize=8, frameon=False, loc="upper left")
     return figure
+
+
+VARIANT_COLOURS = ("#4e79a7", "#59a14f", "#b07aa1", "#9c755f", "#000000")
+
+
+def variants_chart(cumulative: dict[str, pd.Series], axes=None) -> Figure:
+    """The cumulative net difference (KOR − regular) by year, one line per variant."""
+    figure, axes = new_figure(axes=axes)
+    low, high = 0.0, 0.0
+    for i, (name, series) in enumerate(cumulative.items()):
+        colour = VARIANT_COLOURS[i % len(VARIANT_COLOURS)] if i < len(cumulative) - 1 else KOR
+        axes.plot(
+            [str(y) for y in series.index],
+            series.to_numpy(),
+            marker="o",
+            linewidth=2,
+            color=colour,
+            label=name,
+        )
+        low, high = min(low, float(series.min())), max(high, float(series.max()))
+    axes.axhline(0, color=MUTED, linewidth=0.8)
+    pad = (high - low) * 0.15 or 100.0
+    _euro_ticks(axes, low - pad, high + pad)
+    axes.set_ylabel("Netto verschil opgeteld (€)")
+    axes.set_title("Varianten: netto voordeel van de KOR opgeteld", fontsize=12)
+    axes.legend(fontsize=8, frameon=False, loc="upper left")
+    return figure
+
+
+def waterfall_chart(parts: pd.Series, labels: dict[str, str], title: str, axes=None) -> Figure:
+    """``kt.explain_difference``'s parts as a waterfall to the net total (parts.name)."""
+    own_figure = axes is None
+    figure, axes = new_figure(size=(6.4, 3.8), axes=axes)
+    running, bottoms, heights = 0.0, [], []
+    for value in parts.to_numpy():
+        bottoms.append(running if value >= 0 else running + value)
+        heights.append(abs(value))
+        running += value
+    names = [labels.get(k, k) for k in parts.index] + ["Netto"]
+    colours = [KOR if v >= 0 else WARNING for v in parts.to_numpy()] + ["black"]
+    total = float(parts.name)
+    bottoms.append(min(0.0, total))
+    heights.append(abs(total))
+    y = np.arange(len(names))[::-1]
+    axes.barh(y, heights, left=bottoms, color=colours, height=0.6)
+    axes.set_yticks(y, names, fontsize=8)
+    axes.xaxis.set_major_formatter(euro_axis)
+    axes.axvline(0, color=MUTED, linewidth=0.8)
+    axes.set_title(title, fontsize=11)
+    if own_figure:
+        figure.subplots_adjust(left=0.45, right=0.97)
+    return figure

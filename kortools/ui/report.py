@@ -12,6 +12,7 @@ import re
 import textwrap
 from functools import partial
 
+import pandas as pd
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
@@ -78,10 +79,12 @@ class _Page:
             self.y -= step
         self.y -= 0.01
 
-    def chart(self, draw, height: float = 0.26) -> None:
-        """Draw a chart builder (``draw(axes=...)``) onto this page: vector, not a bitmap."""
+    def chart(self, draw, height: float = 0.26, indent: float = 0.08) -> None:
+        """Draw a chart builder (``draw(axes=...)``) onto this page: vector, not a bitmap.
+
+        ``indent``: room left of the axes for the tick labels."""
         self.room(height)
-        axes = self.figure.add_axes((LEFT + 0.08, self.y - height, WIDTH - 0.1, height - 0.03))
+        axes = self.figure.add_axes((LEFT + indent, self.y - height, WIDTH - indent - 0.02, height - 0.03))
         draw(axes=axes)
         axes.title.set_fontsize(11)
         self.y -= height + 0.02
@@ -94,6 +97,31 @@ class _Page:
 
     def save(self) -> None:
         self.pdf.savefig(self.figure)
+
+
+def _comparison(page: _Page, result, variants) -> None:
+    """The variants (if any) against the case of the report, and its difference in parts."""
+    from kortools.compare import PARTS
+
+    if variants:
+        rows = {}
+        results = {v.scenario.name: v for v in variants} | {"Dit advies": result}
+        for name, r in results.items():
+            a = kt.advise(r)
+            rows[name] = [
+                a.verdict_nl,
+                format_euro(a.net_gain_per_kor_year),
+                format_euro(a.net_total_difference),
+                format_euro(a.herziening_total),
+            ]
+        frame = pd.DataFrame.from_dict(
+            rows, orient="index", columns=["Advies", "Netto per KOR-jaar", "Netto totaal", "Herziening"]
+        )
+        page.table(frame, size=8)
+        cumulative = {n: r.table["cumulative_net_difference"] for n, r in results.items()}
+        page.chart(partial(charts.variants_chart, cumulative), height=0.27)
+    parts = kt.explain_difference(result)
+    page.chart(partial(charts.waterfall_chart, parts, PARTS, "Waar het verschil vandaan komt"), 0.3, 0.36)
 
 
 DISCLAIMER = (
@@ -114,8 +142,10 @@ def report_file_name(scenario: kt.Scenario) -> str:
     return f"kor-advies-{slug}.pdf"
 
 
-def report(scenario: kt.Scenario, made_on: dt.date | None = None) -> bytes:
-    """The client report for ``scenario`` as PDF bytes (Dutch, A4)."""
+def report(scenario: kt.Scenario, made_on: dt.date | None = None, variants=()) -> bytes:
+    """The client report for ``scenario`` as PDF bytes (Dutch, A4); with ``variants``
+    (scenarios) a comparison page: their cumulative net difference, headline figures, and
+    where the difference of ``scenario`` comes from."""
     result = kt.evaluate(scenario)
     advice = kt.advise(result)
     made_on = made_on or dt.date.today()
@@ -205,7 +235,11 @@ def report(scenario: kt.Scenario, made_on: dt.date | None = None) -> bytes:
         page.paragraph("Per boekjaar: is het totaal minder dan € 500, dan vervalt de herziening dat jaar.")
         page.save()
 
-        page = _Page(pdf, "Aftrekposten en aannames", 3)
+        page = _Page(pdf, "Varianten en waar het verschil vandaan komt", page.page_no + 1)
+        _comparison(page, result, [kt.evaluate(v) for v in variants])
+        page.save()
+
+        page = _Page(pdf, "Aftrekposten en aannames", page.page_no + 1)
         page.paragraph("Aftrekposten per jaar bij de winst met KOR (zoals in de tabel 'Over de jaren'):")
         page.table(deductions_table_nl(result.deductions_table("kor")), size=7.5)
         page.heading("Aannames (niet officieel bevestigd)")

@@ -35,6 +35,7 @@ from kortools.ui.text import (
     net_by_turnover_html,
     warnings_html,
 )
+from kortools.ui.variants import Variants, variant_parameter, variants_from_query
 
 # --- the main dashboard ---------------------------------------------------------------
 
@@ -235,10 +236,10 @@ def threshold_html(kor_turnover: float, threshold: float, policy: str, crossed: 
     )
 
 
-class KorVerkenner(App):
+class KorVerkenner(App, Variants):
     """The main dashboard: margin, break-even, threshold, herziening, years, warnings, assumptions."""
 
-    TABS = ("Omslagpunt", "Netto-inkomen", "Herziening", "Meerdere jaren", "Aannames")
+    TABS = ("Omslagpunt", "Netto-inkomen", "Herziening", "Meerdere jaren", "Varianten", "Aannames")
 
     def __init__(self, scenario: kt.Scenario, query: str = "") -> None:
         super().__init__()
@@ -246,6 +247,7 @@ class KorVerkenner(App):
         self.name = scenario.name
         self.result: kt.ScenarioResult | None = None
         self.values: dict[str, Any] = {}
+        self.variants: dict[str, dict] = {}
         self._build_controls(scenario)
         self._build_outputs()
         query_errors = self.apply_query(query)
@@ -312,6 +314,7 @@ class KorVerkenner(App):
                 self.make(w.VBox, [self.net_chart, self.net_text]),
                 self.make(w.VBox, [self.herziening_chart, self.herziening_table]),
                 self.make(w.VBox, [self.years_table, self.years_chart]),
+                self._build_variants(),
                 self.make(w.VBox, [self.assumptions]),
             ],
         )
@@ -381,6 +384,7 @@ class KorVerkenner(App):
             self._render_net,
             self._render_herziening,
             self._render_years,
+            self._render_variants,
             self._render_notes,
         ]
         renderers[index]()
@@ -442,7 +446,7 @@ class KorVerkenner(App):
         from kortools.ui.report import report, report_file_name
 
         self.report_link.value = "<i>Rapport wordt gemaakt…</i>"
-        pdf = report(self.result.scenario)
+        pdf = report(self.result.scenario, variants=self.variant_scenarios())
         self._report_count += 1
         href = "data:application/pdf;base64," + base64.b64encode(pdf).decode("ascii")
         self.report_link.value = (
@@ -451,8 +455,21 @@ class KorVerkenner(App):
             f'href="{href}">Klik hier als de download niet vanzelf begint</a>'
         )
 
+    def apply_query(self, query: str | None) -> dict[str, str]:
+        """The URL's fields, then its variants (``variant=B;kor_vanaf=2027``, see ui.variants)."""
+        errors = super().apply_query(query)
+        current, _ = self.current_values()
+        self.variants, problems = variants_from_query(query or "", current, self.specs)
+        if self.variants:
+            self.variant_choice.options = list(self.variants)
+        if problems:
+            self._say(" ".join(problems))
+        return errors
+
     def _link_html(self) -> str:
-        query = urlencode({k: url_value(v) for k, v in self.values.items()})
+        pairs = [(k, url_value(v)) for k, v in self.values.items()]
+        pairs += [("variant", variant_parameter(n, v, self.values)) for n, v in self.variants.items()]
+        query = urlencode(pairs)
         return (
             '<p class="kt-share">Deze berekening bewaren of delen: '
             f'<a class="kt-link" href="?{escape(query)}" target="_blank" rel="noopener">link naar deze '
