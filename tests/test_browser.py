@@ -313,6 +313,16 @@ def test_variants_in_the_browser_and_through_the_share_link(page, voila, output_
     page.screenshot(path=output_dir / "varianten.png", full_page=True)
     href = page.locator(".kt-link").get_attribute("href")
     assert "variant=A" in href and "variant=B" in href
+    import io
+
+    import pypdf
+
+    with page.expect_download(timeout=60_000) as download_info:
+        page.get_by_role("button", name="Download rapport (PDF)").click()
+    path = output_dir / "kor-advies-varianten.pdf"
+    download_info.value.save_as(path)
+    text = " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(path.read_bytes())).pages)
+    assert "Varianten en waar het verschil vandaan komt" in text  # the comparison page
     fresh = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="nl-NL").new_page()
     try:
         load(fresh, voila, "kor_verkenner.ipynb", href.lstrip("?"))
