@@ -106,7 +106,8 @@ def net_income_table(
 
     Indexed by year; columns ``taxable_profit``, ``box1_tax``,
     ``algemene_heffingskorting``, ``arbeidskorting``, ``income_tax``, ``zvw``,
-    ``net_income``. ``df.attrs["assumptions"]``: the unconfirmed values and rules used.
+    ``net_income``. ``df.attrs["assumptions"]``: the unconfirmed values and rules used;
+    ``df.attrs["deductions"]``: the :func:`kortools.deductions_table` of the same years.
     """
     deductions = deductions_table(years, profit, hours, starter, aow, partner_hours)
     with recording() as used:
@@ -126,6 +127,7 @@ def net_income_table(
     frame = pd.DataFrame.from_dict(rows, orient="index")
     frame.index.name = "year"
     frame.attrs["assumptions"] = tuple(dict.fromkeys([*deductions.attrs["assumptions"], *used.values()]))
+    frame.attrs["deductions"] = deductions  # the deductions_table it rests on
     return frame
 
 

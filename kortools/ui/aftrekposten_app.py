@@ -93,14 +93,6 @@ class AftrekpostenApp(App):
             self.show_errors(errors)
 
     def compute(self, values: Mapping[str, Any]) -> None:
-        table = kt.deductions_table(
-            kt.tax_years(),
-            values["winst"],
-            values["uren"],
-            values["starter"],
-            values["aow"],
-            values["partner_uren"],
-        )
         net = kt.net_income_table(
             kt.tax_years(),
             values["winst"],
@@ -109,12 +101,11 @@ class AftrekpostenApp(App):
             values["aow"],
             values["partner_uren"],
         )
+        table = net.attrs["deductions"]
         self.table, self.net = table, net
         self.chart.value = charts.to_png(charts.deductions_chart(table))
         self.table_html.value = net_income_html(net) + html_table(deductions_table_nl(table))
-        self.assumptions.value = assumptions_html(
-            tuple(dict.fromkeys([*table.attrs["assumptions"], *net.attrs["assumptions"]]))
-        )
+        self.assumptions.value = assumptions_html(net.attrs["assumptions"])
 
     @property
     def widget(self) -> w.Widget:
