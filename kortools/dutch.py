@@ -16,8 +16,6 @@ from decimal import Decimal
 
 from babel.numbers import NumberFormatError, format_decimal, parse_decimal
 
-from kortools.errors import InputError
-
 LOCALE = "nl_NL"
 #: A comma followed by exactly three digits and nothing else: thousands or decimals?
 AMBIGUOUS_COMMA = re.compile(r"^-?[0-9]{1,3}(,[0-9]{3})+$")
@@ -88,36 +86,6 @@ def euro_nl(amount: float) -> str:
     sign = "-" if amount < 0 else ""
     decimals = 0 if float(amount).is_integer() else 2
     return f"€ {sign}{format_number_nl(abs(amount), decimals)}"
-
-
-def parse_amount_nl(raw: object, field: str, label: str, low: float, high: float) -> float:
-    """An amount in euros from Dutch text, from ``low`` to ``high``; InputError in Dutch otherwise."""
-    allowed = amount_range_nl(low, high)
-    try:
-        number = read_number_nl(raw)
-    except ValueError as reason:
-        shown = str(raw).strip()
-        what = f"‘{shown[:40]}’ is {reason}; " if shown and str(reason) != "leeg" else ""
-        raise InputError(field, raw, allowed, f"{label}: {what}{allowed}.", low=low, high=high) from None
-    if not low <= number <= high:
-        raise InputError(
-            field, raw, allowed, f"{label}: {euro_nl(number)} kan niet; {allowed}.", low=low, high=high
-        )
-    return number
-
-
-def parse_percent_nl(raw: object, field: str, label: str, allowed_rates: tuple[float, ...]) -> float:
-    """A rate in percent from Dutch text (``21``, ``21%``, ``9,5 %``), one of ``allowed_rates``
-    (percent); returns the percent."""
-    options = ", ".join(f"{format_number_nl(r, 0 if float(r).is_integer() else 1)}%" for r in allowed_rates)
-    allowed = f"kies een btw-tarief: {options}"
-    try:
-        number = read_number_nl(raw, percent=True)
-    except ValueError as reason:
-        raise InputError(field, raw, allowed, f"{label}: ‘{str(raw)[:40]}’ is {reason}; {allowed}.") from None
-    if number not in allowed_rates:
-        raise InputError(field, raw, allowed, f"{label}: {format_number_nl(number, 1)}% kan niet; {allowed}.")
-    return number
 
 
 def read_numbers_nl(texts, *, percent: bool = False):

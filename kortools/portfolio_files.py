@@ -19,16 +19,16 @@ from kortools.errors import InputError
 from kortools.files import atomic_path
 from kortools.portfolio import ERROR_HEADERS, OUTPUT_HEADERS, VERDICT_ORDER
 
-MONEY_COLUMNS = (
-    "omzet_telt_mee",
-    "kor_omzet",
-    "voordeel_dit_jaar",
-    "herziening_5_jaar",
-    "netto_voordeel_5_jaar",
-    "netto_voordeel_per_kor_jaar",
-    "voordeel_5_jaar",
-    "voordeel_per_kor_jaar",
-)
+#: Column widths in the workbooks (characters) for the long text columns; others by header.
+WIDTHS = {
+    "Toelichting": 80,
+    "Reden geen KOR": 40,
+    "Waarschuwingen": 35,
+    "Reden": 50,
+    "Onderwerp": 50,
+    "scenario": 40,
+    "Onderdeel": 40,
+}
 
 
 @dataclass(frozen=True)
@@ -111,41 +111,20 @@ def summary(advice: pd.DataFrame, errors: pd.DataFrame) -> pd.DataFrame:
             float(advice.loc[advice["advies"] == "meedoen", "voordeel_5_jaar"].sum()),
         ),
     ]
-    return pd.DataFrame(rows, columns=["Onderwerp", "Waarde"])
+    return pd.DataFrame(rows, columns=["Onderwerp", "Waarde"]).astype({"Waarde": object})  # counts: no €
 
 
 def write_xlsx(advice: pd.DataFrame, errors: pd.DataFrame, out: Path) -> None:
     """The advice, a summary and the errors as a formatted workbook (atomically)."""
-    import xlsxwriter
-
     advice = sorted_advice(advice)
-    with atomic_path(out) as temporary:
-        book = xlsxwriter.Workbook(str(temporary), {"constant_memory": True, "nan_inf_to_errors": True})
-        euro = book.add_format({"num_format": "€ #,##0.00"})
-        header = book.add_format({"bold": True, "bg_color": "#DDE7F0", "text_wrap": True, "valign": "top"})
-        _sheet(book, "advies", advice.rename(columns=OUTPUT_HEADERS), header, euro, OUTPUT_HEADERS)
-        _sheet(book, "samenvatting", summary(advice, errors), header, None, {})
-        _sheet(book, "fouten", errors.rename(columns=ERROR_HEADERS), header, None, {})
-        book.close()
-
-
-def _sheet(book, name: str, frame: pd.DataFrame, header, euro, headers: dict) -> None:
-    sheet = book.add_worksheet(name)
-    money = {headers.get(c, c) for c in MONEY_COLUMNS}
-    widths = {"Toelichting": 80, "Reden geen KOR": 40, "Waarschuwingen": 35, "Reden": 50, "Onderwerp": 50}
-    for number, column in enumerate(frame.columns):
-        sheet.set_column(
-            number,
-            number,
-            widths.get(column, max(12, min(30, len(str(column)) + 2))),
-            euro if column in money else None,
-        )
-    sheet.write_row(0, 0, [str(c) for c in frame.columns], header)
-    for row, values in enumerate(frame.itertuples(index=False, name=None), start=1):
-        sheet.write_row(row, 0, [("ja" if v else "nee") if isinstance(v, bool) else v for v in values])
-    sheet.freeze_panes(1, 0)
-    if len(frame.columns):
-        sheet.autofilter(0, 0, max(1, len(frame)), len(frame.columns) - 1)
+    write_sheets(
+        out,
+        {
+            "advies": advice.rename(columns=OUTPUT_HEADERS),
+            "samenvatting": summary(advice, errors),
+            "fouten": errors.astype({"regel": "int64"}).rename(columns=ERROR_HEADERS),  # no € on lines
+        },
+    )
 
 
 def write_csv(advice: pd.DataFrame, errors: pd.DataFrame, out: Path, dialect: Dialect) -> Path:
@@ -159,7 +138,8 @@ def write_csv(advice: pd.DataFrame, errors: pd.DataFrame, out: Path, dialect: Di
 
 
 def write_sheets(out: Path, sheets: dict[str, pd.DataFrame]) -> None:
-    """Plain formatted sheets (bold frozen header, filter, euro amounts) in one workbook."""
+    """Formatted sheets in one workbook (atomically): a bold frozen header with a filter,
+    widths, euro format on the float (money) columns, booleans as ja/nee."""
     import xlsxwriter
 
     with atomic_path(out) as temporary:
@@ -167,15 +147,16 @@ def write_sheets(out: Path, sheets: dict[str, pd.DataFrame]) -> None:
         header = book.add_format({"bold": True, "bg_color": "#DDE7F0", "text_wrap": True, "valign": "top"})
         euro = book.add_format({"num_format": "€ #,##0.00"})
         for name, frame in sheets.items():
-            money = {c for c in frame.columns if frame[c].dtype == float}
             sheet = book.add_worksheet(name)
             for number, column in enumerate(frame.columns):
-                sheet.set_column(number, number, 22 if number else 40, euro if column in money else None)
+                width = WIDTHS.get(str(column), max(12, min(30, len(str(column)) + 2)))
+                sheet.set_column(number, number, width, euro if frame[column].dtype == float else None)
             sheet.write_row(0, 0, [str(c) for c in frame.columns], header)
             for row, values in enumerate(frame.itertuples(index=False, name=None), start=1):
                 sheet.write_row(
                     row, 0, [("ja" if v else "nee") if isinstance(v, bool) else v for v in values]
                 )
             sheet.freeze_panes(1, 0)
-            sheet.autofilter(0, 0, max(1, len(frame)), len(frame.columns) - 1)
+            if len(frame.columns):
+                sheet.autofilter(0, 0, max(1, len(frame)), len(frame.columns) - 1)
         book.close()
