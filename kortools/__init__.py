@@ -3,34 +3,110 @@
 The model: pure functions and small frozen dataclasses; tax figures come from
 the dated, sourced files in ``data/``. Money is in euros as unrounded floats;
 round only for display (to the cent).
+
+Public names are imported on first use (PEP 562): ``import kortools`` alone loads
+nothing heavy, so a process that needs one part (the Voila server's kernel cap, say)
+does not load pandas and matplotlib for the rest.
 """
 
-from kortools.advice import Advice, Reason, advise
-from kortools.compare import compare_scenarios, explain_difference
-from kortools.deductions import Deductions, deductions_table, entrepreneur_deductions
-from kortools.errors import InputError
-from kortools.evaluation import ScenarioResult, evaluate
-from kortools.herziening import (
-    Asset,
-    herziening_schedule,
-    investment_price,
-    investment_vat,
-    longest_revision_period,
-)
-from kortools.kor import (
-    Supply,
-    counted_turnover,
-    kor_eligibility,
-    kor_exit_date,
-    kor_reentry_date,
-    kor_start_date,
-    kvk_warnings,
-    threshold_crossing,
-)
-from kortools.margin import MarginComparison, compare_margin, gain_by_consumer_share, margin_sweep, vat_rates
-from kortools.net import NetIncome, net_by_turnover, net_income, net_income_table
-from kortools.parameters import Assumption, parameter, tax_years, value
-from kortools.scenario import Scenario, example_scenario, example_scenarios, load_scenario, save_scenario
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_EXPORTS = {
+    "Advice": "kortools.advice",
+    "Reason": "kortools.advice",
+    "advise": "kortools.advice",
+    "compare_scenarios": "kortools.compare",
+    "explain_difference": "kortools.compare",
+    "Deductions": "kortools.deductions",
+    "deductions_table": "kortools.deductions",
+    "entrepreneur_deductions": "kortools.deductions",
+    "InputError": "kortools.errors",
+    "ScenarioResult": "kortools.evaluation",
+    "evaluate": "kortools.evaluation",
+    "Asset": "kortools.herziening",
+    "herziening_schedule": "kortools.herziening",
+    "investment_price": "kortools.herziening",
+    "investment_vat": "kortools.herziening",
+    "longest_revision_period": "kortools.herziening",
+    "Supply": "kortools.kor",
+    "counted_turnover": "kortools.kor",
+    "kor_eligibility": "kortools.kor",
+    "kor_exit_date": "kortools.kor",
+    "kor_reentry_date": "kortools.kor",
+    "kor_start_date": "kortools.kor",
+    "kvk_warnings": "kortools.kor",
+    "threshold_crossing": "kortools.kor",
+    "MarginComparison": "kortools.margin",
+    "compare_margin": "kortools.margin",
+    "gain_by_consumer_share": "kortools.margin",
+    "margin_sweep": "kortools.margin",
+    "vat_rates": "kortools.margin",
+    "NetIncome": "kortools.net",
+    "net_by_turnover": "kortools.net",
+    "net_income": "kortools.net",
+    "net_income_table": "kortools.net",
+    "Assumption": "kortools.parameters",
+    "parameter": "kortools.parameters",
+    "tax_years": "kortools.parameters",
+    "value": "kortools.parameters",
+    "Scenario": "kortools.scenario",
+    "example_scenario": "kortools.scenario",
+    "example_scenarios": "kortools.scenario",
+    "load_scenario": "kortools.scenario",
+    "save_scenario": "kortools.scenario",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name from its module on first use (PEP 562)."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'kortools' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))
+
+
+if TYPE_CHECKING:  # static checkers and IDEs see the eager imports
+    from kortools.advice import Advice, Reason, advise
+    from kortools.compare import compare_scenarios, explain_difference
+    from kortools.deductions import Deductions, deductions_table, entrepreneur_deductions
+    from kortools.errors import InputError
+    from kortools.evaluation import ScenarioResult, evaluate
+    from kortools.herziening import (
+        Asset,
+        herziening_schedule,
+        investment_price,
+        investment_vat,
+        longest_revision_period,
+    )
+    from kortools.kor import (
+        Supply,
+        counted_turnover,
+        kor_eligibility,
+        kor_exit_date,
+        kor_reentry_date,
+        kor_start_date,
+        kvk_warnings,
+        threshold_crossing,
+    )
+    from kortools.margin import (
+        MarginComparison,
+        compare_margin,
+        gain_by_consumer_share,
+        margin_sweep,
+        vat_rates,
+    )
+    from kortools.net import NetIncome, net_by_turnover, net_income, net_income_table
+    from kortools.parameters import Assumption, parameter, tax_years, value
+    from kortools.scenario import Scenario, example_scenario, example_scenarios, load_scenario, save_scenario
 
 __version__ = "0.1.0"
 
