@@ -1,0 +1,162 @@
+"""A cap on live kernels for the Voila server (issue #14; upstream voila issue #617).
+
+Voila starts a Python kernel (about 140 MB) for every page request and nothing limits
+how many: anyone who can reach the page can exhaust the server's memory by reloading
+it. ``CappedKernelManager`` is the kernel manager Voila uses (``voila.json``:
+``VoilaConfiguration.multi_kernel_manager_class``); it refuses to start a kernel past
+the cap, pre-heated pool included. A refused page request gets HTTP 503 with
+``Retry-After`` and the template's small Dutch page (``503.html``: "Het is nu druk").
+
+The cap, in order of precedence:
+1. the environment variable ``KORTOOLS_MAX_KERNELS`` when the server starts;
+2. ``CappedKernelManager.max_kernels`` in ``voila.json`` (0: derive it);
+3. derived: (machine memory − ``reserve_mb``) / ``kernel_size_mb``.
+The server prints the cap and where it came from at start.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+from tornado.web import HTTPError, OutputTransform
+from traitlets import Int
+
+ENV_MAX_KERNELS = "KORTOOLS_MAX_KERNELS"
+CGROUP_MEMORY_MAX = Path("/sys/fs/cgroup/memory.max")
+
+
+class KernelCapReached(HTTPError):
+    """A page request past the kernel cap: answered 503 with the Dutch busy page."""
+
+    def __init__(self, max_kernels: int, retry_after: int):
+        super().__init__(503, "kernel cap of %d reached", max_kernels, reason="Service Unavailable")
+        self.max_kernels = max_kernels
+        self.retry_after = retry_after
+
+
+class RetryAfterOn503(OutputTransform):
+    """Adds ``Retry-After`` to 503 answers (tornado's error path clears handler headers)."""
+
+    seconds = 60
+
+    def transform_first_chunk(self, status_code, headers, chunk, finishing):
+        if status_code == 503 and "Retry-After" not in headers:
+            headers["Retry-After"] = str(self.seconds)
+        return status_code, headers, chunk
+
+
+def machine_memory_mb() -> float:
+    """This machine's memory, or the cgroup (container) limit when that is lower."""
+    memory = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") / 2**20
+    try:
+        limit = CGROUP_MEMORY_MAX.read_text().strip()
+    except OSError:
+        return memory
+    return min(memory, int(limit) / 2**20) if limit.isdigit() else memory
+
+
+def derived_max_kernels(memory_mb: float, reserve_mb: float, kernel_size_mb: float) -> int:
+    """How many kernels fit: (memory − reserve) / kernel size, at least 1."""
+    return max(1, int((memory_mb - reserve_mb) // kernel_size_mb))
+
+
+def parse_max_kernels(text: str, source: str) -> int:
+    """A cap given as text (the environment variable): a whole number ≥ 1, else refused."""
+    try:
+        cap = int(text.strip())
+    except ValueError:
+        cap = 0
+    if cap < 1:
+        raise ValueError(f"{source} must be a whole number of kernels, 1 or more; got {text!r}")
+    return cap
+
+
+class CappedKernelManager(AsyncMappingKernelManager):
+    """Voila's kernel manager with a cap on live kernels (starting ones included)."""
+
+    max_kernels = Int(
+        0,
+        config=True,
+        help=f"Most live kernels, pre-heated pool included; 0 derives it from memory. "
+        f"The environment variable {ENV_MAX_KERNELS} overrides it.",
+    )
+    kernel_size_mb = Int(
+        140,
+        config=True,
+        help="Memory of one dashboard kernel (RSS, MB), for the derived cap: "
+        "measured by benchmarks/kernel_memory.py.",
+    )
+    reserve_mb = Int(1024, config=True, help="Memory kept for the server and the system (MB).")
+    retry_after = Int(60, config=True, help="Seconds a refused visitor is asked to wait (Retry-After).")
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._starting: set[str] = set()
+        self._transform_installed = False
+        self._closing = False
+        self.cap, source = self._resolve_cap()
+        RetryAfterOn503.seconds = self.retry_after
+        self.log.info("kortools: at most %d live kernels (%s)", self.cap, source)
+        print(f"kortools: at most {self.cap} live kernels ({source})", flush=True)
+
+    def _resolve_cap(self) -> tuple[int, str]:
+        text = os.environ.get(ENV_MAX_KERNELS, "").strip()
+        if text:
+            return parse_max_kernels(text, ENV_MAX_KERNELS), f"{ENV_MAX_KERNELS}={text}"
+        if self.max_kernels > 0:
+            return self.max_kernels, "CappedKernelManager.max_kernels in voila.json"
+        memory = machine_memory_mb()
+        cap = derived_max_kernels(memory, self.reserve_mb, self.kernel_size_mb)
+        return cap, (
+            f"derived: ({memory:.0f} MB memory − {self.reserve_mb} MB) / {self.kernel_size_mb} MB per kernel"
+        )
+
+    def live_kernel_count(self) -> int:
+        """Kernels running or starting: what the cap counts."""
+        return len(set(self.list_kernel_ids()) | self._starting)
+
+    async def start_kernel(self, *, kernel_id: str | None = None, **kwargs) -> str:
+        """Start a kernel unless the cap is reached (then ``KernelCapReached``: a 503)."""
+        self._install_retry_after()
+        if kernel_id is not None and kernel_id in self:
+            return await super().start_kernel(kernel_id=kernel_id, **kwargs)
+        if self.live_kernel_count() >= self.cap:
+            self.log.warning("kortools: kernel cap of %d reached; the page request gets 503", self.cap)
+            raise KernelCapReached(self.cap, self.retry_after)
+        kernel_id = kernel_id or str(uuid.uuid4())
+        self._starting.add(kernel_id)
+        try:
+            return await super().start_kernel(kernel_id=kernel_id, **kwargs)
+        finally:
+            self._starting.discard(kernel_id)
+
+    async def shutdown_kernel(self, kernel_id: str, *args, **kwargs):
+        """Free the kernel's place, then top up a pre-heated pool that the cap left short."""
+        result = await super().shutdown_kernel(kernel_id, *args, **kwargs)
+        self._refill_pools()
+        return result
+
+    async def shutdown_all(self, *args, **kwargs):
+        self._closing = True
+        return await super().shutdown_all(*args, **kwargs)
+
+    def _refill_pools(self) -> None:
+        """Top up Voila's pre-heated pools, dropping the entries the cap refused."""
+        pools = getattr(self, "_pools", None)
+        fill = getattr(self, "fill_if_needed", None)
+        if self._closing or not pools or fill is None:
+            return
+        for notebook, pool in pools.items():
+            for task in [t for t in pool if t.done() and not t.cancelled() and t.exception()]:
+                pool.remove(task)
+            fill(delay=0, notebook_name=notebook)
+
+    def _install_retry_after(self) -> None:
+        """Add the Retry-After transform to Voila's tornado app (it exists once serving)."""
+        app = getattr(self.parent, "app", None)
+        if not self._transform_installed and app is not None:
+            app.add_transform(RetryAfterOn503)
+            self._transform_installed = True

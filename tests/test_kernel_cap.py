@@ -1,0 +1,142 @@
+"""The kernel cap: a page request past the cap starts no kernel and gets the Dutch 503.
+
+The cap's arithmetic and its sources (environment, voila.json, memory) as unit tests;
+then a flood against a real Voila server on loopback (issue #14, item 2): cap 6,
+60 page loads 10 at a time.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from voila_server import VoilaServer
+
+from kortools.serving.kernel_cap import (
+    ENV_MAX_KERNELS,
+    CappedKernelManager,
+    derived_max_kernels,
+    parse_max_kernels,
+)
+
+FLOOD_CAP, FLOOD_LOADS, FLOOD_AT_ONCE = 6, 60, 10
+# voila.json pre-heats one kernel per dashboard in directory mode: they count too
+DASHBOARDS = 3
+BUSY = "Het is nu druk"
+
+
+def test_derived_cap_is_memory_less_reserve_over_kernel_size():
+    # (24,105 − 1,024) / 140 = 164.9 → 164 whole kernels
+    assert derived_max_kernels(24_105, 1_024, 140) == 164
+    # a tiny machine still serves one visitor
+    assert derived_max_kernels(900, 1_024, 140) == 1
+
+
+@pytest.mark.parametrize("text", ["abc", "0", "-3", "2.5", ""])
+def test_a_cap_that_is_not_a_whole_number_of_kernels_is_refused(text):
+    with pytest.raises(ValueError, match=f"{ENV_MAX_KERNELS} must be a whole number of kernels, 1 or more"):
+        parse_max_kernels(text, ENV_MAX_KERNELS)
+
+
+def test_the_environment_overrides_voila_json(monkeypatch):
+    monkeypatch.setenv(ENV_MAX_KERNELS, " 7 ")
+    manager = CappedKernelManager(max_kernels=3)
+    assert manager.cap == 7
+
+
+def test_voila_json_key_applies_without_the_environment(monkeypatch):
+    monkeypatch.delenv(ENV_MAX_KERNELS, raising=False)
+    assert CappedKernelManager(max_kernels=3).cap == 3
+
+
+def test_without_either_the_cap_comes_from_memory(monkeypatch):
+    monkeypatch.delenv(ENV_MAX_KERNELS, raising=False)
+    monkeypatch.setattr("kortools.serving.kernel_cap.machine_memory_mb", lambda: 4_096)
+    # (4,096 − 1,024) / 128 = 24
+    assert CappedKernelManager(kernel_size_mb=128, reserve_mb=1_024).cap == 24
+
+
+def test_a_bad_cap_stops_the_server_with_a_message(output_dir):
+    log = output_dir / "voila-bad-cap.log"
+    server = VoilaServer(env={ENV_MAX_KERNELS: "veel"}, log=log)
+    with pytest.raises(RuntimeError, match="voila exited"):
+        server.start(timeout=60)
+    server.stop()
+    assert "KORTOOLS_MAX_KERNELS must be a whole number of kernels, 1 or more; got 'veel'" in log.read_text()
+
+
+def load_page(url: str) -> tuple[int, str, str | None]:
+    """Status, body and Retry-After of one plain page request."""
+    try:
+        with urllib.request.urlopen(url, timeout=120) as response:
+            return response.status, response.read().decode(), response.headers.get("Retry-After")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode(), error.headers.get("Retry-After")
+
+
+class KernelWatch:
+    """Samples the server's kernel processes every 0.05 s; keeps the peak."""
+
+    def __init__(self, server: VoilaServer):
+        self.server, self.peak, self._stop = server, 0, threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, len(self.server.kernel_pids()))
+            self._stop.wait(0.05)
+
+    def __enter__(self) -> KernelWatch:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def is_whole_dashboard(status: int, body: str) -> bool:
+    return status == 200 and "KOR-verkenner" in body and body.rstrip().endswith("</html>")
+
+
+def is_busy_page(status: int, body: str, retry_after: str | None) -> bool:
+    return (
+        status == 503
+        and BUSY in body
+        and retry_after == "60"
+        and "Traceback" not in body
+        and "/work" not in body
+        and ".py" not in body
+    )
+
+
+@pytest.mark.browser
+def test_a_flood_of_page_loads_never_passes_the_cap(output_dir):
+    log = output_dir / "voila-flood.log"
+    culling = ("--MappingKernelManager.cull_idle_timeout=8", "--MappingKernelManager.cull_interval=2")
+    with VoilaServer(*culling, env={ENV_MAX_KERNELS: str(FLOOD_CAP)}, log=log) as server:
+        url = server.page_url("kor_verkenner.ipynb")
+        with KernelWatch(server) as watch, ThreadPoolExecutor(FLOOD_AT_ONCE) as pool:
+            answers = list(pool.map(lambda _: load_page(url), range(FLOOD_LOADS)))
+
+        kinds = Counter(
+            "page" if is_whole_dashboard(s, b) else "busy" if is_busy_page(s, b, r) else f"other {s}"
+            for s, b, r in answers
+        )
+        assert watch.peak <= FLOOD_CAP
+        assert set(kinds) == {"page", "busy"}, kinds
+        # the pools take DASHBOARDS places; the rest serve pages until the cap
+        assert kinds["page"] <= FLOOD_CAP - DASHBOARDS + 1
+        assert f"at most {FLOOD_CAP} live kernels ({ENV_MAX_KERNELS}={FLOOD_CAP})" in log.read_text()
+
+        deadline = time.monotonic() + 60  # culling frees the flood's kernels
+        while len(server.kernel_pids()) > DASHBOARDS and time.monotonic() < deadline:
+            time.sleep(1)
+        assert len(server.kernel_pids()) <= DASHBOARDS
+        status, body, _ = load_page(url)
+        assert is_whole_dashboard(status, body)
