@@ -1,13 +1,17 @@
 # Two commands do all the set-up on a fresh machine (README):
 #   make dashboard   serve the dashboard on http://localhost:8866
 #   make test        run the whole test suite (lint, unit, property, notebooks, browser)
+#   make serve       WORKERS Voila workers behind nginx (TLS, basic auth): https://localhost:8443
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PORT   ?= 8866
+WORKERS ?= 2
+SERVE_PORT ?= 8443
+SERVE_HOST ?= 127.0.0.1
 
-.PHONY: dashboard test lint unit notebooks browser benchmarks chromium clean
+.PHONY: dashboard serve test lint unit notebooks browser benchmarks chromium nginx clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,20 +25,30 @@ chromium:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	  else echo "Chromium is missing: run 'sudo apt-get install -y chromium'"; exit 1; fi; }
 
+# Debian's nginx for `make serve` and its test (run in the foreground, never as a service).
+nginx:
+	@test -x /usr/sbin/nginx || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx; \
+	  else echo "nginx is missing: run 'sudo apt-get install -y nginx'"; exit 1; fi; }
+
 # voila.json (read from here) holds the serving settings; JUPYTER_PATH finds the kortools template.
 dashboard: $(STAMP)
 	@echo "Dashboard: http://localhost:$(PORT)/voila/render/kor_verkenner.ipynb"
 	JUPYTER_PATH="$(CURDIR)/share/jupyter" $(BIN)/voila notebooks/ --port=$(PORT)
 
+# Several Voila workers behind nginx with sticky sessions; KORTOOLS_PASSWORD sets the password.
+serve: $(STAMP) nginx
+	$(BIN)/python -m kortools.serving.cluster --workers $(WORKERS) --host $(SERVE_HOST) --port $(SERVE_PORT)
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: $(STAMP) chromium lint
+test: $(STAMP) chromium nginx lint
 	$(BIN)/python -m pytest
 
 benchmarks: $(STAMP) chromium
 	$(BIN)/python benchmarks/model.py
 
 clean:
-	rm -rf $(VENV) test-output .pytest_cache .hypothesis
+	rm -rf $(VENV) test-output .pytest_cache .hypothesis .serve

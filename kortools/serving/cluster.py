@@ -1,0 +1,248 @@
+"""Several Voila workers behind nginx: TLS, basic auth, sticky sessions (issue #14, item 5).
+
+``make serve WORKERS=2`` runs ``python -m kortools.serving.cluster --workers 2``:
+- N Voila workers on loopback ports, each serving ``notebooks/`` with ``voila.json``
+  and its share of the kernel cap (the machine's cap divided by N);
+- Debian's nginx in front on ``--host:--port`` (default 127.0.0.1:8443) with a
+  self-signed certificate and a basic-auth password file, made in the run directory;
+- a cookie (``kortools_worker``) keeps a visitor on the worker that holds the kernel
+  of their page, so the page's websocket reaches it.
+
+The user is ``KORTOOLS_USER`` (default ``adviseur``); the password ``KORTOOLS_PASSWORD``,
+or a new one printed at start. Put a real certificate in the run directory
+(``tls.crt``, ``tls.key``) to replace the self-signed one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from string import Template
+
+from kortools.serving.kernel_cap import (
+    ENV_MAX_KERNELS,
+    CappedKernelManager,
+    derived_max_kernels,
+    machine_memory_mb,
+    parse_max_kernels,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+NGINX = "/usr/sbin/nginx"
+CONF_TEMPLATE = Path(__file__).with_name("nginx.conf")
+TEMP_DIRS = ("body", "proxy", "fastcgi", "uwsgi", "scgi")
+
+
+class NginxTemplate(Template):
+    delimiter = "@"  # nginx uses $ for its own variables
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def total_kernel_cap() -> int:
+    """The machine's cap: ``KORTOOLS_MAX_KERNELS``, else derived from memory."""
+    text = os.environ.get(ENV_MAX_KERNELS, "").strip()
+    if text:
+        return parse_max_kernels(text, ENV_MAX_KERNELS)
+    traits = CappedKernelManager.class_traits()
+    return derived_max_kernels(
+        machine_memory_mb(), traits["reserve_mb"].default_value, traits["kernel_size_mb"].default_value
+    )
+
+
+def worker_name(index: int) -> str:
+    return f"w{index + 1}"
+
+
+def nginx_conf(run_dir: Path, host: str, port: int, worker_ports: list[int]) -> str:
+    """nginx.conf for these workers (kortools/serving/nginx.conf with the fields filled in)."""
+    names = [worker_name(i) for i in range(len(worker_ports))]
+    addresses = [f"127.0.0.1:{p}" for p in worker_ports]
+    user = getpass.getuser()
+    return NginxTemplate(CONF_TEMPLATE.read_text()).substitute(
+        run_dir=run_dir,
+        host=host,
+        port=port,
+        user_line=f"user {user};" if os.geteuid() == 0 else "",
+        pool_servers="\n".join(f"        server {a};" for a in addresses),
+        worker_upstreams="\n".join(
+            f"    upstream kortools_{n} {{ server {a}; }}" for n, a in zip(names, addresses, strict=True)
+        ),
+        cookie_map="\n".join(f"        {n} kortools_{n};" for n in names),
+        address_map="\n".join(
+            f'        {a} "kortools_worker={n}; Path=/; Secure; HttpOnly; SameSite=Lax";'
+            for n, a in zip(names, addresses, strict=True)
+        ),
+    )
+
+
+def self_signed_certificate(run_dir: Path) -> None:
+    """A certificate for localhost (replace tls.crt and tls.key with a real one)."""
+    if (run_dir / "tls.crt").exists() and (run_dir / "tls.key").exists():
+        return
+    key, certificate = run_dir / "tls.key", run_dir / "tls.crt"
+    command = [
+        "openssl",
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "365",
+        "-subj",
+        "/CN=localhost",
+    ]
+    san = ["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"]
+    subprocess.run(
+        [*command, *san, "-keyout", str(key), "-out", str(certificate)], check=True, capture_output=True
+    )
+    (run_dir / "tls.key").chmod(0o600)
+
+
+def password_file(run_dir: Path, user: str, password: str) -> None:
+    """The basic-auth file, the password hashed with SHA-512 crypt (openssl passwd -6)."""
+    hashed = subprocess.run(
+        ["openssl", "passwd", "-6", "-stdin"], input=password, check=True, capture_output=True, text=True
+    ).stdout.strip()
+    (run_dir / "htpasswd").write_text(f"{user}:{hashed}\n")
+
+
+@dataclass
+class Cluster:
+    """N Voila workers and nginx in front; a context manager for tests and benchmarks."""
+
+    workers: int = 2
+    host: str = "127.0.0.1"
+    port: int = 8443
+    run_dir: Path = ROOT / ".serve"
+    user: str = "adviseur"
+    password: str = field(default_factory=lambda: secrets.token_urlsafe(12))
+    notebooks: str = "notebooks/"
+    worker_args: tuple[str, ...] = ()
+    worker_ports: list[int] = field(default_factory=list)
+    processes: list[subprocess.Popen] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"https://{'localhost' if self.host in ('127.0.0.1', '0.0.0.0') else self.host}:{self.port}"
+
+    def start(self, timeout: float = 90) -> Cluster:
+        """Start the workers, then nginx; stops whatever started if a step fails."""
+        try:
+            return self._start(timeout)
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start(self, timeout: float) -> Cluster:
+        if not Path(NGINX).exists():
+            raise RuntimeError(f"{NGINX} is missing: 'make serve' installs it (apt-get install nginx)")
+        if self.workers < 1:
+            raise ValueError(f"workers must be 1 or more; got {self.workers}")
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        for name in TEMP_DIRS:
+            (self.run_dir / "tmp" / name).mkdir(parents=True, exist_ok=True)
+        self_signed_certificate(self.run_dir)
+        password_file(self.run_dir, self.user, self.password)
+        self.worker_ports = [free_port() for _ in range(self.workers)]
+        cap = max(1, total_kernel_cap() // self.workers)
+        for index, port in enumerate(self.worker_ports):
+            self.processes.append(self._start_worker(index, port, cap))
+        conf = self.run_dir / "nginx.conf"
+        conf.write_text(nginx_conf(self.run_dir, self.host, self.port, self.worker_ports))
+        check = subprocess.run([NGINX, "-t", "-q", "-c", str(conf)], capture_output=True, text=True)
+        if check.returncode:
+            raise RuntimeError(f"nginx refused its configuration: {check.stderr.strip()}")
+        self.processes.append(subprocess.Popen([NGINX, "-c", str(conf), "-g", "daemon off;"]))
+        self._wait_until_ready(timeout)
+        print(f"kortools: {self.workers} Voila workers, at most {cap} kernels each, behind nginx", flush=True)
+        return self
+
+    def _start_worker(self, index: int, port: int, cap: int) -> subprocess.Popen:
+        jupyter_path = os.pathsep.join(
+            filter(None, [str(ROOT / "share" / "jupyter"), os.environ.get("JUPYTER_PATH")])
+        )
+        env = {**os.environ, "JUPYTER_PATH": jupyter_path, ENV_MAX_KERNELS: str(cap)}
+        log = open(self.run_dir / f"voila-{worker_name(index)}.log", "w")  # noqa: SIM115 - the process holds it
+        command = [sys.executable, "-m", "voila", self.notebooks, f"--port={port}", "--Voila.ip=127.0.0.1"]
+        return subprocess.Popen(
+            command + list(self.worker_args), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+
+    def _wait_until_ready(self, timeout: float) -> None:
+        """Every worker answers (a 404 probe: it starts no kernel)."""
+        deadline = time.monotonic() + timeout
+        for port in self.worker_ports:
+            while True:
+                try:
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/kt-ready-probe", timeout=2)
+                except urllib.error.HTTPError:
+                    break
+                except OSError:
+                    if time.monotonic() > deadline or any(p.poll() is not None for p in self.processes):
+                        raise RuntimeError(
+                            f"a worker did not start; see {self.run_dir}/voila-*.log"
+                        ) from None
+                    time.sleep(0.2)
+
+    def stop(self) -> None:
+        for process in reversed(self.processes):
+            if process.poll() is None:
+                process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        self.processes.clear()
+
+    def __enter__(self) -> Cluster:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--workers", type=int, default=2, help="Voila workers (default 2)")
+    parser.add_argument("--host", default="127.0.0.1", help="nginx listens here (0.0.0.0: the whole network)")
+    parser.add_argument("--port", type=int, default=8443, help="nginx's HTTPS port (default 8443)")
+    parser.add_argument(
+        "--run-dir", type=Path, default=ROOT / ".serve", help="certificate, password file, logs"
+    )
+    args = parser.parse_args(argv)
+    user = os.environ.get("KORTOOLS_USER", "adviseur")
+    password = os.environ.get("KORTOOLS_PASSWORD") or secrets.token_urlsafe(12)
+    cluster = Cluster(workers=args.workers, host=args.host, port=args.port, run_dir=args.run_dir)
+    cluster.user, cluster.password = user, password
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    with cluster:
+        print(f"Dashboard: {cluster.url}/voila/render/kor_verkenner.ipynb", flush=True)
+        print(f"User {user}, password {password}" + ("" if "KORTOOLS_PASSWORD" in os.environ else " (new)"))
+        try:
+            while all(p.poll() is None for p in cluster.processes):
+                time.sleep(1)
+        except KeyboardInterrupt:
+            pass
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
