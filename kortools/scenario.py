@@ -22,7 +22,7 @@ from kortools.errors import InputError
 from kortools.files import atomic_write
 from kortools.herziening import Asset, _check_assets, revision_period
 from kortools.margin import POLICIES
-from kortools.parameters import tax_year_for, tax_years, value
+from kortools.parameters import load_yaml, tax_year_for, tax_years, value
 
 #: Inputs a scenario may set differently for one year (``overrides``).
 YEARLY_FIELDS = (
@@ -280,7 +280,7 @@ def load_scenario(path: str | os.PathLike) -> Scenario:
     except (OSError, UnicodeDecodeError) as error:
         raise InputError("scenario file", str(path), f"could not be read: {error}") from None
     try:
-        data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+        data = json.loads(text) if path.suffix == ".json" else load_yaml(text)
     except (json.JSONDecodeError, yaml.YAMLError) as error:
         first_line = str(error).splitlines()[0]
         raise InputError(

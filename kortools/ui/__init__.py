@@ -1,5 +1,10 @@
-"""Widget and chart builders for the notebooks (no tax computed here: see kortools)."""
+"""Widget and chart builders for the notebooks (no tax computed here: see kortools).
 
+Importing this reads the tax data: in a pre-heated Voila kernel that happens before the
+visitor's request (the notebook then waits for the page's query string).
+"""
+
+from kortools.parameters import read_tax_data
 from kortools.ui.app import (
     AftrekpostenApp,
     HerzieningApp,
@@ -8,6 +13,8 @@ from kortools.ui.app import (
     herziening_app,
     kor_verkenner,
 )
+
+read_tax_data()
 
 __all__ = [
     "AftrekpostenApp",
