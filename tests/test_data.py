@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 import kortools as kt
-from kortools.parameters import all_parameters, data_dir, read_parameter_file
+from kortools.parameters import all_parameters, data_dir, load_yaml, read_parameter_file
 
 SCHEMA = json.loads((data_dir() / "parameters" / "schema.json").read_text())
 FILES = sorted((data_dir() / "parameters").glob("*.yaml"))
@@ -107,3 +107,12 @@ def test_values_are_shown_in_dutch(value, unit, text):
 def test_unconfirmed_values_are_explained_in_dutch():
     (assumption,) = kt.compare_margin(100, 0, 0, year=2027).assumptions
     assert assumption.text_nl.startswith("Omzetgrens KOR 2027: € 20.000 (niet geïndexeerd")
+
+
+def test_the_fast_yaml_loader_reads_every_data_file_as_the_safe_loader_does():
+    # libyaml's loader (kortools.parameters.load_yaml) must not change a single value
+    files = sorted(data_dir().rglob("*.yaml"))
+    assert len(files) > 30
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert load_yaml(text) == yaml.safe_load(text), path

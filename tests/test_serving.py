@@ -126,12 +126,23 @@ def test_execute_request_over_the_websocket_is_not_executed(voila, tmp_path):
     assert not target.exists()
 
 
-def kill_kernel(kernel_id: str) -> None:
+def kernel_process(kernel_id: str) -> psutil.Process:
+    """The kernel's process: by its connection file in the command line, or (a kernel
+    forked from the zygote, whose command line is the zygote's) by its IPC socket paths."""
     for process in psutil.process_iter(["cmdline"]):
         if any(kernel_id in part for part in process.info["cmdline"] or []):
-            process.kill()
-            return
+            return process
+    for process in psutil.process_iter():
+        try:
+            if any(kernel_id in (c.laddr or "") for c in process.net_connections(kind="unix")):
+                return process
+        except psutil.Error:
+            continue
     raise AssertionError(f"no process for kernel {kernel_id}")
+
+
+def kill_kernel(kernel_id: str) -> None:
+    kernel_process(kernel_id).kill()
 
 
 def test_a_killed_kernel_is_announced_in_dutch_and_a_reload_recovers(page, voila, output_dir):

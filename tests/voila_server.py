@@ -13,6 +13,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
+ZYGOTE = "kortools.serving.zygote"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -73,13 +74,20 @@ class VoilaServer:
         return f"{self.url}/voila/render/{notebook}{'?' + query if query else ''}"
 
     def kernel_pids(self) -> list[int]:
-        """The server's kernel processes (Voila answers 404 on /api/kernels, by design)."""
+        """The server's kernel processes (Voila answers 404 on /api/kernels, by design).
+
+        Started the ordinary way a kernel runs ``ipykernel_launcher``; forked (voila.json's
+        provisioner) it is a child of the zygote, with the zygote's command line.
+        """
         import psutil
 
         pids = []
         for child in psutil.Process(self.process.pid).children(recursive=True):
             try:  # a culled kernel can vanish (or be a zombie) while we look
-                if child.status() != psutil.STATUS_ZOMBIE and "ipykernel" in " ".join(child.cmdline()):
+                if child.status() == psutil.STATUS_ZOMBIE:
+                    continue
+                command = " ".join(child.cmdline())
+                if "ipykernel" in command or (ZYGOTE in command and child.ppid() != self.process.pid):
                     pids.append(child.pid)
             except psutil.Error:
                 continue

@@ -1,0 +1,137 @@
+"""Kernels forked from a pre-imported process: smaller and quicker to start (issue #14).
+
+``ForkProvisioner`` is a jupyter_client kernel provisioner (entry point
+``kortools-fork``; ``voila.json``: ``KernelProvisionerFactory.default_provisioner_name``).
+It starts ipykernel kernels by asking the zygote (kortools/serving/zygote.py) to fork
+one, and otherwise behaves as jupyter_client's ``LocalProvisioner`` (signals to the
+kernel's process group, polling, killing). A kernel command that is not ipykernel's
+launcher starts the ordinary way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from jupyter_client.connect import KernelConnectionInfo
+from jupyter_client.provisioning import LocalProvisioner
+
+ZYGOTE_START_TIMEOUT = 120
+
+
+def is_alive(pid: int) -> bool:
+    """The process exists and is not a zombie."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")
+
+
+class ForkedKernel:
+    """The part of ``subprocess.Popen`` that LocalProvisioner uses, for a forked kernel."""
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, pid: int):
+        self.pid = pid
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None and not is_alive(self.pid):
+            self.returncode = 0  # the zygote reaped it; its status is not ours to read
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if deadline is not None and time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired(f"kernel {self.pid}", timeout)
+            time.sleep(0.05)
+        return self.returncode
+
+    def send_signal(self, signum: int) -> None:
+        try:
+            os.kill(self.pid, signum)
+        except ProcessLookupError:
+            pass
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+
+class Zygote:
+    """The server's one zygote process, started on first use."""
+
+    _process: subprocess.Popen | None = None
+    _path: str | None = None
+    _lock: asyncio.Lock | None = None
+
+    @classmethod
+    async def spawn(cls, argv: list[str], env: dict[str, str], cwd: str | None) -> int:
+        path = await cls._ensure_started()
+        reader, writer = await asyncio.open_unix_connection(path)
+        try:
+            writer.write(json.dumps({"argv": argv, "env": env, "cwd": cwd}).encode() + b"\n")
+            await writer.drain()
+            return json.loads(await reader.readline())["pid"]
+        finally:
+            writer.close()
+
+    @classmethod
+    async def _ensure_started(cls) -> str:
+        cls._lock = cls._lock or asyncio.Lock()
+        async with cls._lock:
+            if cls._process is None or cls._process.poll() is not None:
+                cls._path = str(Path(tempfile.mkdtemp(prefix="kortools-zygote-")) / "socket")
+                command = [sys.executable, "-m", "kortools.serving.zygote", cls._path]
+                cls._process = subprocess.Popen(command)
+                deadline = time.monotonic() + ZYGOTE_START_TIMEOUT
+                while not Path(cls._path).exists():
+                    if cls._process.poll() is not None or time.monotonic() > deadline:
+                        raise RuntimeError("the kernel zygote did not start (kortools.serving.zygote)")
+                    await asyncio.sleep(0.05)
+            return cls._path
+
+
+def ipykernel_arguments(cmd: list[str]) -> list[str] | None:
+    """The arguments after ``python -m ipykernel_launcher`` (this Python's), else None."""
+    if len(cmd) >= 3 and cmd[1:3] == ["-m", "ipykernel_launcher"] and Path(cmd[0]).resolve() == Path(
+        sys.executable
+    ).resolve():
+        return cmd[3:]
+    return None
+
+
+class ForkProvisioner(LocalProvisioner):
+    """LocalProvisioner whose ipykernel kernels are forked from the zygote."""
+
+    async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> KernelConnectionInfo:
+        arguments = ipykernel_arguments(cmd)
+        if arguments is None:
+            return await super().launch_kernel(cmd, **kwargs)
+        env = dict(kwargs.get("env") or os.environ)
+        cwd = kwargs.get("cwd")
+        pid = await Zygote.spawn(arguments, env, str(cwd) if cwd else None)
+        self.process = ForkedKernel(pid)
+        self.pid = pid
+        self.pgid = pid  # the child starts a session of its own (setsid)
+        self.cwd = cwd or Path.cwd()
+        return self.connection_info

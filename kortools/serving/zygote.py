@@ -1,0 +1,127 @@
+"""A process that has imported the dashboard's libraries once and forks kernels from itself.
+
+Started by ``ForkProvisioner`` (kortools/serving/fork.py) in the Voila server. Every
+dashboard kernel imports numpy, pandas, matplotlib and the kortools model (about
+80 MB and a second of CPU); forked from here, a kernel shares those pages with its
+siblings (copy-on-write) and starts without importing them again.
+
+Protocol, on a unix socket: one JSON line ``{"argv": [...], "env": {...}, "cwd": ...}``
+per kernel, answered with ``{"pid": N}``. The child becomes the kernel (ipykernel's
+launcher with ``argv``), in a session of its own, with exactly ``env`` and ``cwd``.
+The zygote reaps its children and exits when the server that started it has gone.
+
+Run: ``python -m kortools.serving.zygote SOCKET_PATH``.
+"""
+
+from __future__ import annotations
+
+import gc
+import importlib
+import json
+import os
+import random
+import signal
+import socket
+import sys
+
+# Not ipywidgets or kortools.ui: ipywidgets registers its comm targets with the running
+# kernel when it is imported, so the kernel itself must import it.
+PRELOAD = (
+    "numpy",
+    "pandas",
+    "matplotlib.figure",
+    "matplotlib.backends.backend_agg",
+    "matplotlib.ticker",
+    "PIL.Image",
+    "babel.numbers",
+    "yaml",
+    "ipykernel.kernelapp",
+    "kortools.evaluation",
+    "kortools.advice",
+    "kortools.compare",
+    "kortools.money",
+)
+
+
+def preload() -> None:
+    """Import what every dashboard kernel needs and read the tax data, then freeze.
+
+    No thread may run at fork time: OpenBLAS starts its thread pool when numpy loads,
+    unless told to use one thread.
+    """
+    os.environ["OPENBLAS_NUM_THREADS"] = "1"
+    os.environ["OMP_NUM_THREADS"] = "1"
+    for module in PRELOAD:
+        importlib.import_module(module)
+    from kortools.parameters import read_tax_data
+
+    read_tax_data()
+    gc.collect()
+    gc.freeze()  # the collector leaves these objects (and their shared pages) alone
+
+
+def reap_children(*_) -> None:
+    while True:
+        try:
+            pid, _status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
+def become_kernel(request: dict) -> None:
+    """In the forked child: the kernel's session, environment and directory, then ipykernel."""
+    os.setsid()
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    os.environ.clear()
+    os.environ.update(request["env"])
+    os.chdir(request.get("cwd") or os.getcwd())
+    random.seed()
+    import numpy
+
+    numpy.random.seed()
+    sys.argv = ["ipykernel_launcher", *request["argv"]]
+    from ipykernel import kernelapp
+
+    kernelapp.launch_new_instance()
+
+
+def read_request(connection: socket.socket) -> dict:
+    data = b""
+    while not data.endswith(b"\n"):
+        chunk = connection.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    return json.loads(data)
+
+
+def serve(path: str) -> None:
+    preload()
+    signal.signal(signal.SIGCHLD, reap_children)
+    parent = os.getppid()
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(path)
+    listener.listen(64)
+    listener.settimeout(1)
+    while os.getppid() == parent:  # the server has gone: stop
+        try:
+            connection, _ = listener.accept()
+        except TimeoutError:
+            continue
+        with connection:
+            request = read_request(connection)
+            pid = os.fork()
+            if pid == 0:
+                listener.close()
+                connection.close()
+                try:
+                    become_kernel(request)
+                finally:
+                    os._exit(0)
+            connection.sendall(json.dumps({"pid": pid}).encode() + b"\n")
+
+
+if __name__ == "__main__":
+    serve(sys.argv[1])
