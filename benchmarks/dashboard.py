@@ -6,7 +6,7 @@ interactive_output, copied from shared/repro/voila-hang/out_mpl_only.ipynb):
 - page load to first rendered chart, median (max) of 5 fresh loads, with pre-heated
   kernels (voila.json) and with cold kernels;
 - slider change to updated chart, median and max of 20 changes;
-- RSS of the Voila server and of one kernel;
+- RSS of the Voila server, RSS and PSS of one kernel (the largest);
 - how long the kernels of closed pages live (culling, voila.json).
 Prints a table with ratios full/bare. Targets (issue #4): first chart ≤ 2.5 s, slider
 ≤ 0.15 s median and ≤ 0.3 s max, ≤ 160 MB per kernel, closed pages' kernels freed
@@ -119,15 +119,18 @@ def slider_times(browser, server: VoilaServer, notebook: str, charts_to_wait: in
 
 def kernel_and_server_memory(server: VoilaServer) -> dict[str, float]:
     mb = 1024 * 1024
-    kernels = []
+    kernels, shares = [], []
     for pid in server.kernel_pids():
         try:
-            kernels.append(psutil.Process(pid).memory_info().rss / mb)
+            info = psutil.Process(pid).memory_full_info()
         except psutil.Error:  # culled meanwhile
             continue
+        kernels.append(info.rss / mb)
+        shares.append(info.pss / mb)
     return {
         "server_mb": psutil.Process(server.process.pid).memory_info().rss / mb,
         "kernel_mb_max": max(kernels),
+        "kernel_pss_max": max(shares),
     }
 
 
@@ -221,6 +224,12 @@ def main() -> None:
             f"{full['kernel_mb_max']:.0f}",
             f"{bare['kernel_mb_max']:.0f}",
             full["kernel_mb_max"] / bare["kernel_mb_max"],
+        ),
+        (
+            "kernel PSS (MB; forked kernels share pages)",
+            f"{full['kernel_pss_max']:.0f}",
+            f"{bare['kernel_pss_max']:.0f}",
+            full["kernel_pss_max"] / bare["kernel_pss_max"],
         ),
         (
             "Voila server RSS (MB)",

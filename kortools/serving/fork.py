@@ -11,6 +11,7 @@ launcher starts the ordinary way.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -65,10 +66,8 @@ class ForkedKernel:
         return self.returncode
 
     def send_signal(self, signum: int) -> None:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(self.pid, signum)
-        except ProcessLookupError:
-            pass
 
     def terminate(self) -> None:
         self.send_signal(signal.SIGTERM)
@@ -113,9 +112,11 @@ class Zygote:
 
 def ipykernel_arguments(cmd: list[str]) -> list[str] | None:
     """The arguments after ``python -m ipykernel_launcher`` (this Python's), else None."""
-    if len(cmd) >= 3 and cmd[1:3] == ["-m", "ipykernel_launcher"] and Path(cmd[0]).resolve() == Path(
-        sys.executable
-    ).resolve():
+    if (
+        len(cmd) >= 3
+        and cmd[1:3] == ["-m", "ipykernel_launcher"]
+        and Path(cmd[0]).resolve() == Path(sys.executable).resolve()
+    ):
         return cmd[3:]
     return None
 

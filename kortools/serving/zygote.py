@@ -1,9 +1,9 @@
 """A process that has imported the dashboard's libraries once and forks kernels from itself.
 
 Started by ``ForkProvisioner`` (kortools/serving/fork.py) in the Voila server. Every
-dashboard kernel imports numpy, pandas, matplotlib and the kortools model (about
-80 MB and a second of CPU); forked from here, a kernel shares those pages with its
-siblings (copy-on-write) and starts without importing them again.
+dashboard kernel imports numpy, pandas, matplotlib, ipywidgets and kortools and reads
+the tax data (about 80 MB and a second of CPU); forked from here, a kernel shares those
+pages with its siblings (copy-on-write) and starts without doing that again.
 
 Protocol, on a unix socket: one JSON line ``{"argv": [...], "env": {...}, "cwd": ...}``
 per kernel, answered with ``{"pid": N}``. The child becomes the kernel (ipykernel's
@@ -24,22 +24,17 @@ import signal
 import socket
 import sys
 
-# Not ipywidgets or kortools.ui: ipywidgets registers its comm targets with the running
-# kernel when it is imported, so the kernel itself must import it.
+# ipywidgets registers its comm targets with the running kernel when it is imported;
+# imported here, before any kernel, the child registers them once its kernel exists.
 PRELOAD = (
     "numpy",
     "pandas",
     "matplotlib.figure",
     "matplotlib.backends.backend_agg",
-    "matplotlib.ticker",
     "PIL.Image",
-    "babel.numbers",
-    "yaml",
     "ipykernel.kernelapp",
-    "kortools.evaluation",
-    "kortools.advice",
-    "kortools.compare",
-    "kortools.money",
+    "ipywidgets",
+    "kortools.ui",  # the dashboards, the model, and (on import) the tax data
 )
 
 
@@ -53,9 +48,6 @@ def preload() -> None:
     os.environ["OMP_NUM_THREADS"] = "1"
     for module in PRELOAD:
         importlib.import_module(module)
-    from kortools.parameters import read_tax_data
-
-    read_tax_data()
     gc.collect()
     gc.freeze()  # the collector leaves these objects (and their shared pages) alone
 
@@ -81,10 +73,13 @@ def become_kernel(request: dict) -> None:
     import numpy
 
     numpy.random.seed()
-    sys.argv = ["ipykernel_launcher", *request["argv"]]
-    from ipykernel import kernelapp
+    import ipywidgets
+    from ipykernel.kernelapp import IPKernelApp
 
-    kernelapp.launch_new_instance()
+    app = IPKernelApp.instance()
+    app.initialize(request["argv"])  # what ipykernel_launcher does, in two steps
+    ipywidgets.register_comm_target()
+    app.start()
 
 
 def read_request(connection: socket.socket) -> dict:
