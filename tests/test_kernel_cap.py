@@ -140,3 +140,14 @@ def test_a_flood_of_page_loads_never_passes_the_cap(output_dir):
         assert len(server.kernel_pids()) <= DASHBOARDS
         status, body, _ = load_page(url)
         assert is_whole_dashboard(status, body)
+
+
+def test_a_forked_kernel_counts_smaller_than_an_ordinary_one(monkeypatch):
+    from traitlets.config import Config
+
+    monkeypatch.delenv(ENV_MAX_KERNELS, raising=False)
+    monkeypatch.setattr("kortools.serving.kernel_cap.machine_memory_mb", lambda: 9_024)
+    forked = Config({"KernelProvisionerFactory": {"default_provisioner_name": "kortools-fork"}})
+    # (9,024 − 1,024) / 80 = 100 forked kernels; / 140 = 57.1 → 57 ordinary ones
+    assert CappedKernelManager(config=forked).cap == 100
+    assert CappedKernelManager().cap == 57

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import json
 import os
 import secrets
 import signal
@@ -34,6 +35,7 @@ from kortools.serving.kernel_cap import (
     ENV_MAX_KERNELS,
     CappedKernelManager,
     derived_max_kernels,
+    kernel_size_mb_for,
     machine_memory_mb,
     parse_max_kernels,
 )
@@ -59,10 +61,10 @@ def total_kernel_cap() -> int:
     text = os.environ.get(ENV_MAX_KERNELS, "").strip()
     if text:
         return parse_max_kernels(text, ENV_MAX_KERNELS)
-    traits = CappedKernelManager.class_traits()
-    return derived_max_kernels(
-        machine_memory_mb(), traits["reserve_mb"].default_value, traits["kernel_size_mb"].default_value
-    )
+    config = json.loads((ROOT / "voila.json").read_text())
+    provisioner = config.get("KernelProvisionerFactory", {}).get("default_provisioner_name")
+    reserve = CappedKernelManager.class_traits()["reserve_mb"].default_value
+    return derived_max_kernels(machine_memory_mb(), reserve, kernel_size_mb_for(provisioner))
 
 
 def worker_name(index: int) -> str:

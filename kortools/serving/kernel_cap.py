@@ -10,7 +10,8 @@ the cap, pre-heated pool included. A refused page request gets HTTP 503 with
 The cap, in order of precedence:
 1. the environment variable ``KORTOOLS_MAX_KERNELS`` when the server starts;
 2. ``CappedKernelManager.max_kernels`` in ``voila.json`` (0: derive it);
-3. derived: (machine memory − ``reserve_mb``) / ``kernel_size_mb``.
+3. derived: (machine memory − ``reserve_mb``) / ``kernel_size_mb`` (80 MB for a
+   kernel forked from the zygote, 140 MB for one started the ordinary way).
 The server prints the cap and where it came from at start.
 """
 
@@ -22,9 +23,14 @@ from pathlib import Path
 
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from tornado.web import HTTPError, OutputTransform
-from traitlets import Int
+from traitlets import Int, default
 
 ENV_MAX_KERNELS = "KORTOOLS_MAX_KERNELS"
+FORK_PROVISIONER = "kortools-fork"
+# One main-dashboard kernel after its page loaded, measured by benchmarks/kernel_memory.py
+# (2026-11-30): forked from the zygote 59 MB PSS (80 leaves room for the pages a kernel
+# copies as it is used); started the ordinary way 140 MB RSS.
+FORKED_KERNEL_MB, ORDINARY_KERNEL_MB = 80, 140
 CGROUP_MEMORY_MAX = Path("/sys/fs/cgroup/memory.max")
 
 
@@ -58,6 +64,11 @@ def machine_memory_mb() -> float:
     return min(memory, int(limit) / 2**20) if limit.isdigit() else memory
 
 
+def kernel_size_mb_for(provisioner: str | None) -> int:
+    """The memory one kernel takes, by how kernels start (voila.json's provisioner)."""
+    return FORKED_KERNEL_MB if provisioner == FORK_PROVISIONER else ORDINARY_KERNEL_MB
+
+
 def derived_max_kernels(memory_mb: float, reserve_mb: float, kernel_size_mb: float) -> int:
     """How many kernels fit: (memory − reserve) / kernel size, at least 1."""
     return max(1, int((memory_mb - reserve_mb) // kernel_size_mb))
@@ -84,13 +95,18 @@ class CappedKernelManager(AsyncMappingKernelManager):
         f"The environment variable {ENV_MAX_KERNELS} overrides it.",
     )
     kernel_size_mb = Int(
-        140,
         config=True,
-        help="Memory of one dashboard kernel (RSS, MB), for the derived cap: "
-        "measured by benchmarks/kernel_memory.py.",
+        help="Memory of one dashboard kernel (MB), for the derived cap: by default "
+        f"{FORKED_KERNEL_MB} with forked kernels, {ORDINARY_KERNEL_MB} without "
+        "(benchmarks/kernel_memory.py).",
     )
     reserve_mb = Int(1024, config=True, help="Memory kept for the server and the system (MB).")
     retry_after = Int(60, config=True, help="Seconds a refused visitor is asked to wait (Retry-After).")
+
+    @default("kernel_size_mb")
+    def _kernel_size_default(self) -> int:
+        factory = self.config.get("KernelProvisionerFactory", {})
+        return kernel_size_mb_for(factory.get("default_provisioner_name"))
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
