@@ -82,6 +82,13 @@ def test_a_forked_kernel_has_the_requests_environment_directory_and_own_random_s
     assert answers[0] != answers[1]  # reseeded after the fork
 
 
+def test_pyplot_in_a_forked_kernel_draws_inline_as_in_an_ordinary_one(forked_kernel):
+    # matplotlib was imported in the zygote, before ipykernel could set MPLBACKEND
+    client, _ = forked_kernel[0]
+    backend = run_in(client, "import matplotlib.pyplot as plt; print(plt.get_backend())")
+    assert backend == "module://matplotlib_inline.backend_inline"
+
+
 def test_a_forked_kernel_can_be_killed_and_is_seen_to_end(forked_kernel):
     _, process = forked_kernel[0]
     assert process.poll() is None and is_alive(process.pid)

@@ -46,6 +46,9 @@ def preload() -> None:
     """
     os.environ["OPENBLAS_NUM_THREADS"] = "1"
     os.environ["OMP_NUM_THREADS"] = "1"
+    # What ipykernel sets before a notebook imports matplotlib; matplotlib reads it at
+    # import, so it must be set here (else pyplot in a notebook draws nowhere).
+    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     for module in PRELOAD:
         importlib.import_module(module)
     gc.collect()
@@ -66,6 +69,7 @@ def become_kernel(request: dict) -> None:
     """In the forked child: the kernel's session, environment and directory, then ipykernel."""
     os.setsid()
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     os.environ.clear()
     os.environ.update(request["env"])
     os.chdir(request.get("cwd") or os.getcwd())
@@ -95,11 +99,21 @@ def read_request(connection: socket.socket) -> dict:
 def serve(path: str) -> None:
     preload()
     signal.signal(signal.SIGCHLD, reap_children)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # clean up the socket
     parent = os.getppid()
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(path)
     listener.listen(64)
     listener.settimeout(1)
+    try:
+        forking_loop(listener, parent)
+    finally:  # only the zygote gets here: a child ends with os._exit
+        listener.close()
+        os.unlink(path)
+        os.rmdir(os.path.dirname(path))
+
+
+def forking_loop(listener: socket.socket, parent: int) -> None:
     while os.getppid() == parent:  # the server has gone: stop
         try:
             connection, _ = listener.accept()

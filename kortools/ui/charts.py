@@ -1,5 +1,8 @@
 """Chart builders: matplotlib Figures (no pyplot state), rendered to PNG bytes.
 
+Each figure gets its own Agg canvas, so no global backend is chosen here (a notebook's
+pyplot keeps the kernel's inline backend, in forked kernels too).
+
 Colours are the same in every chart: regular VAT blue, KOR orange. Titles and
 labels are Dutch, amounts in € with Dutch separators. No tax is computed here:
 every number comes from the kortools model.
@@ -8,10 +11,6 @@ every number comes from the kortools model.
 from __future__ import annotations
 
 import io
-
-import matplotlib
-
-matplotlib.use("Agg")
 
 import numpy as np
 import pandas as pd
