@@ -18,7 +18,6 @@ The server prints the cap and where it came from at start.
 from __future__ import annotations
 
 import os
-import uuid
 from pathlib import Path
 
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
@@ -116,7 +115,6 @@ class CappedKernelManager(AsyncMappingKernelManager):
         self.cap, source = self._resolve_cap()
         RetryAfterOn503.seconds = self.retry_after
         self.log.info("kortools: at most %d live kernels (%s)", self.cap, source)
-        print(f"kortools: at most {self.cap} live kernels ({source})", flush=True)
 
     def _resolve_cap(self) -> tuple[int, str]:
         text = os.environ.get(ENV_MAX_KERNELS, "").strip()
@@ -142,7 +140,7 @@ class CappedKernelManager(AsyncMappingKernelManager):
         if self.live_kernel_count() >= self.cap:
             self.log.warning("kortools: kernel cap of %d reached; the page request gets 503", self.cap)
             raise KernelCapReached(self.cap, self.retry_after)
-        kernel_id = kernel_id or str(uuid.uuid4())
+        kernel_id = kernel_id or self.new_kernel_id()
         self._starting.add(kernel_id)
         try:
             return await super().start_kernel(kernel_id=kernel_id, **kwargs)
