@@ -12,6 +12,7 @@ import asyncio
 import os
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -56,7 +57,10 @@ def forked_kernel(tmp_path):
     async def spawn_two():
         return [await spawn(i) for i in range(2)]
 
-    for connection_file, process in asyncio.run(spawn_two()):
+    # in a thread: the browser tests' Playwright keeps an event loop running in this one
+    with ThreadPoolExecutor(1) as thread:
+        spawned = thread.submit(asyncio.run, spawn_two()).result()
+    for connection_file, process in spawned:
         client = BlockingKernelClient(connection_file=connection_file)
         client.load_connection_file()
         client.start_channels()

@@ -76,19 +76,27 @@ class VoilaServer:
     def kernel_pids(self) -> list[int]:
         """The server's kernel processes (Voila answers 404 on /api/kernels, by design).
 
-        Started the ordinary way a kernel runs ``ipykernel_launcher``; forked (voila.json's
-        provisioner) it is a child of the zygote, with the zygote's command line.
+        Started the ordinary way, a kernel is the server's child running
+        ``ipykernel_launcher``; forked (voila.json's provisioner), it is a direct child of
+        the zygote, with the zygote's command line. Not counted: a kernel's own
+        subprocesses (between fork and exec they too show the zygote's command line).
         """
         import psutil
 
-        pids = []
-        for child in psutil.Process(self.process.pid).children(recursive=True):
+        def living(process: psutil.Process) -> bool:
             try:  # a culled kernel can vanish (or be a zombie) while we look
-                if child.status() == psutil.STATUS_ZOMBIE:
-                    continue
+                return process.status() != psutil.STATUS_ZOMBIE
+            except psutil.Error:
+                return False
+
+        pids = []
+        for child in psutil.Process(self.process.pid).children():
+            try:
                 command = " ".join(child.cmdline())
-                if "ipykernel" in command or (ZYGOTE in command and child.ppid() != self.process.pid):
+                if "ipykernel" in command and living(child):
                     pids.append(child.pid)
+                elif ZYGOTE in command:
+                    pids += [kernel.pid for kernel in child.children() if living(kernel)]
             except psutil.Error:
                 continue
         return pids
