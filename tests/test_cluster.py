@@ -89,3 +89,10 @@ def test_visitors_are_spread_over_the_workers_and_their_sliders_work(browser, cl
     finally:
         first.close()
         second.close()
+
+
+def test_the_workers_share_the_cap_one_server_would_take(monkeypatch):
+    from kortools.serving.cluster import total_kernel_cap
+
+    monkeypatch.setenv("KORTOOLS_MAX_KERNELS", "12")
+    assert total_kernel_cap() == 12

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
-import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from kortools.serving.voila_process import ROOT, answers, free_port, voila_command, voila_environment
+
 CHROMIUM = "/usr/bin/chromium"
 ZYGOTE = "kortools.serving.zygote"
 CHROMIUM_ARGS = [
@@ -23,12 +20,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class VoilaServer:
@@ -44,12 +35,8 @@ class VoilaServer:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log or Path(os.devnull)
-        self.args = [sys.executable, "-m", "voila", directory, f"--port={self.port}", *extra_args]
-        # the repo's own templates (share/jupyter/voila/templates/kortools) come first
-        jupyter_path = os.pathsep.join(
-            filter(None, [str(ROOT / "share" / "jupyter"), os.environ.get("JUPYTER_PATH")])
-        )
-        self.env = {**os.environ, "JUPYTER_PATH": jupyter_path, **(env or {})}
+        self.args = voila_command(directory, self.port, *extra_args)
+        self.env = voila_environment(env)
         self.process: subprocess.Popen | None = None
 
     def start(self, timeout: float = 60) -> VoilaServer:
@@ -62,12 +49,9 @@ class VoilaServer:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"voila exited with {self.process.returncode}; see {self.log}")
-            try:  # a 404 path: a readiness probe must not start a kernel
-                urllib.request.urlopen(f"{self.url}/kt-ready-probe", timeout=2)
-            except urllib.error.HTTPError:
+            if answers(self.url):
                 return self
-            except OSError:
-                time.sleep(0.2)
+            time.sleep(0.2)
         raise RuntimeError(f"voila did not start within {timeout} s; see {self.log}")
 
     def page_url(self, notebook: str, query: str = "") -> str:

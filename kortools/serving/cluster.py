@@ -21,26 +21,18 @@ import json
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from string import Template
 
-from kortools.serving.kernel_cap import (
-    ENV_MAX_KERNELS,
-    CappedKernelManager,
-    derived_max_kernels,
-    kernel_size_mb_for,
-    machine_memory_mb,
-    parse_max_kernels,
-)
+from traitlets.config import Config
 
-ROOT = Path(__file__).resolve().parents[2]
+from kortools.serving.kernel_cap import ENV_MAX_KERNELS, CappedKernelManager
+from kortools.serving.voila_process import ROOT, answers, free_port, voila_command, voila_environment
+
 NGINX = "/usr/sbin/nginx"
 CONF_TEMPLATE = Path(__file__).with_name("nginx.conf")
 TEMP_DIRS = ("body", "proxy", "fastcgi", "uwsgi", "scgi")
@@ -50,21 +42,11 @@ class NginxTemplate(Template):
     delimiter = "@"  # nginx uses $ for its own variables
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def total_kernel_cap() -> int:
-    """The machine's cap: ``KORTOOLS_MAX_KERNELS``, else derived from memory."""
-    text = os.environ.get(ENV_MAX_KERNELS, "").strip()
-    if text:
-        return parse_max_kernels(text, ENV_MAX_KERNELS)
-    config = json.loads((ROOT / "voila.json").read_text())
-    provisioner = config.get("KernelProvisionerFactory", {}).get("default_provisioner_name")
-    reserve = CappedKernelManager.class_traits()["reserve_mb"].default_value
-    return derived_max_kernels(machine_memory_mb(), reserve, kernel_size_mb_for(provisioner))
+    """The machine's cap, as one server with voila.json would take it (environment,
+    voila.json's ``max_kernels``, else derived from memory): the kernel manager decides."""
+    config = Config(json.loads((ROOT / "voila.json").read_text()))
+    return CappedKernelManager(config=config).cap
 
 
 def worker_name(index: int) -> str:
@@ -177,31 +159,19 @@ class Cluster:
         return self
 
     def _start_worker(self, index: int, port: int, cap: int) -> subprocess.Popen:
-        jupyter_path = os.pathsep.join(
-            filter(None, [str(ROOT / "share" / "jupyter"), os.environ.get("JUPYTER_PATH")])
-        )
-        env = {**os.environ, "JUPYTER_PATH": jupyter_path, ENV_MAX_KERNELS: str(cap)}
         log = open(self.run_dir / f"voila-{worker_name(index)}.log", "w")  # noqa: SIM115 - the process holds it
-        command = [sys.executable, "-m", "voila", self.notebooks, f"--port={port}", "--Voila.ip=127.0.0.1"]
-        return subprocess.Popen(
-            command + list(self.worker_args), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
-        )
+        command = voila_command(self.notebooks, port, "--Voila.ip=127.0.0.1", *self.worker_args)
+        env = voila_environment({ENV_MAX_KERNELS: str(cap)})
+        return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
 
     def _wait_until_ready(self, timeout: float) -> None:
         """Every worker answers (a 404 probe: it starts no kernel)."""
         deadline = time.monotonic() + timeout
         for port in self.worker_ports:
-            while True:
-                try:
-                    urllib.request.urlopen(f"http://127.0.0.1:{port}/kt-ready-probe", timeout=2)
-                except urllib.error.HTTPError:
-                    break
-                except OSError:
-                    if time.monotonic() > deadline or any(p.poll() is not None for p in self.processes):
-                        raise RuntimeError(
-                            f"a worker did not start; see {self.run_dir}/voila-*.log"
-                        ) from None
-                    time.sleep(0.2)
+            while not answers(f"http://127.0.0.1:{port}"):
+                if time.monotonic() > deadline or any(p.poll() is not None for p in self.processes):
+                    raise RuntimeError(f"a worker did not start; see {self.run_dir}/voila-*.log")
+                time.sleep(0.2)
 
     def stop(self) -> None:
         for process in reversed(self.processes):
