@@ -24,6 +24,9 @@ from typing import Any
 
 from jupyter_client.connect import KernelConnectionInfo
 from jupyter_client.provisioning import LocalProvisioner
+from traitlets import Int
+
+from kortools.serving.kernel_bounds import DEFAULT_KERNEL_MEMORY_MB
 
 ZYGOTE_START_TIMEOUT = 120
 
@@ -84,11 +87,12 @@ class Zygote:
     _lock: asyncio.Lock | None = None
 
     @classmethod
-    async def spawn(cls, argv: list[str], env: dict[str, str], cwd: str | None) -> int:
+    async def spawn(cls, argv: list[str], env: dict[str, str], cwd: str | None, memory_limit_mb: int) -> int:
         path = await cls._ensure_started()
         reader, writer = await asyncio.open_unix_connection(path)
+        request = {"argv": argv, "env": env, "cwd": cwd, "memory_limit_mb": memory_limit_mb}
         try:
-            writer.write(json.dumps({"argv": argv, "env": env, "cwd": cwd}).encode() + b"\n")
+            writer.write(json.dumps(request).encode() + b"\n")
             await writer.drain()
             return json.loads(await reader.readline())["pid"]
         finally:
@@ -100,7 +104,7 @@ class Zygote:
         async with cls._lock:
             if cls._process is None or cls._process.poll() is not None:
                 cls._path = str(Path(tempfile.mkdtemp(prefix="kortools-zygote-")) / "socket")
-                command = [sys.executable, "-m", "kortools.serving.zygote", cls._path]
+                command = [sys.executable, "-m", "kortools.serving.zygote", cls._path, str(os.getpid())]
                 cls._process = subprocess.Popen(command)
                 deadline = time.monotonic() + ZYGOTE_START_TIMEOUT
                 while not Path(cls._path).exists():
@@ -124,13 +128,20 @@ def ipykernel_arguments(cmd: list[str]) -> list[str] | None:
 class ForkProvisioner(LocalProvisioner):
     """LocalProvisioner whose ipykernel kernels are forked from the zygote."""
 
+    memory_limit_mb = Int(
+        DEFAULT_KERNEL_MEMORY_MB,
+        config=True,
+        help="Most memory (resident, MB) one kernel may use before it is ended; 0: no bound. "
+        "voila.json: ForkProvisioner.memory_limit_mb (kortools/serving/kernel_bounds.py).",
+    )
+
     async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> KernelConnectionInfo:
         arguments = ipykernel_arguments(cmd)
         if arguments is None:
             return await super().launch_kernel(cmd, **kwargs)
         env = dict(kwargs.get("env") or os.environ)
         cwd = kwargs.get("cwd")
-        pid = await Zygote.spawn(arguments, env, str(cwd) if cwd else None)
+        pid = await Zygote.spawn(arguments, env, str(cwd) if cwd else None, self.memory_limit_mb)
         self.process = ForkedKernel(pid)
         self.pid = pid
         self.pgid = pid  # the child starts a session of its own (setsid)

@@ -17,9 +17,12 @@ The server prints the cap and where it came from at start.
 
 from __future__ import annotations
 
+import asyncio
 import os
+from datetime import timedelta
 from pathlib import Path
 
+from jupyter_server._tz import utcnow
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from tornado.web import HTTPError, OutputTransform
 from traitlets import Int, default
@@ -101,6 +104,12 @@ class CappedKernelManager(AsyncMappingKernelManager):
     )
     reserve_mb = Int(1024, config=True, help="Memory kept for the server and the system (MB).")
     retry_after = Int(60, config=True, help="Seconds a refused visitor is asked to wait (Retry-After).")
+    cull_connected_after = Int(
+        3600,
+        config=True,
+        help="Seconds without a message after which a kernel is culled even with a page "
+        "connected (0: never); kernels without a page go after cull_idle_timeout.",
+    )
 
     @default("kernel_size_mb")
     def _kernel_size_default(self) -> int:
@@ -110,11 +119,13 @@ class CappedKernelManager(AsyncMappingKernelManager):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self._starting: set[str] = set()
-        self._transform_installed = False
+        self._installed = False
         self._closing = False
         self.cap, source = self._resolve_cap()
         RetryAfterOn503.seconds = self.retry_after
         self.log.info("kortools: at most %d live kernels (%s)", self.cap, source)
+        # Runs when the server's loop starts: Voila has built its application by then.
+        asyncio.get_event_loop().call_soon(self._install_on_app)
 
     def _resolve_cap(self) -> tuple[int, str]:
         text = os.environ.get(ENV_MAX_KERNELS, "").strip()
@@ -134,7 +145,7 @@ class CappedKernelManager(AsyncMappingKernelManager):
 
     async def start_kernel(self, *, kernel_id: str | None = None, **kwargs) -> str:
         """Start a kernel unless the cap is reached (then ``KernelCapReached``: a 503)."""
-        self._install_retry_after()
+        self._install_on_app()
         if kernel_id is not None and kernel_id in self:
             return await super().start_kernel(kernel_id=kernel_id, **kwargs)
         if self.live_kernel_count() >= self.cap:
@@ -168,9 +179,26 @@ class CappedKernelManager(AsyncMappingKernelManager):
                 pool.remove(task)
             fill(delay=0, notebook_name=notebook)
 
-    def _install_retry_after(self) -> None:
-        """Add the Retry-After transform to Voila's tornado app (it exists once serving)."""
+    async def cull_kernel_if_idle(self, kernel_id: str):
+        """jupyter_server's culling (kernels without a page), and a connected kernel idle
+        for ``cull_connected_after`` seconds: a page left open holds no kernel for ever."""
+        await super().cull_kernel_if_idle(kernel_id)
+        kernel = self._kernels.get(kernel_id)
+        if kernel is None or not self.cull_connected_after or not hasattr(kernel, "last_activity"):
+            return
+        idle = utcnow() - kernel.last_activity
+        if idle > timedelta(seconds=self.cull_connected_after):
+            self.log.warning("kortools: culling kernel %s, connected but idle %s", kernel_id, idle)
+            await self.shutdown_kernel(kernel_id)
+
+    def _install_on_app(self) -> None:
+        """On Voila's tornado application, once it exists: the Retry-After transform and
+        the query socket without the stall (kortools/serving/query_socket.py)."""
         app = getattr(self.parent, "app", None)
-        if not self._transform_installed and app is not None:
-            app.add_transform(RetryAfterOn503)
-            self._transform_installed = True
+        if self._installed or app is None:
+            return
+        from kortools.serving import query_socket
+
+        app.add_transform(RetryAfterOn503)
+        query_socket.install(app, getattr(self.parent, "server_url", None) or "/")
+        self._installed = True

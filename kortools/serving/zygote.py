@@ -8,9 +8,12 @@ pages with its siblings (copy-on-write) and starts without doing that again.
 Protocol, on a unix socket: one JSON line ``{"argv": [...], "env": {...}, "cwd": ...}``
 per kernel, answered with ``{"pid": N}``. The child becomes the kernel (ipykernel's
 launcher with ``argv``), in a session of its own, with exactly ``env`` and ``cwd``.
-The zygote reaps its children and exits when the server that started it has gone.
+The zygote reaps its children; when the server that started it has gone (it asks the
+kernel for SIGTERM then, ``PR_SET_PDEATHSIG``, and also looks every second) it ends its
+kernels and exits. A kernel dies with the zygote (``PR_SET_PDEATHSIG``: SIGKILL) and
+stays within its memory bound (kortools/serving/kernel_bounds.py).
 
-Run: ``python -m kortools.serving.zygote SOCKET_PATH``.
+Run: ``python -m kortools.serving.zygote SOCKET_PATH [SERVER_PID]``.
 """
 
 from __future__ import annotations
@@ -23,6 +26,9 @@ import random
 import signal
 import socket
 import sys
+import time
+
+from kortools.serving.kernel_bounds import die_with_parent, limit_memory
 
 # ipywidgets registers its comm targets with the running kernel when it is imported;
 # imported here, before any kernel, the child registers them once its kernel exists.
@@ -55,6 +61,10 @@ def preload() -> None:
     gc.freeze()  # the collector leaves these objects (and their shared pages) alone
 
 
+KERNELS: set[int] = set()  # the living children, ended when the zygote ends
+END_GRACE_S = 3
+
+
 def reap_children(*_) -> None:
     while True:
         try:
@@ -63,10 +73,29 @@ def reap_children(*_) -> None:
             return
         if pid == 0:
             return
+        KERNELS.discard(pid)
 
 
-def become_kernel(request: dict) -> None:
-    """In the forked child: the kernel's session, environment and directory, then ipykernel."""
+def end_kernels() -> None:
+    """SIGTERM to every kernel's process group, SIGKILL to those left after a grace."""
+    for signum in (signal.SIGTERM, signal.SIGKILL):
+        for pid in list(KERNELS):
+            try:
+                os.killpg(pid, signum)  # the kernel leads its own session and group
+            except ProcessLookupError:
+                KERNELS.discard(pid)
+            except PermissionError:
+                continue
+        deadline = time.monotonic() + END_GRACE_S
+        while KERNELS and time.monotonic() < deadline:
+            reap_children()
+            time.sleep(0.05)
+
+
+def become_kernel(request: dict, zygote: int) -> None:
+    """In the forked child: the kernel's session, environment, directory and memory
+    bound, then ipykernel. It dies with the zygote."""
+    die_with_parent(signal.SIGKILL, zygote)
     os.setsid()
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -77,6 +106,7 @@ def become_kernel(request: dict) -> None:
     import numpy
 
     numpy.random.seed()
+    limit_memory(request.get("memory_limit_mb") or 0)
     import ipywidgets
     from ipykernel.kernelapp import IPKernelApp
 
@@ -96,11 +126,11 @@ def read_request(connection: socket.socket) -> dict:
     return json.loads(data)
 
 
-def serve(path: str) -> None:
+def serve(path: str, parent: int) -> None:
+    die_with_parent(signal.SIGTERM, parent)
     preload()
     signal.signal(signal.SIGCHLD, reap_children)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # clean up the socket
-    parent = os.getppid()
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(path)
     listener.listen(64)
@@ -108,6 +138,7 @@ def serve(path: str) -> None:
     try:
         forking_loop(listener, parent)
     finally:  # only the zygote gets here: a child ends with os._exit
+        end_kernels()
         listener.close()
         os.unlink(path)
         os.rmdir(os.path.dirname(path))
@@ -121,16 +152,19 @@ def forking_loop(listener: socket.socket, parent: int) -> None:
             continue
         with connection:
             request = read_request(connection)
+            zygote = os.getpid()
             pid = os.fork()
             if pid == 0:
                 listener.close()
                 connection.close()
                 try:
-                    become_kernel(request)
+                    become_kernel(request, zygote)
                 finally:
                     os._exit(0)
+            KERNELS.add(pid)
             connection.sendall(json.dumps({"pid": pid}).encode() + b"\n")
 
 
 if __name__ == "__main__":
-    serve(sys.argv[1])
+    # the server's pid is passed: by the time this runs the server may already be gone
+    serve(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else os.getppid())

@@ -20,6 +20,7 @@ from kortools.ui.base import (
     query_string,
     url_value,
 )
+from kortools.ui.cooldown import REPORT_COOLDOWN_S, Cooldown
 from kortools.ui.fields import FieldSpec
 from kortools.ui.herziening_app import kind_labels
 from kortools.ui.text import (
@@ -307,6 +308,7 @@ class KorVerkenner(App, Variants):
         self.report_button.on_click(self.make_report)
         self.report_link = self.make.html()
         self._report_count = 0
+        self.report_cooldown = Cooldown(REPORT_COOLDOWN_S, "rapport")
         self.tabs = self.make(
             w.Tab,
             children=[
@@ -441,12 +443,18 @@ class KorVerkenner(App, Variants):
         """
         if self.result is None:
             return
+        if not self.report_cooldown.ready():
+            self.report_link.value = f"<i>{escape(self.report_cooldown.message())}</i>"
+            return
         import base64
 
         from kortools.ui.report import report, report_file_name
 
         self.report_link.value = "<i>Rapport wordt gemaakt…</i>"
-        pdf = report(self.result.scenario, variants=self.variant_scenarios())
+        try:
+            pdf = report(self.result.scenario, variants=self.variant_scenarios())
+        finally:  # clicks queued while it was made arrive now, inside the cool-down
+            self.report_cooldown.start()
         self._report_count += 1
         href = "data:application/pdf;base64," + base64.b64encode(pdf).decode("ascii")
         self.report_link.value = (

@@ -1,0 +1,118 @@
+"""A kernel has bounds (issue #18, item 3): memory, and its life tied to the server's.
+
+Real Voila servers on loopback, each test with its own and cleaning up its processes by
+pid: a kernel past its memory bound is ended and the page says so in Dutch; after
+``kill -9`` of the server or of the zygote no kernel of it is left.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+import urllib.request
+
+import nbformat
+import psutil
+import pytest
+from test_serving import KERNEL_ID, kernel_process
+from voila_server import ZYGOTE, VoilaServer
+
+from kortools.serving.kernel_bounds import DEFAULT_KERNEL_MEMORY_MB, memory_mb
+
+pytestmark = pytest.mark.browser
+
+HOG = """\
+import ipywidgets as w
+hog = []
+button = w.Button(description="Vul het geheugen")
+button.on_click(lambda _: hog.append(b"x" * (80 << 20)))
+button
+"""
+
+
+def gone(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
+
+
+def wait_until(condition, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return condition()
+
+
+def test_the_default_bound_is_well_above_a_kernels_own_memory():
+    # this test process has imported what a kernel imports (pytest, hypothesis and more):
+    # the bound must be far above that (a page's kernel is ~125 MB resident)
+    import kortools.ui  # noqa: F401
+
+    _, resident = memory_mb()
+    assert 2 * min(resident, 200) < DEFAULT_KERNEL_MEMORY_MB
+
+
+def test_a_kernel_over_its_memory_bound_dies_and_the_page_says_so(tmp_path, browser, output_dir):
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(HOG)])
+    nbformat.write(notebook, tmp_path / "hog.ipynb")
+    limit = 400  # MB resident: the page loads (about 125 MB), five clicks of 80 MB pass it
+    server = VoilaServer(
+        f"--ForkProvisioner.memory_limit_mb={limit}",
+        directory=str(tmp_path),
+        log=output_dir / "voila-memory-bound.log",
+    )
+    context = browser.new_context(locale="nl-NL")
+    try:
+        server.start()
+        page = context.new_page()
+        page.goto(server.page_url("hog.ipynb"), timeout=120_000)
+        button = page.get_by_role("button", name="Vul het geheugen")
+        button.wait_for(timeout=120_000)
+        kernel = kernel_process(KERNEL_ID.search(page.content())[1]).pid
+        for _ in range(8):
+            if page.query_selector("#kt-kernel-lost"):
+                break
+            button.click()
+            time.sleep(0.7)
+        notice = page.wait_for_selector("#kt-kernel-lost", timeout=30_000)
+        assert "verbinding met de rekenkern is verbroken" in notice.inner_text()
+        assert gone(kernel)
+        assert f"over its bound of {limit} MB" in (output_dir / "voila-memory-bound.log").read_text()
+        urllib.request.urlopen(server.url + "/voila/render/hog.ipynb", timeout=120)  # still serving
+    finally:
+        context.close()
+        server.stop()
+
+
+def zygote_pid(server: VoilaServer) -> int:
+    for child in psutil.Process(server.process.pid).children():
+        if ZYGOTE in " ".join(child.cmdline()):
+            return child.pid
+    raise AssertionError("no zygote")
+
+
+@pytest.mark.parametrize("victim", ["server", "zygote"])
+def test_after_kill_9_no_kernel_is_left(victim, output_dir):
+    server = VoilaServer(log=output_dir / f"voila-kill-{victim}.log")
+    server.start()
+    kernels: list[int] = []
+    zygote = None
+    try:
+        body = urllib.request.urlopen(server.page_url("kor_verkenner.ipynb"), timeout=120).read().decode()
+        assert KERNEL_ID.search(body)
+        kernels = server.kernel_pids()
+        zygote = zygote_pid(server)
+        assert kernels  # the page's kernel and the pre-heated ones
+        os.kill(server.process.pid if victim == "server" else zygote, signal.SIGKILL)
+        assert wait_until(lambda: all(gone(pid) for pid in [*kernels, zygote]), 15), [
+            pid for pid in [*kernels, zygote] if not gone(pid)
+        ]
+    finally:
+        server.stop()
+        for pid in [*kernels, zygote]:  # nothing of this server may outlive the test
+            if pid and not gone(pid):
+                os.kill(pid, signal.SIGKILL)
