@@ -1,10 +1,19 @@
-"""The ``kortools`` command: ``kortools portfolio`` and ``kortools report``, in Dutch
-(``--lang en`` for English)."""
+"""The ``kortools`` command: ``kortools portfolio``, ``compare`` and ``report``, in Dutch
+(``--lang en`` for English).
+
+Inputs are never changed (issue #18, item 5): an ``--out`` that is an input, or that the
+run would write beside it (``UIT.fouten.csv``), is refused before any work, and so is an
+``--out`` whose suffix is not the command's format or that is a folder. Every failure is
+one line in the user's language (no traceback); Ctrl-C or SIGTERM stop the run and leave
+no temporary file.
+"""
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
+import signal
 import sys
 from pathlib import Path
 
@@ -13,7 +22,7 @@ import pandas as pd
 from kortools import portfolio
 from kortools.errors import InputError
 from kortools.files import atomic_write
-from kortools.portfolio_files import read_clients, write_csv, write_xlsx
+from kortools.portfolio_files import errors_path_for, read_clients, write_csv, write_xlsx
 
 CHUNK = 20_000
 
@@ -46,9 +55,17 @@ TEXT = {
             "in één keer geschreven. Bedragen in Nederlandse notatie: 16.500 of 16.500,50 of € 16.500.",
             "Voorbeeld: data/portfolio/klanten.csv",
         ],
-        "suffix": "kies een bestandsnaam op .xlsx of .csv",
-        "same": "mag niet het invoerbestand zijn",
+        "suffix": "kies een bestandsnaam op {suffixes}",
+        "same": "is een invoerbestand; kies een andere naam (de invoer wordt nooit overschreven)",
+        "writes_input": "dan zou {written} worden geschreven, en dat is een invoerbestand; "
+        "kies een andere naam",
+        "is_folder": "is een map; geef een bestandsnaam",
         "folder": "de map {folder} bestaat niet",
+        "empty": "het bestand bevat geen klanten (alleen een kopregel)",
+        "interrupted": "kortools: afgebroken; er is niets geschreven",
+        "unexpected": "kortools: onverwachte fout ({kind}); er is niets geschreven. "
+        "Zet KORTOOLS_DEBUG=1 voor de details.",
+        "os_error": "{path}: {reason}",
         "missing": "verplichte kolom(men) ontbreken: {names}; zie 'kortools portfolio --help'",
         "done": "{advised} klanten met advies, {bad} regels met fouten -> {out}",
         "written": "rapport geschreven -> {out}",
@@ -83,9 +100,16 @@ TEXT = {
             "Amounts in Dutch notation: 16.500 or 16.500,50 or € 16.500.",
             "Example input: data/portfolio/klanten.csv",
         ],
-        "suffix": "allowed a .xlsx or .csv file name",
-        "same": "must not be the input file",
+        "suffix": "allowed a file name ending in {suffixes}",
+        "same": "is an input file; choose another name (inputs are never overwritten)",
+        "writes_input": "the run would write {written}, which is an input file; choose another name",
+        "is_folder": "is a folder; give a file name",
         "folder": "the folder {folder} does not exist",
+        "empty": "the file holds no clients (only a header row)",
+        "interrupted": "kortools: interrupted; nothing was written",
+        "unexpected": "kortools: unexpected error ({kind}); nothing was written. "
+        "Set KORTOOLS_DEBUG=1 for the details.",
+        "os_error": "{path}: {reason}",
         "missing": "missing required column(s): {names}; see 'kortools portfolio --help'",
         "done": "{advised} clients advised, {bad} rows with errors -> {out}",
         "written": "report written -> {out}",
@@ -93,6 +117,27 @@ TEXT = {
         "stages": ("reading", "computing", "writing"),
     },
 }
+
+
+#: argparse's own messages (English, from gettext) in Dutch, by their start.
+ARGPARSE_DUTCH = (
+    ("unrecognized arguments: ", "onbekende argumenten: "),
+    ("the following arguments are required: ", "deze argumenten ontbreken: "),
+    ("argument ", "argument "),
+    ("invalid choice: ", "ongeldige keuze: "),
+    ("expected one argument", "verwacht één waarde"),
+    ("(choose from ", "(kies uit "),
+)
+
+
+class DutchArgumentParser(argparse.ArgumentParser):
+    """argparse whose usage errors are one Dutch line (``kortools: fout: …``)."""
+
+    def error(self, message: str):
+        for english, dutch in ARGPARSE_DUTCH:
+            message = message.replace(english, dutch)
+        self.print_usage(sys.stderr)
+        self.exit(2, f"kortools: fout: {message}\n")
 
 
 def _language(argv: list[str]) -> str:
@@ -114,9 +159,10 @@ def _columns_help(t: dict) -> str:
 
 def build_parser(lang: str = "nl") -> argparse.ArgumentParser:
     t = TEXT[lang]
-    parser = argparse.ArgumentParser(prog="kortools", description=t["description"])
+    kind = DutchArgumentParser if lang == "nl" else argparse.ArgumentParser
+    parser = kind(prog="kortools", description=t["description"])
     parser.add_argument("--lang", choices=sorted(TEXT), default="nl", help=t["lang"])
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=kind)
     run = commands.add_parser(
         "portfolio",
         help=t["portfolio"],
@@ -142,15 +188,30 @@ def build_parser(lang: str = "nl") -> argparse.ArgumentParser:
     return parser
 
 
-def check_output(out: Path, source: Path | None, t: dict) -> None:
-    """The output's name and folder, checked before any work (a Dutch message)."""
-    if source is not None and out.suffix not in (".xlsx", ".csv"):
-        raise InputError("--out", str(out), t["suffix"], t["suffix"])
-    if source is not None and out.resolve() == source.resolve():
-        raise InputError("--out", str(out), t["same"], t["same"])
+class CliError(InputError):
+    """A refusal the command words itself, already in the user's language."""
+
+    def __init__(self, field: str, value, message: str):
+        super().__init__(field, value, message, f"{field} {value}: {message}")
+
+
+def check_output(
+    out: Path, inputs: list[Path], t: dict, suffixes: tuple[str, ...], also_written: tuple[Path, ...] = ()
+) -> None:
+    """The output's name, suffix and folder, checked before any work: never an input,
+    nor a file the run writes beside it (the errors file)."""
+    if out.is_dir():
+        raise CliError("--out", out, t["is_folder"])
+    if out.suffix.lower() not in suffixes:
+        raise CliError("--out", out, t["suffix"].format(suffixes=" of ".join(suffixes)))
+    sources = {p.resolve() for p in inputs}
+    if out.resolve() in sources:
+        raise CliError("--out", out, t["same"])
+    for written in also_written:
+        if written.resolve() in sources:
+            raise CliError("--out", out, t["writes_input"].format(written=written))
     if not out.resolve().parent.is_dir():
-        message = t["folder"].format(folder=out.resolve().parent)
-        raise InputError("--out", str(out), message, message)
+        raise CliError("--out", out, t["folder"].format(folder=out.resolve().parent))
 
 
 def run_portfolio(clients: Path, out: Path, quiet: bool = False, lang: str = "nl") -> tuple[int, int]:
@@ -158,14 +219,16 @@ def run_portfolio(clients: Path, out: Path, quiet: bool = False, lang: str = "nl
     from tqdm import tqdm
 
     t = TEXT[lang]
-    check_output(out, clients, t)
+    written = (errors_path_for(out),) if out.suffix.lower() == ".csv" else ()
+    check_output(out, [clients], t, (".xlsx", ".csv"), written)
     reading, computing, writing = t["stages"]
     with tqdm(total=3, unit=" stap", disable=quiet, file=sys.stderr, desc=reading) as bar:
         raw, dialect = read_clients(clients)
         raw, missing = portfolio.normalise_columns(raw)
         if missing:
-            message = t["missing"].format(names=", ".join(missing))
-            raise InputError("clients", missing, message, message)
+            raise CliError("clients", clients, t["missing"].format(names=", ".join(missing)))
+        if raw.empty:
+            raise CliError("clients", clients, t["empty"])
         bar.update(1)
         bar.set_description(computing)
         advice, errors = [], []
@@ -193,11 +256,9 @@ def run_compare(paths: list[Path], out: Path, t: dict) -> None:
     from kortools.portfolio_files import write_sheets
     from kortools.scenario import load_scenario
 
-    if out.suffix not in (".xlsx", ".pdf"):
-        raise InputError("--out", str(out), t["compare_out"], t["compare_out"])
-    check_output(out, None, t)
+    check_output(out, paths, t, (".xlsx", ".pdf"))
     scenarios = [load_scenario(p) for p in paths]
-    if out.suffix == ".pdf":  # the report of the first, the others as its variants
+    if out.suffix.lower() == ".pdf":  # the report of the first, the others as its variants
         from kortools.ui.report import report
 
         compare_scenarios(scenarios)  # the same checks: 1 to 4, distinct names
@@ -214,7 +275,7 @@ def write_outputs(advice: pd.DataFrame, errors: pd.DataFrame, out: Path, dialect
     """The advice and the errors, atomically: a crash leaves the old files as they were."""
     money = [c for c in advice.columns if advice[c].dtype == float]
     advice = advice.assign(**{c: advice[c].round(2) for c in money})  # to the cent, for display
-    if out.suffix == ".xlsx":
+    if out.suffix.lower() == ".xlsx":
         write_xlsx(advice, errors, out)
         return
     from kortools.portfolio_files import DUTCH
@@ -222,32 +283,81 @@ def write_outputs(advice: pd.DataFrame, errors: pd.DataFrame, out: Path, dialect
     write_csv(advice, errors, out, dialect or DUTCH)
 
 
+def shown(error: InputError, lang: str) -> str:
+    """The one line a user reads for a refused input, in ``lang``: the model's errors are
+    English and get Dutch words here; the command's and the client file's are worded in kind."""
+    if lang == "en" or isinstance(error, CliError) or error.field == "clients":
+        return str(error)
+    from kortools.ui.text import dutch_error
+
+    return dutch_cli_error(error) or dutch_error(error)[1]
+
+
+def dutch_cli_error(error: InputError) -> str | None:
+    """Dutch for the scenario file's own errors (the dashboard never sees these)."""
+    if error.field != "scenario":
+        return None
+    if "mapping" in error.allowed:
+        return "het scenariobestand moet velden met hun waarde bevatten (YAML of JSON), geen lijst of tekst"
+    names = ", ".join(error.value) if isinstance(error.value, list | tuple) else str(error.value)
+    if "unknown" in error.allowed:
+        return f"onbekende velden in het scenariobestand: {names}"
+    if "missing" in error.allowed:
+        return f"verplichte velden ontbreken in het scenariobestand: {names}"
+    return None
+
+
+def _stop_on_sigterm(*_) -> None:
+    raise KeyboardInterrupt  # unwinds through the atomic writes: their temp files go
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     lang = _language(argv)
     t = TEXT[lang]
     args = build_parser(lang).parse_args(argv)
+    previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
-        if args.command == "portfolio":
-            advised, bad = run_portfolio(args.clients, args.out, args.quiet, lang)
-            print(t["done"].format(advised=advised, bad=bad, out=args.out), file=sys.stderr)
-        elif args.command == "compare":
-            run_compare(args.scenarios, args.out, t)
-            print(t["compared"].format(count=len(args.scenarios), out=args.out), file=sys.stderr)
-        else:
-            from kortools.scenario import load_scenario
-            from kortools.ui.report import report
-
-            check_output(args.out, None, t)
-            scenario = load_scenario(args.scenario)
-            scenario = dataclasses.replace(
-                scenario, name=args.klant or scenario.name, adviser=args.adviseur, office=args.kantoor
-            )
-            atomic_write(args.out, report(scenario))
-            print(t["written"].format(out=args.out), file=sys.stderr)
+        return _run(args, lang)
     except InputError as error:
-        print(t["error"].format(message=error), file=sys.stderr)
+        print(t["error"].format(message=shown(error, lang)), file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(t["interrupted"], file=sys.stderr)
+        return 130
+    except OSError as error:  # a disk full, a file without permission: one line
+        reason = error.strerror or type(error).__name__
+        message = t["os_error"].format(path=error.filename or "", reason=reason)
+        print(t["error"].format(message=message), file=sys.stderr)
+        return 2
+    except Exception as error:
+        if os.environ.get("KORTOOLS_DEBUG"):
+            raise
+        print(t["unexpected"].format(kind=type(error).__name__), file=sys.stderr)
+        return 1
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _run(args: argparse.Namespace, lang: str) -> int:
+    t = TEXT[lang]
+    if args.command == "portfolio":
+        advised, bad = run_portfolio(args.clients, args.out, args.quiet, lang)
+        print(t["done"].format(advised=advised, bad=bad, out=args.out), file=sys.stderr)
+    elif args.command == "compare":
+        run_compare(args.scenarios, args.out, t)
+        print(t["compared"].format(count=len(args.scenarios), out=args.out), file=sys.stderr)
+    else:
+        from kortools.scenario import load_scenario
+        from kortools.ui.report import report
+
+        check_output(args.out, [args.scenario], t, (".pdf",))
+        scenario = load_scenario(args.scenario)
+        scenario = dataclasses.replace(
+            scenario, name=args.klant or scenario.name, adviser=args.adviseur, office=args.kantoor
+        )
+        atomic_write(args.out, report(scenario))
+        print(t["written"].format(out=args.out), file=sys.stderr)
     return 0
 
 

@@ -6,10 +6,17 @@ cell of an XLSX becomes ``16500,5``), so one Dutch number reader (``kortools.dut
 reads them all. Write: an XLSX with Dutch headers, € formats, widths, a frozen header,
 an autofilter, rows sorted by verdict and net gain, a summary and an error sheet; or a
 CSV in the input's dialect (``;`` and a decimal comma for a Dutch file). Atomic.
+
+What is written is inert when an office opens it (issue #18, item 4): every text cell of
+a workbook is a string (no formula, no link), and a CSV text cell that a spreadsheet would
+run (starting with ``= + - @``, a tab or a carriage return) is prefixed with ``'``, as
+OWASP's "CSV injection" page advises. A workbook is read only after its uncompressed size
+is checked (an XLSX is a zip: 100 kB can unpack to gigabytes).
 """
 
 from __future__ import annotations
 
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +36,60 @@ WIDTHS = {
     "scenario": 40,
     "Onderdeel": 40,
 }
+
+
+#: What a workbook may unpack to, and a client file's own size (bytes).
+MAX_XLSX_UNPACKED = 200 * 2**20
+MAX_INPUT_BYTES = 50 * 2**20
+#: A cell a spreadsheet reads as a formula or command when it starts with one of these.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: xlsxwriter writes text as text: no formulas, no links, no numbers guessed from text.
+INERT_WORKBOOK = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+
+
+def inert_cell(value):
+    """A CSV text cell a spreadsheet will not run (OWASP: prefix ``'``); others unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def inert_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its text cells and column names made inert (for a CSV)."""
+    text = [c for c in frame.columns if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])]
+    inert = frame.assign(**{c: frame[c].map(inert_cell) for c in text}) if text else frame
+    return inert.rename(columns=lambda c: inert_cell(str(c)))
+
+
+def errors_path_for(out: Path) -> Path:
+    """Where a CSV run writes its errors: ``advies.csv`` → ``advies.fouten.csv``."""
+    return out.with_name(out.stem + ".fouten.csv")
+
+
+def check_workbook_size(path: Path) -> None:
+    """Refuse a workbook that is not a zip or unpacks to more than ``MAX_XLSX_UNPACKED``."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(entry.file_size for entry in archive.infolist())
+    except (zipfile.BadZipFile, OSError):
+        raise InputError("clients", str(path), "is geen Excel-bestand (.xlsx)") from None
+    if unpacked > MAX_XLSX_UNPACKED:
+        raise InputError(
+            "clients",
+            str(path),
+            f"pakt uit tot {unpacked / 2**20:,.0f} MB; ten hoogste {MAX_XLSX_UNPACKED / 2**20:.0f} MB",
+        )
+
+
+def check_input_size(path: Path) -> None:
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        raise InputError("clients", str(path), f"kan niet gelezen worden ({error.strerror})") from None
+    if size > MAX_INPUT_BYTES:
+        raise InputError(
+            "clients", str(path), f"is {size / 2**20:,.0f} MB; ten hoogste {MAX_INPUT_BYTES / 2**20:.0f} MB"
+        )
 
 
 @dataclass(frozen=True)
@@ -57,7 +118,11 @@ def _text(cell) -> str:
 def read_clients(path: Path) -> tuple[pd.DataFrame, Dialect]:
     """The clients as text columns, and the file's dialect (for a CSV answer in kind)."""
     path = Path(path)
+    if path.is_dir():
+        raise InputError("clients", str(path), "is een map; geef een CSV- of Excel-bestand")
+    check_input_size(path)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
+        check_workbook_size(path)
         try:
             frame = pd.read_excel(path, dtype=object, keep_default_na=False)
         except Exception as error:  # openpyxl raises many kinds for a broken file
@@ -69,12 +134,7 @@ def read_clients(path: Path) -> tuple[pd.DataFrame, Dialect]:
         data = path.read_bytes()
     except OSError as error:
         raise InputError("clients", str(path), f"kan niet gelezen worden ({error.strerror})") from None
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
+    text = decoded(data, path)
     header = text.split("\n", 1)[0]
     dialect = DUTCH if header.count(";") > header.count(",") else ENGLISH
     try:
@@ -84,6 +144,16 @@ def read_clients(path: Path) -> tuple[pd.DataFrame, Dialect]:
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
         raise InputError("clients", str(path), f"is geen geldig CSV-bestand ({error})") from None
     return frame, dialect
+
+
+def decoded(data: bytes, path: Path) -> str:
+    """The file's text: UTF-8 (with or without BOM), else Windows-1252 (Excel's CSV)."""
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise InputError("clients", str(path), "is geen tekstbestand in UTF-8 of Windows-1252 (Excel)")
 
 
 def sorted_advice(advice: pd.DataFrame) -> pd.DataFrame:
@@ -129,11 +199,11 @@ def write_xlsx(advice: pd.DataFrame, errors: pd.DataFrame, out: Path) -> None:
 
 def write_csv(advice: pd.DataFrame, errors: pd.DataFrame, out: Path, dialect: Dialect) -> Path:
     """The advice and ``OUT.fouten.csv`` in ``dialect`` (atomically); returns the errors' path."""
-    errors_path = out.with_name(out.stem + ".fouten.csv")
+    errors_path = errors_path_for(out)
     options = {"index": False, "sep": dialect.separator, "decimal": dialect.decimal, "encoding": "utf-8-sig"}
     with atomic_path(out) as advice_tmp, atomic_path(errors_path) as errors_tmp:
-        sorted_advice(advice).to_csv(advice_tmp, **options)
-        errors.to_csv(errors_tmp, **options)
+        inert_frame(sorted_advice(advice)).to_csv(advice_tmp, **options)
+        inert_frame(errors).to_csv(errors_tmp, **options)
     return errors_path
 
 
@@ -143,7 +213,8 @@ def write_sheets(out: Path, sheets: dict[str, pd.DataFrame]) -> None:
     import xlsxwriter
 
     with atomic_path(out) as temporary:
-        book = xlsxwriter.Workbook(str(temporary), {"constant_memory": True, "nan_inf_to_errors": True})
+        options = {"constant_memory": True, "nan_inf_to_errors": True, **INERT_WORKBOOK}
+        book = xlsxwriter.Workbook(str(temporary), options)
         header = book.add_format({"bold": True, "bg_color": "#DDE7F0", "text_wrap": True, "valign": "top"})
         euro = book.add_format({"num_format": "€ #,##0.00"})
         for name, frame in sheets.items():

@@ -169,7 +169,7 @@ def test_missing_required_column_is_a_clear_error(tmp_path, capsys):
     assert not (tmp_path / "a.csv").exists()
 
 
-def test_output_is_atomic(tmp_path, monkeypatch):
+def test_output_is_atomic(tmp_path, monkeypatch, capsys):
     _, out = run(tmp_path, BAD)
     before = out.read_bytes()
 
@@ -177,8 +177,9 @@ def test_output_is_atomic(tmp_path, monkeypatch):
         raise RuntimeError("crash while writing")
 
     monkeypatch.setattr(pd.DataFrame, "to_csv", crash)
-    with pytest.raises(RuntimeError):
-        cli.main(["portfolio", str(tmp_path / "klanten.csv"), "--out", str(out), "--quiet"])
+    # a crash is one Dutch line, not a traceback (issue #18), and leaves the old files
+    assert cli.main(["portfolio", str(tmp_path / "klanten.csv"), "--out", str(out), "--quiet"]) == 1
+    assert "onverwachte fout (RuntimeError); er is niets geschreven" in capsys.readouterr().err
     assert out.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["advies.csv", "advies.fouten.csv", "klanten.csv"]
 

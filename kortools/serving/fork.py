@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -103,6 +104,8 @@ class Zygote:
         cls._lock = cls._lock or asyncio.Lock()
         async with cls._lock:
             if cls._process is None or cls._process.poll() is not None:
+                if cls._path:  # a zygote that was killed could not remove its socket
+                    shutil.rmtree(Path(cls._path).parent, ignore_errors=True)
                 cls._path = str(Path(tempfile.mkdtemp(prefix="kortools-zygote-")) / "socket")
                 command = [sys.executable, "-m", "kortools.serving.zygote", cls._path, str(os.getpid())]
                 cls._process = subprocess.Popen(command)

@@ -10,10 +10,13 @@ every number comes from the kortools model.
 
 from __future__ import annotations
 
+import functools
 import io
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
+from matplotlib import rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
@@ -30,8 +33,23 @@ SIZE = (6.4, 3.3)
 DPI = 90
 
 euro_axis = FuncFormatter(lambda x, _pos: format_euro(x, cents=False))
+# A client's name is shown as typed: "Bakker $5 en $10 BV" is no formula (matplotlib's
+# mathtext would drop the dollars, and "$\\foo{$" would stop the chart).
+LITERAL_TEXT = {"text.parse_math": False}
 
 
+def literal_text(function: Callable) -> Callable:
+    """Run ``function`` with mathtext off: every text it creates or draws is literal."""
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        with rc_context(LITERAL_TEXT):
+            return function(*args, **kwargs)
+
+    return wrapper
+
+
+@literal_text
 def new_figure(size: tuple[float, float] = SIZE, axes=None) -> tuple[Figure, object]:
     """A chart's figure and axes; with ``axes`` given (the PDF report), draw there instead."""
     if axes is None:
@@ -58,6 +76,7 @@ def pin_ticks(figure: Figure) -> None:
             axis.set_major_locator(FixedLocator(ticks))
 
 
+@literal_text
 def to_png(figure: Figure) -> bytes:
     pin_ticks(figure)
     buffer = io.BytesIO()
@@ -75,6 +94,7 @@ def _euro_ticks(axes, low: float, high: float) -> None:
 class MarginChart:
     """Margin regular vs KOR side by side, the gain in the title; updated in place."""
 
+    @literal_text
     def __init__(self, axes=None) -> None:
         self.figure, self.axes = new_figure(axes=axes)
         self.bars = self.axes.bar(["Gewone btw", "KOR"], [0, 0], color=[REGULAR, KOR], width=0.55)
@@ -85,6 +105,7 @@ class MarginChart:
         self.axes.set_ylabel("Marge (€)")
         self.axes.axhline(0, color=MUTED, linewidth=0.8)
 
+    @literal_text
     def update(self, regular_margin: float, kor_margin: float, gain: float) -> Figure:
         for bar, label, amount in zip(self.bars, self.labels, (regular_margin, kor_margin), strict=True):
             bar.set_height(amount)
@@ -99,6 +120,7 @@ class MarginChart:
         return self.figure
 
 
+@literal_text
 def margin_chart(regular_margin: float, kor_margin: float, gain: float, axes=None) -> Figure:
     return MarginChart(axes).update(regular_margin, kor_margin, gain)
 
@@ -106,6 +128,7 @@ def margin_chart(regular_margin: float, kor_margin: float, gain: float, axes=Non
 class BreakEvenChart:
     """KOR gain against consumer share (0–100 %), today's point marked; updated in place."""
 
+    @literal_text
     def __init__(self, axes=None) -> None:
         self.figure, self.axes = new_figure(axes=axes)
         axes = self.axes
@@ -121,6 +144,7 @@ class BreakEvenChart:
         axes.xaxis.set_major_locator(FixedLocator([0, 20, 40, 60, 80, 100]))
         axes.legend(fontsize=9, loc="upper left", frameon=False)
 
+    @literal_text
     def update(self, curve: pd.DataFrame, share: float, gain: float) -> Figure:
         x = curve.index.to_numpy() * 100
         y = curve["gain"].to_numpy()
@@ -139,10 +163,12 @@ class BreakEvenChart:
         return self.figure
 
 
+@literal_text
 def break_even_chart(curve: pd.DataFrame, share: float, gain: float, axes=None) -> Figure:
     return BreakEvenChart(axes).update(curve, share, gain)
 
 
+@literal_text
 def herziening_chart(
     schedule: pd.DataFrame, asset_names: list[str], minimum: float = 500, axes=None
 ) -> Figure:
@@ -176,6 +202,7 @@ def herziening_chart(
     return figure
 
 
+@literal_text
 def cumulative_chart(table: pd.DataFrame, axes=None) -> Figure:
     """Profit regular vs KOR by year (bars), and the cumulative difference on its own axis
     (right), the legend below the chart so it covers nothing."""
@@ -221,6 +248,7 @@ def cumulative_chart(table: pd.DataFrame, axes=None) -> Figure:
     return figure
 
 
+@literal_text
 def deductions_chart(table: pd.DataFrame, axes=None) -> Figure:
     """Deductions by year: stacked aftrekposten and the taxable profit."""
     figure, axes = new_figure(axes=axes)
@@ -243,6 +271,7 @@ def deductions_chart(table: pd.DataFrame, axes=None) -> Figure:
     return figure
 
 
+@literal_text
 def net_by_turnover_chart(frame: pd.DataFrame, turnover: float, axes=None) -> Figure:
     """Net income against turnover with and without the KOR (``kt.net_by_turnover``):
     the threshold marked, the turnovers where the KOR costs net income shaded."""
@@ -278,6 +307,7 @@ def net_by_turnover_chart(frame: pd.DataFrame, turnover: float, axes=None) -> Fi
 VARIANT_COLOURS = ("#4e79a7", "#59a14f", "#b07aa1", "#9c755f", "#000000")
 
 
+@literal_text
 def variants_chart(cumulative: dict[str, pd.Series], axes=None) -> Figure:
     """The cumulative net difference (KOR − regular) by year, one line per variant."""
     figure, axes = new_figure(axes=axes)
@@ -302,6 +332,7 @@ def variants_chart(cumulative: dict[str, pd.Series], axes=None) -> Figure:
     return figure
 
 
+@literal_text
 def waterfall_chart(parts: pd.Series, labels: dict[str, str], title: str, axes=None) -> Figure:
     """``kt.explain_difference``'s parts as a waterfall to the net total (parts.name)."""
     own_figure = axes is None

@@ -142,6 +142,7 @@ def report_file_name(scenario: kt.Scenario) -> str:
     return f"kor-advies-{slug}.pdf"
 
 
+@charts.literal_text
 def report(scenario: kt.Scenario, made_on: dt.date | None = None, variants=()) -> bytes:
     """The client report for ``scenario`` as PDF bytes (Dutch, A4); with ``variants``
     (scenarios) a comparison page: their cumulative net difference, headline figures, and

@@ -48,6 +48,11 @@ def dutch_error(error: InputError, titles: dict[str, str] | None = None) -> tupl
             f"{x:,.0f}".replace(",", ".") if abs(x) >= 10_000 else f"{x:g}" for x in (error.low, error.high)
         )
         message = f"kies een waarde van {low} tot en met {high}"
+    elif "non-empty text" in error.allowed:
+        most = re.search(r"at most (\d+)", error.allowed)
+        message = "vul een tekst in" + (f" van ten hoogste {most[1]} tekens" if most else "")
+    elif "must be a number" in error.allowed:
+        message = "vul een getal in"
     elif "must be kor_start_year" in error.allowed:
         message = "moet gelijk aan of na het startjaar van de KOR liggen"
     else:
