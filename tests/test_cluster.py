@@ -6,13 +6,22 @@ nginx, on loopback (issue #14, item 5).
 
 from __future__ import annotations
 
+import base64
+import os
+import signal
 import ssl
+import stat
+import subprocess
+import time
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 
+import psutil
 import pytest
 
 from kortools.serving.cluster import Cluster, free_port, nginx_conf
+from kortools.serving.voila_process import READY_PROBE
 
 pytestmark = pytest.mark.browser
 
@@ -23,10 +32,14 @@ LOAD_TIMEOUT = 90_000
 
 @pytest.fixture(scope="module")
 def cluster(output_dir):
-    with Cluster(
-        workers=2, port=free_port(), run_dir=output_dir / "serve", password="proef-wachtwoord"
-    ) as running:
-        yield running
+    os.environ["KORTOOLS_PASSWORD"] = "proef-wachtwoord"  # as `make serve` is given it
+    try:
+        with Cluster(
+            workers=2, port=free_port(), run_dir=output_dir / "serve", password="proef-wachtwoord"
+        ) as running:
+            yield running
+    finally:
+        del os.environ["KORTOOLS_PASSWORD"]
 
 
 def test_the_config_routes_each_worker_by_its_cookie(tmp_path):
@@ -96,3 +109,107 @@ def test_the_workers_share_the_cap_one_server_would_take(monkeypatch):
 
     monkeypatch.setenv("KORTOOLS_MAX_KERNELS", "12")
     assert total_kernel_cap() == 12
+
+
+def fetch(url: str, password: str | None = None, cookie: str | None = None, timeout: float = 30):
+    """(status, headers, body) of one HTTPS request through nginx (self-signed certificate)."""
+    context = ssl.create_default_context()
+    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+    request = urllib.request.Request(url)
+    if password is not None:
+        token = base64.b64encode(f"adviseur:{password}".encode()).decode()
+        request.add_header("Authorization", f"Basic {token}")
+    if cookie:
+        request.add_header("Cookie", f"kortools_worker={cookie}")
+    try:
+        with urllib.request.urlopen(request, context=context, timeout=timeout) as response:
+            return response.status, response.headers, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read().decode()
+
+
+def test_a_worker_cannot_be_reached_without_nginx(cluster):
+    # only nginx knows the workers' token: a process on this machine gets no page
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        body = opener.open(cluster.worker_url(0) + PAGE, timeout=30).read().decode()
+        status = 200
+    except urllib.error.HTTPError as error:
+        status, body = error.code, ""
+    assert status in (302, 401, 403) and "kernelId" not in body  # sent to the login page
+
+
+def test_the_run_directory_and_its_files_are_private(cluster):
+    assert stat.S_IMODE(cluster.run_dir.stat().st_mode) == 0o700
+    for name in ("htpasswd", "tls.key", "nginx.conf", "nginx-access.log", "nginx-error.log", "voila-w1.log"):
+        assert stat.S_IMODE((cluster.run_dir / name).stat().st_mode) == 0o600, name
+    assert stat.S_IMODE((cluster.run_dir / "w1" / "voila.json").stat().st_mode) == 0o600
+
+
+def test_the_password_is_not_in_a_workers_or_kernels_environment(cluster):
+    fetch(cluster.url + PAGE, "proef-wachtwoord", timeout=120)  # a page: a kernel starts
+    processes = [psutil.Process(p.pid) for p in cluster.workers_running]
+    processes += [c for p in list(processes) for c in p.children(recursive=True)]
+    assert len(processes) > 2
+    for process in processes:
+        assert "KORTOOLS_PASSWORD" not in process.environ(), process.cmdline()
+
+
+def test_hsts_and_only_forward_secret_ciphers(cluster):
+    status, headers, _ = fetch(cluster.url + READY_PROBE, "proef-wachtwoord")
+    assert status == 404  # past the password: the worker's own 404
+    assert headers["Strict-Transport-Security"] == "max-age=31536000"
+
+    def handshake(cipher: str) -> bool:
+        command = [
+            "openssl",
+            "s_client",
+            "-connect",
+            f"127.0.0.1:{cluster.port}",
+            "-tls1_2",
+            "-cipher",
+            cipher,
+        ]
+        result = subprocess.run(command, input="", capture_output=True, text=True, timeout=30)
+        return "Cipher is " + cipher in result.stdout
+
+    assert handshake("ECDHE-RSA-AES128-GCM-SHA256")
+    assert not handshake("AES128-SHA")  # RSA key exchange, CBC with SHA-1: not offered
+    assert not handshake("AES128-GCM-SHA256")  # no forward secrecy
+
+
+def test_wrong_passwords_are_throttled(cluster):
+    with ThreadPoolExecutor(8) as pool:
+        statuses = list(pool.map(lambda _: fetch(cluster.url + READY_PROBE, "fout")[0], range(60)))
+    # 10 quick mistakes, then one per 2 s: nearly all of 60 in a second are refused
+    assert statuses.count(429) >= 40 and set(statuses) <= {401, 429}
+    assert fetch(cluster.url + READY_PROBE, "proef-wachtwoord")[0] == 404  # the right one still works
+
+
+def test_a_frozen_worker_is_replaced_and_the_next_page_loads(cluster):
+    frozen = cluster.workers_running[0]
+    os.kill(frozen.pid, signal.SIGSTOP)  # a worker that stops answering, as the frame did
+    try:
+        start = time.monotonic()
+        status, _, body = fetch(cluster.url + PAGE, "proef-wachtwoord", cookie="w1", timeout=100)
+        assert time.monotonic() - start < 90  # nginx's page timeout, never a hang
+        assert status == 200 or (status in (502, 504) and "niet bereikbaar" in body)
+        deadline = time.monotonic() + 60
+        while cluster.watchdog.replaced == 0 and time.monotonic() < deadline:
+            time.sleep(1)
+        assert cluster.watchdog.replaced >= 1 and cluster.workers_running[0].pid != frozen.pid
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            status, _, body = fetch(cluster.url + PAGE, "proef-wachtwoord", cookie="w1", timeout=120)
+            if status == 200:
+                break
+            assert "niet bereikbaar" in body  # the Dutch page while the new worker starts
+            time.sleep(2)
+        assert status == 200 and "kt-kernel-lost" in body
+    finally:
+        if frozen.poll() is None:
+            frozen.kill()

@@ -11,11 +11,19 @@
 The user is ``KORTOOLS_USER`` (default ``adviseur``); the password ``KORTOOLS_PASSWORD``,
 or a new one printed at start. Put a real certificate in the run directory
 (``tls.crt``, ``tls.key``) to replace the self-signed one.
+
+Hygiene (issue #18, items 2 and 6): the workers want a token that only nginx sends (a
+fresh secret per run, in each worker's own config file), so nothing else on the machine
+reaches them; the run directory and its files are private (mode 700/600); the password
+is not in the workers' (so the kernels') environment; a watchdog replaces a worker that
+stops answering (kortools/serving/watchdog.py), and nginx answers a visitor of a worker
+that is frozen or gone with a Dutch page instead of a hang.
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
 import getpass
 import json
 import os
@@ -32,10 +40,23 @@ from traitlets.config import Config
 
 from kortools.serving.kernel_cap import ENV_MAX_KERNELS, CappedKernelManager
 from kortools.serving.voila_process import ROOT, answers, free_port, voila_command, voila_environment
+from kortools.serving.watchdog import Watchdog
 
 NGINX = "/usr/sbin/nginx"
 CONF_TEMPLATE = Path(__file__).with_name("nginx.conf")
 TEMP_DIRS = ("body", "proxy", "fastcgi", "uwsgi", "scgi")
+UNREACHABLE_PAGE = Path(__file__).with_name("kortools-onbereikbaar.html")  # nginx's for 502/504
+PASSWORD_PAGE = Path(__file__).with_name("kortools-wachtwoord.html")  # nginx's for 401
+#: Not passed to the workers, so not to the kernels either.
+PRIVATE_ENVIRONMENT = ("KORTOOLS_PASSWORD", "KORTOOLS_USER")
+PAGE_TIMEOUT_S, SOCKET_TIMEOUT_S = 60, 120
+PROXY_HEADERS = (
+    'proxy_set_header Authorization "token {secret}";',
+    "proxy_set_header Host $http_host;",
+    "proxy_set_header X-Real-IP $remote_addr;",
+    "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
+    "proxy_set_header X-Forwarded-Proto $scheme;",
+)
 
 
 class NginxTemplate(Template):
@@ -53,8 +74,11 @@ def worker_name(index: int) -> str:
     return f"w{index + 1}"
 
 
-def nginx_conf(run_dir: Path, host: str, port: int, worker_ports: list[int]) -> str:
-    """nginx.conf for these workers (kortools/serving/nginx.conf with the fields filled in)."""
+def nginx_conf(
+    run_dir: Path, host: str, port: int, worker_ports: list[int], secret: str = "", credential: str = ""
+) -> str:
+    """nginx.conf for these workers (kortools/serving/nginx.conf with the fields filled in);
+    ``credential`` is the base64 of ``user:password`` (not throttled)."""
     names = [worker_name(i) for i in range(len(worker_ports))]
     addresses = [f"127.0.0.1:{p}" for p in worker_ports]
     user = getpass.getuser()
@@ -62,6 +86,10 @@ def nginx_conf(run_dir: Path, host: str, port: int, worker_ports: list[int]) -> 
         run_dir=run_dir,
         host=host,
         port=port,
+        good_credential=credential,
+        page_timeout=f"{PAGE_TIMEOUT_S}s",
+        socket_timeout=f"{SOCKET_TIMEOUT_S}s",
+        proxy_headers="\n".join(" " * 12 + line.format(secret=secret) for line in PROXY_HEADERS),
         user_line=f"user {user};" if os.geteuid() == 0 else "",
         pool_servers="\n".join(f"        server {a};" for a in addresses),
         worker_upstreams="\n".join(
@@ -104,7 +132,34 @@ def password_file(run_dir: Path, user: str, password: str) -> None:
     hashed = subprocess.run(
         ["openssl", "passwd", "-6", "-stdin"], input=password, check=True, capture_output=True, text=True
     ).stdout.strip()
-    (run_dir / "htpasswd").write_text(f"{user}:{hashed}\n")
+    private_file(run_dir / "htpasswd", f"{user}:{hashed}\n")
+
+
+def private_file(path: Path, text: str) -> None:
+    """A file only its owner reads (mode 600), whatever was there before."""
+    path.unlink(missing_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(text)
+
+
+def worker_config_dir(run_dir: Path, index: int, secret: str) -> Path:
+    """A worker's own config (its token), beside voila.json: on JUPYTER_CONFIG_PATH."""
+    folder = run_dir / worker_name(index)
+    folder.mkdir(mode=0o700, exist_ok=True)
+    private_file(folder / "voila.json", json.dumps({"Voila": {"token": secret}}))
+    return folder
+
+
+def worker_environment(config_dir: Path, cap: int) -> dict[str, str]:
+    """The worker's environment: its cap and config, without the cluster's password."""
+    env = voila_environment({ENV_MAX_KERNELS: str(cap)})
+    for name in PRIVATE_ENVIRONMENT:
+        env.pop(name, None)
+    env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(
+        filter(None, [str(config_dir), env.get("JUPYTER_CONFIG_PATH")])
+    )
+    return env
 
 
 @dataclass
@@ -120,7 +175,16 @@ class Cluster:
     notebooks: str = "notebooks/"
     worker_args: tuple[str, ...] = ()
     worker_ports: list[int] = field(default_factory=list)
-    processes: list[subprocess.Popen] = field(default_factory=list)
+    workers_running: list[subprocess.Popen] = field(default_factory=list)
+    nginx: subprocess.Popen | None = None
+    secret: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    watchdog: Watchdog | None = None
+    cap: int = 0
+
+    @property
+    def processes(self) -> list[subprocess.Popen]:
+        """The workers, then nginx."""
+        return [*self.workers_running, *([self.nginx] if self.nginx else [])]
 
     @property
     def url(self) -> str:
@@ -139,30 +203,56 @@ class Cluster:
             raise RuntimeError(f"{NGINX} is missing: 'make serve' installs it (apt-get install nginx)")
         if self.workers < 1:
             raise ValueError(f"workers must be 1 or more; got {self.workers}")
+        os.umask(0o077)  # every file this run makes (logs, certificate, config) is private
         self.run_dir.mkdir(parents=True, exist_ok=True)
+        self.run_dir.chmod(0o700)
         for name in TEMP_DIRS:
             (self.run_dir / "tmp" / name).mkdir(parents=True, exist_ok=True)
         self_signed_certificate(self.run_dir)
         password_file(self.run_dir, self.user, self.password)
+        for page in (UNREACHABLE_PAGE, PASSWORD_PAGE):
+            private_file(self.run_dir / page.name, page.read_text())
         self.worker_ports = [free_port() for _ in range(self.workers)]
-        cap = max(1, total_kernel_cap() // self.workers)
-        for index, port in enumerate(self.worker_ports):
-            self.processes.append(self._start_worker(index, port, cap))
+        self.cap = max(1, total_kernel_cap() // self.workers)
+        self.workers_running = [self.start_worker(index) for index in range(self.workers)]
         conf = self.run_dir / "nginx.conf"
-        conf.write_text(nginx_conf(self.run_dir, self.host, self.port, self.worker_ports))
+        credential = base64.b64encode(f"{self.user}:{self.password}".encode()).decode()
+        text = nginx_conf(self.run_dir, self.host, self.port, self.worker_ports, self.secret, credential)
+        private_file(conf, text)
+        for log in ("nginx-error.log", "nginx-access.log"):
+            (self.run_dir / log).touch(mode=0o600)
         check = subprocess.run([NGINX, "-t", "-q", "-c", str(conf)], capture_output=True, text=True)
         if check.returncode:
             raise RuntimeError(f"nginx refused its configuration: {check.stderr.strip()}")
-        self.processes.append(subprocess.Popen([NGINX, "-c", str(conf), "-g", "daemon off;"]))
+        self.nginx = subprocess.Popen([NGINX, "-c", str(conf), "-g", "daemon off;"])
         self._wait_until_ready(timeout)
-        print(f"kortools: {self.workers} Voila workers, at most {cap} kernels each, behind nginx", flush=True)
+        self.watchdog = Watchdog(self).start()
+        print(
+            f"kortools: {self.workers} Voila workers, at most {self.cap} kernels each, behind nginx",
+            flush=True,
+        )
         return self
 
-    def _start_worker(self, index: int, port: int, cap: int) -> subprocess.Popen:
-        log = open(self.run_dir / f"voila-{worker_name(index)}.log", "w")  # noqa: SIM115 - the process holds it
-        command = voila_command(self.notebooks, port, "--Voila.ip=127.0.0.1", *self.worker_args)
-        env = voila_environment({ENV_MAX_KERNELS: str(cap)})
+    def worker_url(self, index: int) -> str:
+        return f"http://127.0.0.1:{self.worker_ports[index]}"
+
+    def start_worker(self, index: int) -> subprocess.Popen:
+        """Worker ``index`` on its port, with its token, its share of the cap and its log."""
+        log = open(self.run_dir / f"voila-{worker_name(index)}.log", "a")  # noqa: SIM115 - the process holds it
+        command = voila_command(
+            self.notebooks, self.worker_ports[index], "--Voila.ip=127.0.0.1", *self.worker_args
+        )
+        env = worker_environment(worker_config_dir(self.run_dir, index, self.secret), self.cap)
         return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+    def replace_worker(self, index: int, reason: str) -> None:
+        """Kill a frozen or dead worker (its zygote and kernels die with it) and start anew."""
+        old = self.workers_running[index]
+        print(f"kortools: worker {worker_name(index)} {reason}; it is replaced", file=sys.stderr, flush=True)
+        if old.poll() is None:
+            old.kill()
+            old.wait(timeout=15)
+        self.workers_running[index] = self.start_worker(index)
 
     def _wait_until_ready(self, timeout: float) -> None:
         """Every worker answers (a 404 probe: it starts no kernel)."""
@@ -174,6 +264,8 @@ class Cluster:
                 time.sleep(0.2)
 
     def stop(self) -> None:
+        if self.watchdog is not None:
+            self.watchdog.stop()
         for process in reversed(self.processes):
             if process.poll() is None:
                 process.terminate()
@@ -182,7 +274,7 @@ class Cluster:
                 process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 process.kill()
-        self.processes.clear()
+        self.workers_running, self.nginx = [], None
 
     def __enter__(self) -> Cluster:
         return self.start()
@@ -209,7 +301,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Dashboard: {cluster.url}/voila/render/kor_verkenner.ipynb", flush=True)
         print(f"User {user}, password {password}" + ("" if "KORTOOLS_PASSWORD" in os.environ else " (new)"))
         try:
-            while all(p.poll() is None for p in cluster.processes):
+            while cluster.nginx is not None and cluster.nginx.poll() is None:
                 time.sleep(1)
         except KeyboardInterrupt:
             pass

@@ -35,10 +35,10 @@ def voila_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
     return {**os.environ, "JUPYTER_PATH": jupyter_path, **(extra or {})}
 
 
-def answers(base_url: str) -> bool:
+def answers(base_url: str, timeout: float = 2) -> bool:
     """The server answers HTTP (its 404 for the probe path); False while it cannot be reached."""
     try:
-        urllib.request.urlopen(base_url + READY_PROBE, timeout=2)
+        urllib.request.urlopen(base_url + READY_PROBE, timeout=timeout)
     except urllib.error.HTTPError:
         return True
     except OSError:
