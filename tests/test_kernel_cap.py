@@ -164,3 +164,38 @@ def test_a_forked_kernel_counts_smaller_than_an_ordinary_one(monkeypatch):
     # (9,024 − 1,024) / 80 = 100 forked kernels; / 140 = 57.1 → 57 ordinary ones
     assert CappedKernelManager(config=forked).cap == 100
     assert CappedKernelManager().cap == 57
+
+
+class FakeKernel:
+    """What jupyter_server's culler reads of a kernel."""
+
+    def __init__(self, idle_seconds: float):
+        from datetime import timedelta
+
+        from jupyter_server._tz import utcnow
+
+        self.kernel_name = "python3"
+        self.execution_state = "idle"
+        self.last_activity = utcnow() - timedelta(seconds=idle_seconds)
+        self.kernel_spec = type("Spec", (), {"metadata": {}})()
+
+
+@pytest.mark.parametrize(("idle", "culled"), [(3599, False), (3601, True)])
+def test_a_connected_kernel_is_culled_after_an_idle_hour(monkeypatch, idle, culled):
+    import asyncio
+
+    monkeypatch.delenv(ENV_MAX_KERNELS, raising=False)
+    manager = CappedKernelManager(max_kernels=3, cull_idle_timeout=45, cull_connected_after=3600)
+    manager._kernels["k"] = FakeKernel(idle)
+    manager._kernel_connections["k"] = 1  # a page is connected: jupyter_server's culler keeps it
+    shut = []
+
+    async def shutdown(kernel_id, *args, **kwargs):
+        shut.append(kernel_id)
+        manager._kernels.pop(kernel_id)
+
+    monkeypatch.setattr(manager, "shutdown_kernel", shutdown)
+    # in a thread: the browser tests' Playwright keeps an event loop running in this one
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(asyncio.run, manager.cull_kernel_if_idle("k")).result()
+    assert shut == (["k"] if culled else [])

@@ -84,3 +84,16 @@ def test_a_report_for_a_named_client_with_public_sources_only():
     shown = sorted(sources, key=lambda href: not official(href))
     assert official(shown[0]) and text.index(shown[0][:40]) < text.index("adfinadvies")
     assert report_file_name(s) == "kor-advies-bakkerij-de-vries.pdf"
+
+
+@pytest.mark.parametrize("name", ["Bakker $5 en $10 BV", "X $\\foo{$ BV"])
+def test_a_name_with_dollars_is_printed_as_typed(name):
+    # matplotlib would read "$…$" as mathtext: "Bakker 5en10 BV", or no PDF at all
+    import dataclasses
+
+    from kortools.ui.report import report
+
+    scenario = dataclasses.replace(kt.example_scenario("kapper"), name=name)
+    variant = dataclasses.replace(scenario, name=name + " B", kor_start_year=None)
+    text, _ = pdf_text(report(scenario, variants=[variant]))
+    assert f"KOR-advies voor {name}" in text

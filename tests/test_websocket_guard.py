@@ -160,3 +160,26 @@ def test_two_query_sockets_on_one_id_do_not_stall_the_next_visitor(voila):
     ws = connect(voila, kernel)  # the kernel runs: the page finished
     ws.close()
     assert time.monotonic() - start < 60
+
+
+def test_a_failing_comm_sends_no_traceback_to_the_visitor(voila):
+    # a control comm without its protocol version makes ipywidgets raise in the kernel:
+    # the traceback (server paths) goes to the log, not over the websocket
+    kernel = page_kernel_id(voila)
+    ws = connect(voila, kernel, protocol=None)
+    received = []
+    try:
+        ws.send(message("comm_open", {"comm_id": uuid.uuid4().hex, "target_name": "jupyter.widget.control"}))
+        ws.send(message("kernel_info_request", {}))
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and "kernel_info_reply" not in " ".join(received):
+            import websocket
+
+            try:
+                received.append(str(ws.recv()))
+            except websocket.WebSocketTimeoutException:
+                break
+    finally:
+        ws.close()
+    assert any("kernel_info_reply" in r for r in received)  # the channel answered
+    assert not any("Traceback" in r or "site-packages" in r or "/work/" in r for r in received)

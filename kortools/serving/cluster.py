@@ -50,6 +50,7 @@ PASSWORD_PAGE = Path(__file__).with_name("kortools-wachtwoord.html")  # nginx's 
 #: Not passed to the workers, so not to the kernels either.
 PRIVATE_ENVIRONMENT = ("KORTOOLS_PASSWORD", "KORTOOLS_USER")
 PAGE_TIMEOUT_S, SOCKET_TIMEOUT_S = 60, 120
+PRIVATE_UMASK = 0o077  # what nginx and the workers create (logs, temp files) is private
 PROXY_HEADERS = (
     'proxy_set_header Authorization "token {secret}";',
     "proxy_set_header Host $http_host;",
@@ -203,11 +204,10 @@ class Cluster:
             raise RuntimeError(f"{NGINX} is missing: 'make serve' installs it (apt-get install nginx)")
         if self.workers < 1:
             raise ValueError(f"workers must be 1 or more; got {self.workers}")
-        os.umask(0o077)  # every file this run makes (logs, certificate, config) is private
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self.run_dir.chmod(0o700)
         for name in TEMP_DIRS:
-            (self.run_dir / "tmp" / name).mkdir(parents=True, exist_ok=True)
+            (self.run_dir / "tmp" / name).mkdir(mode=0o700, parents=True, exist_ok=True)
         self_signed_certificate(self.run_dir)
         password_file(self.run_dir, self.user, self.password)
         for page in (UNREACHABLE_PAGE, PASSWORD_PAGE):
@@ -224,7 +224,7 @@ class Cluster:
         check = subprocess.run([NGINX, "-t", "-q", "-c", str(conf)], capture_output=True, text=True)
         if check.returncode:
             raise RuntimeError(f"nginx refused its configuration: {check.stderr.strip()}")
-        self.nginx = subprocess.Popen([NGINX, "-c", str(conf), "-g", "daemon off;"])
+        self.nginx = subprocess.Popen([NGINX, "-c", str(conf), "-g", "daemon off;"], umask=PRIVATE_UMASK)
         self._wait_until_ready(timeout)
         self.watchdog = Watchdog(self).start()
         print(
@@ -238,12 +238,18 @@ class Cluster:
 
     def start_worker(self, index: int) -> subprocess.Popen:
         """Worker ``index`` on its port, with its token, its share of the cap and its log."""
-        log = open(self.run_dir / f"voila-{worker_name(index)}.log", "a")  # noqa: SIM115 - the process holds it
+        log = open(  # noqa: SIM115 - the worker holds it
+            self.run_dir / f"voila-{worker_name(index)}.log",
+            "a",
+            opener=lambda path, flags: os.open(path, flags, 0o600),
+        )
         command = voila_command(
             self.notebooks, self.worker_ports[index], "--Voila.ip=127.0.0.1", *self.worker_args
         )
         env = worker_environment(worker_config_dir(self.run_dir, index, self.secret), self.cap)
-        return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        return subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, umask=PRIVATE_UMASK
+        )
 
     def replace_worker(self, index: int, reason: str) -> None:
         """Kill a frozen or dead worker (its zygote and kernels die with it) and start anew."""

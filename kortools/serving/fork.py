@@ -88,7 +88,9 @@ class Zygote:
     _lock: asyncio.Lock | None = None
 
     @classmethod
-    async def spawn(cls, argv: list[str], env: dict[str, str], cwd: str | None, memory_limit_mb: int) -> int:
+    async def spawn(
+        cls, argv: list[str], env: dict[str, str], cwd: str | None, memory_limit_mb: int = 0
+    ) -> int:
         path = await cls._ensure_started()
         reader, writer = await asyncio.open_unix_connection(path)
         request = {"argv": argv, "env": env, "cwd": cwd, "memory_limit_mb": memory_limit_mb}

@@ -8,10 +8,10 @@ pages with its siblings (copy-on-write) and starts without doing that again.
 Protocol, on a unix socket: one JSON line ``{"argv": [...], "env": {...}, "cwd": ...}``
 per kernel, answered with ``{"pid": N}``. The child becomes the kernel (ipykernel's
 launcher with ``argv``), in a session of its own, with exactly ``env`` and ``cwd``.
-The zygote reaps its children; when the server that started it has gone (it asks the
-kernel for SIGTERM then, ``PR_SET_PDEATHSIG``, and also looks every second) it ends its
-kernels and exits. A kernel dies with the zygote (``PR_SET_PDEATHSIG``: SIGKILL) and
-stays within its memory bound (kortools/serving/kernel_bounds.py).
+The zygote reaps its children; when the server that started it has gone (it looks every
+second, ``kill -9`` included) it ends its kernels and exits. A kernel dies with the
+zygote (``PR_SET_PDEATHSIG``: SIGKILL) and stays within its memory bound
+(kortools/serving/kernel_bounds.py).
 
 Run: ``python -m kortools.serving.zygote SOCKET_PATH [SERVER_PID]``.
 """
@@ -127,7 +127,8 @@ def read_request(connection: socket.socket) -> dict:
 
 
 def serve(path: str, parent: int) -> None:
-    die_with_parent(signal.SIGTERM, parent)
+    # Not PR_SET_PDEATHSIG here: Linux ties it to the thread that started the zygote,
+    # which need not live as long as the server. The loop looks at the parent instead.
     preload()
     signal.signal(signal.SIGCHLD, reap_children)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # clean up the socket
