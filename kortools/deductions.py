@@ -65,6 +65,47 @@ def tax_value(year: int, aow, profit, ondernemersaftrek, mkb):
 
 
 @dataclass(frozen=True)
+class DeductionPart:
+    """One part of the deductions, declared once: the :class:`Deductions` field, its Dutch
+    and English label and its rule. The tables, charts, the PDF and the portfolio iterate
+    :data:`ONDERNEMERSAFTREK_PARTS` / :data:`DEDUCTION_PARTS`; a new part is one line there
+    and its rule in :func:`deduction_arrays`."""
+
+    name: str
+    label_nl: str
+    label_en: str
+    rule: str
+
+
+#: The parts of the ondernemersaftrek (deductions.md §9: OA = their sum), in order.
+ONDERNEMERSAFTREK_PARTS = (
+    DeductionPart(
+        "zelfstandigenaftrek", "Zelfstandigenaftrek", "Self-employed deduction", "deductions.md §2"
+    ),
+    DeductionPart("startersaftrek", "Startersaftrek", "Starters' deduction", "deductions.md §3"),
+    DeductionPart(
+        "startersaftrek_ao",
+        "Startersaftrek bij arbeidsongeschiktheid",
+        "Starters' deduction with a disability benefit",
+        "deductions.md §4",
+    ),
+    DeductionPart("meewerkaftrek", "Meewerkaftrek", "Partner's work deduction", "deductions.md §5"),
+    DeductionPart("so_aftrek", "S&O-aftrek", "R&D deduction", "deductions.md §6"),
+    DeductionPart(
+        "za_carry_forward_used",
+        "Zelfstandigenaftrek uit eerdere jaren",
+        "Self-employed deduction carried forward",
+        "deductions.md §2",
+    ),
+)
+MKB_PART = DeductionPart(
+    "mkb_winstvrijstelling", "Mkb-winstvrijstelling", "SME profit exemption", "deductions.md §7"
+)
+#: Every part of the total deductions: the ondernemersaftrek's, then the mkb-winstvrijstelling.
+DEDUCTION_PARTS = (*ONDERNEMERSAFTREK_PARTS, MKB_PART)
+
+
+@dataclass(frozen=True)
 class Deductions:
     """The deductions of one year (deductions.md); euros, unrounded."""
 
@@ -231,17 +272,23 @@ def deduction_arrays(
     so_uses=0,
     pregnancy_weeks=0.0,
     hours_per_week=0.0,
+    new_business=None,
 ) -> Deductions:
     """The deductions of ``year`` on arrays (or numbers), one element per business (§1–§9).
 
+    ``starter``: may get the startersaftrek (§3 b–d, earlier uses included);
+    ``new_business``: not an entrepreneur in 1 or more of the 5 preceding years (default
+    ``starter``), which waives the second hours test (§1) and opens the SA-AO (§4) and the
+    S&O starters' extra (§6) whatever the startersaftrek uses.
     No input checks: the callers check. Returns a :class:`Deductions` of arrays
     (``.row(i)`` gives one business); the unconfirmed values and rules used are recorded.
     """
     w = np.asarray(profit, dtype=float)
     starter, aow = np.asarray(starter, dtype=bool), np.asarray(aow, dtype=bool)
+    new = starter if new_business is None else np.asarray(new_business, dtype=bool)
     max_uses = int(value("startersaftrek_max_uses", year))
     hours = counted_hours(year, hours, pregnancy_weeks, hours_per_week)
-    met = urencriterium_met(year, hours, other_work_hours, starter)
+    met = urencriterium_met(year, hours, other_work_hours, new)
     factor = aow_factor(year, aow)
     full_za = np.where(met, float(value("zelfstandigenaftrek", year)) * factor, 0.0) if met.any() else 0.0 * w
     gets_sa = met & starter & (np.asarray(starter_uses) < max_uses)
@@ -250,9 +297,17 @@ def deduction_arrays(
     za = np.where(gets_sa, full_za, np.minimum(full_za, np.maximum(0.0, w)))
     carry_used = np.where(met, np.minimum(za_carry_forward, np.maximum(0.0, w - full_za)), 0.0)
     meewerk = np.where(met, meewerkaftrek_rate(year, partner_hours) * np.maximum(0.0, w), 0.0)
-    sa_ao = startersaftrek_ao(year, w, hours, met, starter, aow, disability, sa_ao_uses)
-    so = so_aftrek(year, met, so_hours, starter, so_uses)
-    oa = za + sa + meewerk + carry_used + sa_ao + so
+    sa_ao = startersaftrek_ao(year, w, hours, met, new, aow, disability, sa_ao_uses)
+    so = so_aftrek(year, met, so_hours, new, so_uses)
+    parts = {
+        "zelfstandigenaftrek": za,
+        "startersaftrek": sa,
+        "startersaftrek_ao": sa_ao,
+        "meewerkaftrek": meewerk,
+        "so_aftrek": so,
+        "za_carry_forward_used": carry_used,
+    }
+    oa = sum((np.asarray(parts[p.name], dtype=float) for p in ONDERNEMERSAFTREK_PARTS), np.zeros_like(w))
     mkb = mkb_winstvrijstelling(year, w - oa)
     taxable = w - oa - mkb
 
@@ -283,11 +338,7 @@ def deduction_arrays(
 
 DEDUCTION_COLUMNS = (
     "profit",
-    "zelfstandigenaftrek",
-    "startersaftrek",
-    "meewerkaftrek",
-    "startersaftrek_ao",
-    "so_aftrek",
+    *(p.name for p in ONDERNEMERSAFTREK_PARTS),
     "ondernemersaftrek",
     "mkb_winstvrijstelling",
     "total",
@@ -379,6 +430,7 @@ class DeductionTrack:
                 so_uses=self.so_uses,
                 pregnancy_weeks=pregnancy_weeks,
                 hours_per_week=self.hours_per_week,
+                new_business=starter,
             )
         self.starter_uses = uses + (np.asarray(d.startersaftrek) > 0)
         self.sa_ao_uses = np.asarray(self.sa_ao_uses) + (np.asarray(d.startersaftrek_ao) > 0)

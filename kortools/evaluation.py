@@ -169,8 +169,9 @@ def vat_years_of(s: Scenario) -> VatYears:
         [np.array([y in s.kor_years]) for y in years],
         _one(before),
         assets,
-        np.array([s.kor_continues]),
+        np.array([s.kor_continues and not s.vat_taxed_rental]),
         s.monthly_sales,
+        excluded=np.array([s.vat_taxed_rental]),
     )
 
 

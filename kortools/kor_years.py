@@ -26,8 +26,9 @@ import numpy as np
 from kortools.parameters import rule_assumption, value
 
 # Status codes of a year (``KorYears.code``), with their Dutch and English text.
-NOT_CHOSEN, IN_KOR, CROSSED, PREVIOUS_TOO_HIGH, BARRED = range(5)
+NOT_CHOSEN, IN_KOR, CROSSED, PREVIOUS_TOO_HIGH, BARRED, NOT_POSSIBLE = range(6)
 STATUS_NL = {
+    NOT_POSSIBLE: "KOR niet mogelijk: btw-belaste verhuur",
     NOT_CHOSEN: "geen KOR gekozen",
     IN_KOR: "in KOR",
     CROSSED: "grens overschreden op {date:%d-%m}",
@@ -35,6 +36,7 @@ STATUS_NL = {
     BARRED: "nog niet toegestaan tot {date:%Y-%m-%d}",
 }
 STATUS_EN = {
+    NOT_POSSIBLE: "KOR not possible: VAT-taxed rental",
     NOT_CHOSEN: "KOR not chosen",
     IN_KOR: "in KOR",
     CROSSED: "threshold crossed on {date:%d-%m}",
@@ -42,6 +44,7 @@ STATUS_EN = {
     BARRED: "not allowed until {date:%Y-%m-%d}",
 }
 #: Codes of years the business chose the KOR for but the rules (partly) refused it.
+#: (NOT_POSSIBLE is not among them: it holds for every year, and its warning says why.)
 REFUSED = (CROSSED, PREVIOUS_TOO_HIGH, BARRED)
 
 
@@ -120,9 +123,12 @@ def kor_years(
     kor_turnover: Sequence[np.ndarray],
     turnover_before: np.ndarray,
     monthly_weights: Sequence[float] | None = None,
+    excluded: np.ndarray | None = None,
 ) -> KorYears:
     """Apply the KOR rules year by year (module docstring; rules/kor.md §1–§2).
 
+    ``excluded``: businesses that cannot use the KOR at all (VAT-taxed rental of real
+    estate, rules/kor.md §4): no year applies, their status says why.
     ``tax_years[i]`` is the year whose figures apply to ``years[i]``; ``chosen[i]`` says
     which businesses want the KOR that year; turnovers are counted turnover without and
     with the KOR (at the chosen prices) for a whole year; ``turnover_before`` is the
@@ -130,6 +136,9 @@ def kor_years(
     """
     previous = np.asarray(turnover_before, dtype=float)
     blocked_until = np.full(previous.shape, np.iinfo(np.int64).min, dtype=np.int64)
+    impossible = (
+        np.zeros(previous.shape, dtype=bool) if excluded is None else np.asarray(excluded, dtype=bool)
+    )
     out = KorYears(tuple(years), [], [], [], [], [])
     for year, tax_year, wanted, regular, kor in zip(
         years, tax_years, chosen, regular_turnover, kor_turnover, strict=True
@@ -137,12 +146,14 @@ def kor_years(
         threshold = float(value("kor_threshold", tax_year))
         previous_ok = ~np.asarray(value("kor_previous_year_test", tax_year)) | (previous <= threshold)
         barred = year < blocked_until
-        applies = wanted & ~barred & previous_ok
+        applies = wanted & ~impossible & ~barred & previous_ok
         day, before = crossing(year, kor, threshold, monthly_weights)
         crossed = applies & (day > 0)
         share = np.where(applies, before, 0.0)
         code = np.select(
-            [~wanted, barred, ~previous_ok, crossed], [NOT_CHOSEN, BARRED, PREVIOUS_TOO_HIGH, CROSSED], IN_KOR
+            [~wanted, impossible, barred, ~previous_ok, crossed],
+            [NOT_CHOSEN, NOT_POSSIBLE, BARRED, PREVIOUS_TOO_HIGH, CROSSED],
+            IN_KOR,
         )
         if crossed.any():
             blocked_until = np.where(crossed, reentry_year(year, day), blocked_until)

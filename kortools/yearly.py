@@ -76,11 +76,13 @@ def vat_by_year(
     assets: Sequence[AssetArrays],
     kor_continues: np.ndarray,
     monthly_weights: Sequence[float] | None = None,
+    excluded: np.ndarray | None = None,
 ) -> VatYears:
     """Every VAT figure of the scenario years (module docstring).
 
     ``chosen[i]``: the businesses that want the KOR in ``years[i]``; ``kor_continues``:
-    the KOR does not end with the last year, so herziening after it is still due.
+    the KOR does not end with the last year, so herziening after it is still due;
+    ``excluded``: businesses that cannot use the KOR at all (kortools.kor_years).
     """
     thresholds = [float(value("kor_threshold", t)) for t in tax_years]
     tables = [
@@ -99,7 +101,7 @@ def vat_by_year(
     regular_turnover = [np.asarray(t["regular_turnover"], dtype=float) for t in tables]
     kor_turnover = [np.asarray(t["kor_turnover"], dtype=float) for t in tables]
     plan = kor_years(
-        years, tax_years, chosen, regular_turnover, kor_turnover, turnover_before, monthly_weights
+        years, tax_years, chosen, regular_turnover, kor_turnover, turnover_before, monthly_weights, excluded
     )
     share = plan.share
     lost = [

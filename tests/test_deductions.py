@@ -151,3 +151,32 @@ def test_year_without_data_names_the_years():
     years = kt.tax_years()
     with pytest.raises(kt.InputError, match=f"{years[0]}–{years[-1]}"):
         kt.entrepreneur_deductions(years[0] - 1, 10000, 1300)
+
+
+def test_the_multi_year_track_keeps_the_hours_test_waiver_while_the_business_is_new():
+    # rules/deductions.md §1: the second hours test is waived while the 5 preceding years
+    # hold a year without the business. Started 2021: for 2025 the years 2020–2024 hold
+    # 2020 (waived); for 2026 the years 2021–2025 do not (applies). 1,300 h ≥ 1,225 h but
+    # less than 1,500 h of other work. The startersaftrek was used 3 times (2021–2023),
+    # which must not end the waiver. ZA 2025 = € 2,470 (§2); 2026: the test fails, ZA 0.
+    import dataclasses
+
+    scenario = dataclasses.replace(
+        kt.example_scenario("kapper"),
+        first_year=2025,
+        last_year=2026,
+        kor_start_year=None,
+        kor_last_year=None,
+        business_start_year=2021,
+        starter_uses_before=None,  # derived: 2021, 2022, 2023 (at most 3, §3)
+        hours=1300,
+        other_work_hours=1500,
+    )
+    table = kt.evaluate(scenario).deductions_table("regular")
+    assert table.loc[2025, "zelfstandigenaftrek"] == 2470
+    assert table.loc[2025, "startersaftrek"] == 0  # 3 uses before 2025
+    assert table.loc[2026, "zelfstandigenaftrek"] == 0
+    alone = kt.entrepreneur_deductions(
+        2025, 20_000, 1300, starter=True, other_work_hours=1500, starter_uses=3
+    )
+    assert alone.zelfstandigenaftrek == 2470

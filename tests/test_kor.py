@@ -139,3 +139,23 @@ def test_warnings_follow_the_kvk_list():
 
 def test_no_warnings_for_a_pure_consumer_business():
     assert kt.kvk_warnings(15000, 0, 1000) == ()
+
+
+def test_vat_taxed_rental_books_no_kor_year_and_says_why():
+    # rules/kor.md §4: renting out a building with VAT (option-taxed rental): the KOR is
+    # not possible, so no year is "in KOR", no margin gain is counted, no herziening is due
+    # and each year's status says why. (Before: 2026 "in KOR" with a gain of € 3.150.)
+    import dataclasses
+
+    scenario = dataclasses.replace(kt.example_scenario("kapper"), vat_taxed_rental=True)
+    result = kt.evaluate(scenario)
+    table = result.table
+    assert not table["kor_applies"].any() and (table["kor_share"] == 0).all()
+    assert (table["margin_gain"] == 0).all() and (table["herziening"] == 0).all()
+    assert (table["difference"] == 0).all() and result.total_difference == 0
+    chosen = list(scenario.kor_years)
+    assert set(table.loc[chosen, "kor_status"]) == {"KOR niet mogelijk: btw-belaste verhuur"}
+    assert set(table.loc[chosen, "kor_status_en"]) == {"KOR not possible: VAT-taxed rental"}
+    advice = kt.advise(result)
+    assert advice.kor_years == () and advice.verdict == "niet_meedoen"
+    assert result.herziening_after_last_year == 0

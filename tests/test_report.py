@@ -97,3 +97,36 @@ def test_a_name_with_dollars_is_printed_as_typed(name):
     variant = dataclasses.replace(scenario, name=name + " B", kor_start_year=None)
     text, _ = pdf_text(report(scenario, variants=[variant]))
     assert f"KOR-advies voor {name}" in text
+
+
+def amounts(line: str) -> list[float]:
+    """The euro amounts of a PDF table row: "€ 2.470,00 € -686,82" → [2470.0, -686.82]."""
+    import re
+
+    return [float(a.replace(".", "").replace(",", ".")) for a in re.findall(r"€ (-?[\d.]+,\d\d)", line)]
+
+
+def test_every_declared_deduction_part_is_in_the_pdf_and_they_add_up():
+    # issue #19: with 600 S&O hours the PDF listed ZA 2,470 + SA 0 + meewerk 0 =
+    # "Ondernemersaftrek 18,208" (the S&O-aftrek missing). rules/deductions.md: 2025
+    # ZA € 2,470 (§2) + S&O-aftrek € 15,738 (§6, 500 h or more) = OA € 18,208 (§9).
+    import dataclasses
+
+    from kortools.deductions import ONDERNEMERSAFTREK_PARTS
+    from kortools.ui.report import report
+
+    scenario = dataclasses.replace(kt.example_scenario("kapper"), so_hours=600)
+    text, _ = pdf_text(report(scenario))
+    lines = text[text.index("Aftrekposten per jaar") :].splitlines()
+
+    def row(label: str) -> list[float]:
+        return amounts(next(line for line in lines if line.startswith(label + " €")))
+
+    parts = {part.label_nl: row(part.label_nl) for part in ONDERNEMERSAFTREK_PARTS}
+    oa = row("Ondernemersaftrek")
+    for column, total in enumerate(oa):
+        assert sum(values[column] for values in parts.values()) == pytest.approx(total, abs=0.01)
+    assert scenario.first_year == 2025  # the first column
+    assert parts["Zelfstandigenaftrek"][0] == 2470.00
+    assert parts["S&O-aftrek"][0] == 15738.00
+    assert oa[0] == 18208.00

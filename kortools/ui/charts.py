@@ -21,6 +21,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 
+from kortools.deductions import DEDUCTION_PARTS
 from kortools.money import format_euro
 
 REGULAR = "#1f6fb4"  # regular VAT
@@ -29,6 +30,8 @@ WARNING = "#c62828"
 MUTED = "#8a8a8a"  # lines and grid only
 TEXT_MUTED = "#595959"  # secondary text: contrast 7:1 on white (WCAG AA asks 4.5:1)
 ASSET_COLOURS = ("#4e79a7", "#59a14f", "#b07aa1", "#9c755f", "#76b7b2", "#edc948", "#ff9da7")
+#: One colour per declared deduction part (kortools.deductions.DEDUCTION_PARTS), in order.
+PART_COLOURS = ("#4e79a7", "#59a14f", "#76b7b2", "#b07aa1", "#9c755f", "#ff9da7", "#edc948")
 SIZE = (6.4, 3.3)
 DPI = 90
 
@@ -253,14 +256,11 @@ def deductions_chart(table: pd.DataFrame, axes=None) -> Figure:
     """Deductions by year: stacked aftrekposten and the taxable profit."""
     figure, axes = new_figure(axes=axes)
     years = [str(y) for y in table.index]
-    parts = [
-        ("zelfstandigenaftrek", "Zelfstandigenaftrek", "#4e79a7"),
-        ("startersaftrek", "Startersaftrek", "#59a14f"),
-        ("meewerkaftrek", "Meewerkaftrek", "#b07aa1"),
-        ("mkb_winstvrijstelling", "Mkb-winstvrijstelling", "#edc948"),
-    ]
+    # every declared part that is not zero in every year (a legend of zeros says nothing)
+    parts = [p for p in DEDUCTION_PARTS if (table[p.name] != 0).any()]
     bottom = np.zeros(len(years))
-    for column, label, colour in parts:
+    for part in parts:
+        column, label, colour = part.name, part.label_nl, PART_COLOURS[DEDUCTION_PARTS.index(part)]
         values = table[column].to_numpy()
         axes.bar(years, values, bottom=bottom, color=colour, label=label)
         bottom += values

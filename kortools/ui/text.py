@@ -8,6 +8,7 @@ import re
 
 import pandas as pd
 
+from kortools.deductions import MKB_PART, ONDERNEMERSAFTREK_PARTS
 from kortools.errors import InputError
 from kortools.money import format_euro, format_percent
 
@@ -210,12 +211,12 @@ def herziening_table_nl(schedule: pd.DataFrame, asset_names: list[str]) -> pd.Da
 
 
 def deductions_table_nl(table: pd.DataFrame) -> pd.DataFrame:
+    """The deductions by year in Dutch: every declared part of the ondernemersaftrek
+    (kortools.deductions.ONDERNEMERSAFTREK_PARTS), their sum, the mkb-winstvrijstelling."""
     labels = {
-        "zelfstandigenaftrek": "Zelfstandigenaftrek",
-        "startersaftrek": "Startersaftrek",
-        "meewerkaftrek": "Meewerkaftrek",
+        **{p.name: p.label_nl for p in ONDERNEMERSAFTREK_PARTS},
         "ondernemersaftrek": "Ondernemersaftrek",
-        "mkb_winstvrijstelling": "Mkb-winstvrijstelling",
+        MKB_PART.name: MKB_PART.label_nl,
         "total": "Totaal aftrek",
         "taxable_profit": "Belastbare winst",
         "tax_value": "Bespaarde belasting en Zvw",
