@@ -43,6 +43,7 @@ serve: $(STAMP) nginx
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 test: $(STAMP) chromium nginx lint
 	$(BIN)/python -m pytest

@@ -16,6 +16,7 @@ import os
 import signal
 import sys
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -26,7 +27,7 @@ from kortools.portfolio_files import errors_path_for, read_clients, write_csv, w
 
 CHUNK = 20_000
 
-TEXT = {
+TEXT: dict[str, dict[str, Any]] = {
     "nl": {
         "description": "Moeten deze Nederlandse ondernemers de KOR (kleineondernemersregeling) gebruiken?",
         "portfolio": "advies voor elke klant in een CSV- of Excel-bestand: KOR-voordeel, herziening, advies",

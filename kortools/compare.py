@@ -82,9 +82,9 @@ def explain_difference(result: ScenarioResult, year: int | None = None) -> pd.Se
 
 
 def _parts(result: ScenarioResult, year: int) -> dict[str, float]:
-    row = result.table.loc[year]
+    columns = ["kor_share", "lost_investment_vat", "herziening"]
+    share, lost, herziening = (float(x) for x in result.table.loc[year, columns].to_numpy(dtype=float))
     m = result.margins[year]
-    share = float(row["kor_share"])
     sales = m.consumer_sales + m.business_sales
     # A vof partner's net income holds the partner's share of the profit (a bv: no income side).
     own = result.scenario.profit_share if result.income is not None else 1.0
@@ -92,8 +92,8 @@ def _parts(result: ScenarioResult, year: int) -> dict[str, float]:
         "vat_on_sales_kept": own * share * m.vat_rate * sales,
         "price_change_passed_on": own * share * (m.kor_turnover - sales * (1 + m.vat_rate)),
         "input_vat_lost": -own * share * m.lost_input_vat,
-        "investment_vat_lost": -own * float(row["lost_investment_vat"]),
-        "herziening": -own * float(row["herziening"]),
+        "investment_vat_lost": -own * lost,
+        "herziening": -own * herziening,
         "tax_on_extra_profit": 0.0,
         "deductions_change": 0.0,
     }

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -105,26 +106,31 @@ MKB_PART = DeductionPart(
 DEDUCTION_PARTS = (*ONDERNEMERSAFTREK_PARTS, MKB_PART)
 
 
+#: A figure of one business (a float, or a bool) or of many (an array; ``Deductions.row``).
+FloatOrArray: TypeAlias = Any
+
+
 @dataclass(frozen=True)
 class Deductions:
-    """The deductions of one year (deductions.md); euros, unrounded."""
+    """The deductions of one year (deductions.md); euros, unrounded. Plain numbers for one
+    business; arrays, one element per business, from :func:`deduction_arrays`."""
 
     year: int
-    profit: float
-    urencriterium_met: bool
-    zelfstandigenaftrek: float
-    startersaftrek: float
-    meewerkaftrek: float
-    za_carry_forward_used: float  # earlier unused zelfstandigenaftrek used this year
-    za_unused: float  # this year's zelfstandigenaftrek lost to the cap: carries forward 9 years
-    ondernemersaftrek: float
-    mkb_winstvrijstelling: float
-    taxable_profit: float
+    profit: FloatOrArray
+    urencriterium_met: FloatOrArray
+    zelfstandigenaftrek: FloatOrArray
+    startersaftrek: FloatOrArray
+    meewerkaftrek: FloatOrArray
+    za_carry_forward_used: FloatOrArray  # earlier unused zelfstandigenaftrek used this year
+    za_unused: FloatOrArray  # this year's zelfstandigenaftrek lost to the cap: carries forward 9 years
+    ondernemersaftrek: FloatOrArray
+    mkb_winstvrijstelling: FloatOrArray
+    taxable_profit: FloatOrArray
     assumptions: tuple[Assumption, ...]
-    aow: bool = False
-    startersaftrek_ao: float = 0.0  # startersaftrek bij arbeidsongeschiktheid (§4)
-    so_aftrek: float = 0.0  # S&O-aftrek, starters' extra included (§6)
-    counted_hours: float = 0.0  # hours for the hours tests, pregnancy weeks included (§1)
+    aow: FloatOrArray = False
+    startersaftrek_ao: FloatOrArray = 0.0  # startersaftrek bij arbeidsongeschiktheid (§4)
+    so_aftrek: FloatOrArray = 0.0  # S&O-aftrek, starters' extra included (§6)
+    counted_hours: FloatOrArray = 0.0  # hours for the hours tests, pregnancy weeks included (§1)
 
     @property
     def tax_value(self) -> float:

@@ -283,7 +283,7 @@ def income_years_of(s: Scenario, vat: VatYears) -> IncomeYears | None:
 
 
 def _table(
-    s: Scenario, vat: VatYears, income: IncomeYears
+    s: Scenario, vat: VatYears, income: IncomeYears | None
 ) -> tuple[pd.DataFrame, dict[int, tuple[Deductions, Deductions]]]:
     rows, deductions = [], {}
     for i, year in enumerate(s.years):

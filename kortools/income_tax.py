@@ -132,5 +132,5 @@ def income_tax(year: int, aow, profit, ondernemersaftrek, mkb) -> IncomeTax:
     ak = arbeidskorting(year, aow, profit)
     parts = (on_tariff, extra, box1, ahk, ak, np.maximum(0.0, box1 - ahk - ak), zvw(year, taxable))
     if profit.ndim == 0:
-        parts = tuple(float(x) for x in parts)
+        return IncomeTax(*(float(x) for x in parts))
     return IncomeTax(*parts)

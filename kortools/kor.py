@@ -210,7 +210,7 @@ def registration_and_eu_warnings(
             )
         )
     union = value("union_threshold", year) if eu_turnover is not None else None  # EU-KOR from 2025
-    if union is not None and eu_turnover > union:
+    if union is not None and eu_turnover is not None and eu_turnover > union:
         found.append(
             KorWarning(
                 "eu_kor",

@@ -23,9 +23,10 @@ POLICIES = (KEEP_CONSUMER_PRICES, KEEP_NET_PRICES, KEEP_MARGIN)
 
 def vat_rates(year: int) -> tuple[float, float, float]:
     """The VAT rates on sales in ``year``: general, reduced, zero (kor.md §7), as fractions."""
-    return tuple(
+    general, reduced, zero = (
         float(value(name, year)) for name in ("vat_rate_general", "vat_rate_reduced", "vat_rate_zero")
     )
+    return general, reduced, zero
 
 
 def regular_margin(sc, sb, c, o):

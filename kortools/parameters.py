@@ -328,7 +328,8 @@ def tax_years() -> range:
 @cache
 def _tax_years_in(folder: Path) -> range:
     yearly = [p for p in _parameters_in(folder).values() if p.valid_through is not None]
-    return range(max(p.first_year for p in yearly), min(p.valid_through for p in yearly) + 1)
+    through = [p.valid_through for p in yearly if p.valid_through is not None]
+    return range(max(p.first_year for p in yearly), min(through) + 1)
 
 
 def tax_year_for(year: int, extrapolate: bool = True, field: str = "year") -> int:

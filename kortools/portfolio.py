@@ -12,6 +12,7 @@ for ``YEARS_AHEAD`` years. Every figure and the advice come from the model
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -154,12 +155,11 @@ def validate_rows(raw: pd.DataFrame, first_line: int = 2) -> tuple[pd.DataFrame,
             clean[column.name] = text.fillna("")
             continue
         if column.kind == "choice":
+            options = column.options or {}
             lowered = text.str.lower()
-            known = lowered.isin(list(column.options))
-            report(
-                ~empty & ~known, column.name, "onbekend; kies uit " + ", ".join(dict.fromkeys(column.options))
-            )
-            clean[column.name] = lowered.map(column.options).where(~empty, column.options[column.default])
+            known = lowered.isin(list(options))
+            report(~empty & ~known, column.name, "onbekend; kies uit " + ", ".join(dict.fromkeys(options)))
+            clean[column.name] = lowered.map(options).where(~empty, options[str(column.default)])
             continue
         numbers, reasons = read_numbers_nl(text, percent=column.kind == "percent")
         bad_text = ~empty & numbers.isna()
@@ -218,7 +218,7 @@ def scenario_for(row: pd.Series) -> Scenario:
         policy=row["beleid"],
         kor_start_year=first,
         previous_year_turnover=row["omzet_vorig_jaar"],
-        assets=assets,
+        assets=tuple(assets),
     )
 
 
@@ -308,9 +308,9 @@ def assess(clients: pd.DataFrame) -> pd.DataFrame:
     for (policy, year), group in clients.groupby(["beleid", "jaar"], sort=False):
         at = clients.index.get_indexer(group.index)
         vat, _, advice = advise_many(
-            int(year),
+            int(cast(int, year)),
             YEARS_AHEAD,
-            policy,
+            str(policy),
             YearInputs(
                 group["omzet_consumenten"].to_numpy(float),
                 group["omzet_bedrijven"].to_numpy(float),

@@ -19,6 +19,7 @@ from __future__ import annotations
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -200,7 +201,12 @@ def write_xlsx(advice: pd.DataFrame, errors: pd.DataFrame, out: Path) -> None:
 def write_csv(advice: pd.DataFrame, errors: pd.DataFrame, out: Path, dialect: Dialect) -> Path:
     """The advice and ``OUT.fouten.csv`` in ``dialect`` (atomically); returns the errors' path."""
     errors_path = errors_path_for(out)
-    options = {"index": False, "sep": dialect.separator, "decimal": dialect.decimal, "encoding": "utf-8-sig"}
+    options: dict[str, Any] = {
+        "index": False,
+        "sep": dialect.separator,
+        "decimal": dialect.decimal,
+        "encoding": "utf-8-sig",
+    }
     with atomic_path(out) as advice_tmp, atomic_path(errors_path) as errors_tmp:
         inert_frame(sorted_advice(advice)).to_csv(advice_tmp, **options)
         inert_frame(errors).to_csv(errors_tmp, **options)

@@ -79,8 +79,9 @@ class Scenario:
     vat_rate: float = 0.21
     input_vat_rate: float = 0.21
     policy: str = "keep_consumer_prices"
-    kor_start_year: int | None = None  # None: from first_year
-    kor_last_year: int | None = None  # None: until last_year
+    # None on input: from first_year / until last_year; a year once constructed.
+    kor_start_year: int = None  # type: ignore[assignment]
+    kor_last_year: int = None  # type: ignore[assignment]
     assets: tuple[Asset, ...] = ()
     hours: float = 1225.0
     partner_hours: float = 0.0

@@ -65,9 +65,9 @@ class ForkedKernel:
         deadline = None if timeout is None else time.monotonic() + timeout
         while self.poll() is None:
             if deadline is not None and time.monotonic() > deadline:
-                raise subprocess.TimeoutExpired(f"kernel {self.pid}", timeout)
+                raise subprocess.TimeoutExpired(f"kernel {self.pid}", timeout or 0.0)
             time.sleep(0.05)
-        return self.returncode
+        return self.returncode or 0
 
     def send_signal(self, signum: int) -> None:
         with contextlib.suppress(ProcessLookupError):
@@ -116,6 +116,7 @@ class Zygote:
                     if cls._process.poll() is not None or time.monotonic() > deadline:
                         raise RuntimeError("the kernel zygote did not start (kortools.serving.zygote)")
                     await asyncio.sleep(0.05)
+            assert cls._path is not None
             return cls._path
 
 
@@ -147,7 +148,7 @@ class ForkProvisioner(LocalProvisioner):
         env = dict(kwargs.get("env") or os.environ)
         cwd = kwargs.get("cwd")
         pid = await Zygote.spawn(arguments, env, str(cwd) if cwd else None, self.memory_limit_mb)
-        self.process = ForkedKernel(pid)
+        self.process = ForkedKernel(pid)  # type: ignore[assignment]  # Popen's interface, as used
         self.pid = pid
         self.pgid = pid  # the child starts a session of its own (setsid)
         self.cwd = cwd or Path.cwd()

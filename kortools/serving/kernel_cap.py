@@ -143,7 +143,7 @@ class CappedKernelManager(AsyncMappingKernelManager):
         """Kernels running or starting: what the cap counts."""
         return len(set(self.list_kernel_ids()) | self._starting)
 
-    async def start_kernel(self, *, kernel_id: str | None = None, **kwargs) -> str:
+    async def start_kernel(self, *, kernel_id: str | None = None, **kwargs) -> str:  # type: ignore[override]
         """Start a kernel unless the cap is reached (then ``KernelCapReached``: a 503)."""
         self._install_on_app()
         if kernel_id is not None and kernel_id in self:
@@ -158,7 +158,7 @@ class CappedKernelManager(AsyncMappingKernelManager):
         finally:
             self._starting.discard(kernel_id)
 
-    async def shutdown_kernel(self, kernel_id: str, *args, **kwargs):
+    async def shutdown_kernel(self, kernel_id: str, *args, **kwargs):  # type: ignore[override]
         """Free the kernel's place, then top up a pre-heated pool that the cap left short."""
         result = await super().shutdown_kernel(kernel_id, *args, **kwargs)
         self._refill_pools()

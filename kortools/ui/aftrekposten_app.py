@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import ipywidgets as w
+import pandas as pd
 
 import kortools as kt
 from kortools.ui import charts
@@ -64,7 +65,7 @@ class AftrekpostenApp(App):
         starter: bool = False,
         aow: bool = False,
         partner_hours: int = 0,
-        query: str = "",
+        query: str | None = "",
     ) -> None:
         super().__init__()
         self.specs = aftrekposten_specs()
@@ -86,7 +87,7 @@ class AftrekpostenApp(App):
         self.chart = self.chart_image()
         self.table_html = self.make.html()
         self.assumptions = self.make.html()
-        self.table = None
+        self.table: pd.DataFrame | None = None
         errors = self.apply_query(query)
         self.refresh()
         if errors:
@@ -115,7 +116,7 @@ class AftrekpostenApp(App):
         )
 
     def summary_text(self) -> str:
-        return deductions_table_nl(self.table).to_string()
+        return self.status.value if self.table is None else deductions_table_nl(self.table).to_string()
 
 
 def aftrekposten_app(

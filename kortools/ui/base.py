@@ -96,6 +96,16 @@ class App:
     """Shared machinery: controls with an error line under each, status line, refresh guard."""
 
     specs: Mapping[str, FieldSpec] = {}
+    sections: list[w.Widget]  # the controls, grouped (each dashboard builds its own)
+
+    @property
+    def widget(self) -> w.Widget:
+        """The dashboard's page (each dashboard lays out its own)."""
+        raise NotImplementedError
+
+    def summary_text(self) -> str:
+        """The figures as text, for notebooks and nbval (each dashboard says its own)."""
+        raise NotImplementedError
 
     def __init__(self) -> None:
         self.make = SharedModels()

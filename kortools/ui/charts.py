@@ -344,7 +344,7 @@ def waterfall_chart(parts: pd.Series, labels: dict[str, str], title: str, axes=N
         running += value
     names = [labels.get(k, k) for k in parts.index] + ["Netto"]
     colours = [KOR if v >= 0 else WARNING for v in parts.to_numpy()] + ["black"]
-    total = float(parts.name)
+    total = float(parts.name)  # type: ignore[arg-type]  # the Series is named by its total
     bottoms.append(min(0.0, total))
     heights.append(abs(total))
     y = np.arange(len(names))[::-1]

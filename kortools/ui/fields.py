@@ -36,7 +36,7 @@ class FieldSpec:
 
     def allowed_nl(self) -> str:
         if self.kind == "choice":
-            return "kies uit " + ", ".join(self.options)
+            return "kies uit " + ", ".join(self.options or {})
         if self.kind == "text":
             return f"vul een tekst in van hoogstens {self.high:.0f} tekens"
         if self.kind == "bool":
@@ -53,7 +53,7 @@ class FieldSpec:
         sixteen thousand five hundred; what could mean two things is refused.
         """
         if self.kind == "choice":
-            if str(raw) not in self.options:
+            if str(raw) not in (self.options or {}):
                 raise ValueError(f"‘{_shown(raw)}’ kan niet; {self.allowed_nl()}")
             return str(raw)
         if self.kind == "text":

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import ipywidgets as w
+import pandas as pd
 
 import kortools as kt
 from kortools.herziening import FIRST_KOR_YEAR, first_year_revised, periods_by_kind
@@ -71,7 +72,11 @@ class HerzieningApp(App):
     """Assets and KOR years in; the yearly herziening schedule (table and chart) out."""
 
     def __init__(
-        self, assets: list[kt.Asset], kor_start_year: int, kor_last_year: int | None = None, query: str = ""
+        self,
+        assets: list[kt.Asset],
+        kor_start_year: int,
+        kor_last_year: int | None = None,
+        query: str | None = "",
     ) -> None:
         super().__init__()
         self.specs = herziening_specs()
@@ -122,7 +127,7 @@ class HerzieningApp(App):
         self.table = self.make.html()
         self.total = self.make.html()
         self.assumptions = self.make.html()
-        self.schedule = None
+        self.schedule: pd.DataFrame | None = None
         errors = self.apply_query(query)
         self.refresh()
         if errors:
@@ -162,6 +167,8 @@ class HerzieningApp(App):
         )
 
     def summary_text(self) -> str:
+        if self.schedule is None:
+            return self.status.value
         names = [c for c in self.schedule.columns if c not in ("gross", "payable", "below_minimum")]
         return herziening_table_nl(self.schedule, names).to_string()
 

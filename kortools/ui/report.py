@@ -40,6 +40,9 @@ class _Page:
     """A4 page with a cursor from the top; text and tables placed in figure coordinates."""
 
     def __init__(self, pdf: PdfPages, title: str, page_no: int):
+        self._start(pdf, title, page_no)
+
+    def _start(self, pdf: PdfPages, title: str, page_no: int) -> None:
         self.pdf, self.title, self.page_no = pdf, title, page_no
         self.figure = Figure(figsize=A4)
         self.y = 0.95
@@ -93,7 +96,7 @@ class _Page:
         """Continue on a new page when less than ``needed`` of the page is left."""
         if self.y - needed < 0.04:
             self.save()
-            self.__init__(self.pdf, f"{self.title} (vervolg)", self.page_no + 1)
+            self._start(self.pdf, f"{self.title} (vervolg)", self.page_no + 1)
 
     def save(self) -> None:
         self.pdf.savefig(self.figure)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import math
 import re
+from typing import Any
 
 import pandas as pd
 
@@ -192,7 +193,7 @@ def comparison_table_nl(table: pd.DataFrame) -> pd.DataFrame:
     return years_as_columns(rows, table.index)
 
 
-def years_as_columns(rows: dict[str, pd.Series], years: pd.Index) -> pd.DataFrame:
+def years_as_columns(rows: dict[str, Any], years: pd.Index) -> pd.DataFrame:
     """Rows of amounts (or text) by year → a table of strings: labels down, years across, € Dutch."""
     return pd.DataFrame(
         {

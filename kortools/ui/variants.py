@@ -55,6 +55,19 @@ def variants_from_query(query: str, current: Mapping[str, Any], specs) -> tuple[
 class Variants:
     """The Varianten tab of a :class:`~kortools.ui.verkenner.KorVerkenner` (a mixin)."""
 
+    # Given by the app this is mixed into (kortools.ui.base.App, KorVerkenner).
+    make: Any
+    chart_image: Any
+    values: dict[str, Any]
+    set_values: Any
+    refresh: Any
+    render_tab: Any
+    link: Any
+    _link_html: Any
+    _stale: set
+    TABS: Any
+    result: Any
+
     def _build_variants(self) -> w.Widget:
         self.variants: dict[str, dict] = getattr(self, "variants", {})
         self.variant_name = self.make(

@@ -203,7 +203,7 @@ def values_to_scenario(values: Mapping[str, Any], name: str) -> kt.Scenario:
         vat_rate=vat_options()[values["btw"]],
         policy=POLICY_OPTIONS[values["beleid"]],
         kor_start_year=values["kor_vanaf"],
-        assets=assets,
+        assets=tuple(assets),
         hours=values["uren"],
         aow=values["aow"],
         other_work_hours=values["uren_ander_werk"],
@@ -242,11 +242,11 @@ class KorVerkenner(App, Variants):
 
     TABS = ("Omslagpunt", "Netto-inkomen", "Herziening", "Meerdere jaren", "Varianten", "Aannames")
 
-    def __init__(self, scenario: kt.Scenario, query: str = "") -> None:
+    def __init__(self, scenario: kt.Scenario, query: str | None = "") -> None:
         super().__init__()
         self.specs = verkenner_specs()
         self.name = scenario.name
-        self.result: kt.ScenarioResult | None = None
+        self.result: kt.ScenarioResult | None = None  # None until the first valid input
         self.values: dict[str, Any] = {}
         self.variants: dict[str, dict] = {}
         self._build_controls(scenario)
@@ -362,7 +362,7 @@ class KorVerkenner(App, Variants):
 
     @property
     def first_kor_margin(self) -> kt.MarginComparison:
-        return self.result.margins[self.result.scenario.kor_start_year]
+        return self.shown.margins[self.shown.scenario.kor_start_year]
 
     def render_headline(self) -> None:
         """The verdict, the gain per KOR year and the total: ``kt.advise``, words around its figures."""
@@ -412,8 +412,8 @@ class KorVerkenner(App, Variants):
         self.break_even_text.value = f"<p>{escape(text)}</p>"
 
     def _render_herziening(self) -> None:
-        schedule = self.result.herziening
-        names = [a.name for a in self.result.scenario.assets]
+        schedule = self.shown.herziening
+        names = [a.name for a in self.shown.scenario.assets]
         self.herziening_chart.value = charts.to_png(charts.herziening_chart(schedule, names))
         note = (
             "<p>Per boekjaar: is het totaal van alle investeringen samen minder dan € 500, dan vervalt "
@@ -422,18 +422,25 @@ class KorVerkenner(App, Variants):
         self.herziening_table.value = html_table(herziening_table_nl(schedule, names)) + note
 
     def _render_years(self) -> None:
-        self.years_table.value = html_table(comparison_table_nl(self.result.table))
-        self.years_chart.value = charts.to_png(charts.cumulative_chart(self.result.table))
+        self.years_table.value = html_table(comparison_table_nl(self.shown.table))
+        self.years_chart.value = charts.to_png(charts.cumulative_chart(self.shown.table))
 
     def _render_net(self) -> None:
         """Net income against turnover for the case on screen (``kt.net_by_turnover``)."""
-        frame = kt.net_by_turnover(self.result.scenario)
+        frame = kt.net_by_turnover(self.shown.scenario)
         turnover = self.values["omzet"]
         self.net_chart.value = charts.to_png(charts.net_by_turnover_chart(frame, turnover))
         self.net_text.value = net_by_turnover_html(frame)
 
     def _render_notes(self) -> None:
-        self.assumptions.value = assumptions_html(self.result.assumptions)
+        self.assumptions.value = assumptions_html(self.shown.assumptions)
+
+    @property
+    def shown(self) -> kt.ScenarioResult:
+        """The result on screen (a render step runs only once there is one)."""
+        if self.result is None:
+            raise RuntimeError("no result yet")
+        return self.result
 
     @guarded
     def make_report(self, _button=None) -> None:
@@ -499,10 +506,10 @@ class KorVerkenner(App, Variants):
             f"KOR-omzet {format_euro(m.kor_turnover)}; grens {format_euro(m.threshold)}; "
             f"binnen de grens: {'ja' if m.within_threshold else 'nee'}",
             "",
-            comparison_table_nl(self.result.table).to_string(),
+            comparison_table_nl(self.shown.table).to_string(),
             "",
-            "Waarschuwingen: " + (", ".join(w.title for w in self.result.warnings) or "geen"),
-            f"Aannames: {len(self.result.assumptions)}",
+            "Waarschuwingen: " + (", ".join(w.title for w in self.shown.warnings) or "geen"),
+            f"Aannames: {len(self.shown.assumptions)}",
         ]
         return "\n".join(lines)
 

@@ -38,7 +38,8 @@ async def _receive_request_info(url: str) -> str | None:
 
     try:
         async with connect(url, open_timeout=CONNECT_TIMEOUT) as websocket:
-            return await websocket.recv()
+            message = await websocket.recv()
+            return message if isinstance(message, str) else message.decode("utf-8")
     except (TimeoutError, OSError):
         return None
 
