@@ -23,6 +23,7 @@ import pandas as pd
 from kortools import portfolio
 from kortools.errors import InputError
 from kortools.files import atomic_write
+from kortools.money import to_cents_array
 from kortools.portfolio_files import errors_path_for, read_clients, write_csv, write_xlsx
 
 CHUNK = 20_000
@@ -50,7 +51,8 @@ TEXT: dict[str, dict[str, Any]] = {
         "output": "uitvoer, één regel per klant: ",
         "notes": [
             "(advies: meedoen / nader bekijken / niet meedoen, gelijk aan kt.advise voor dezelfde klant;",
-            "de KOR gekozen vanaf 'jaar' voor 5 jaar). Regels met fouten gaan naar het blad 'fouten'",
+            f"de KOR gekozen vanaf 'jaar' voor {portfolio.YEARS_AHEAD} jaar). Regels met fouten gaan naar "
+            "het blad 'fouten'",
             "(xlsx) of naar UIT.fouten.csv (csv), met regelnummer, klant, kolom, waarde en reden; elke",
             "andere regel krijgt een advies. Het invoerbestand wordt nooit gewijzigd; de uitvoer wordt",
             "in één keer geschreven. Bedragen in Nederlandse notatie: 16.500 of 16.500,50 of € 16.500.",
@@ -95,7 +97,8 @@ TEXT: dict[str, dict[str, Any]] = {
         "output": "output, one row per client: ",
         "notes": [
             "(advies: meedoen / nader bekijken / niet meedoen, as kt.advise for the same client, the",
-            "KOR chosen from 'jaar' for 5 years). Rows with errors go to the sheet 'fouten' (xlsx) or",
+            f"KOR chosen from 'jaar' for {portfolio.YEARS_AHEAD} years). Rows with errors go to the sheet "
+            "'fouten' (xlsx) or",
             "to OUT.fouten.csv (csv) with line number, client, column, value and reason; every other",
             "row is still advised. The input file is never changed; outputs are written atomically.",
             "Amounts in Dutch notation: 16.500 or 16.500,50 or € 16.500.",
@@ -275,7 +278,8 @@ def run_compare(paths: list[Path], out: Path, t: dict) -> None:
 def write_outputs(advice: pd.DataFrame, errors: pd.DataFrame, out: Path, dialect=None) -> None:
     """The advice and the errors, atomically: a crash leaves the old files as they were."""
     money = [c for c in advice.columns if advice[c].dtype == float]
-    advice = advice.assign(**{c: advice[c].round(2) for c in money})  # to the cent, for display
+    # to the cent, half up as on the page and in the PDF (not numpy's half to even)
+    advice = advice.assign(**{c: to_cents_array(advice[c]) for c in money})
     if out.suffix.lower() == ".xlsx":
         write_xlsx(advice, errors, out)
         return

@@ -16,6 +16,8 @@ from decimal import Decimal
 
 from babel.numbers import NumberFormatError, format_decimal, parse_decimal
 
+from kortools.money import format_euro
+
 LOCALE = "nl_NL"
 #: A comma followed by exactly three digits and nothing else: thousands or decimals?
 AMBIGUOUS_COMMA = re.compile(r"^-?[0-9]{1,3}(,[0-9]{3})+$")
@@ -82,10 +84,8 @@ def amount_range_nl(low: float, high: float) -> str:
 
 
 def euro_nl(amount: float) -> str:
-    """``€ 16.500`` for whole euros, else ``€ 16.500,50``; a minus before the amount."""
-    sign = "-" if amount < 0 else ""
-    decimals = 0 if float(amount).is_integer() else 2
-    return f"€ {sign}{format_number_nl(abs(amount), decimals)}"
+    """``€ 16.500`` for whole euros, else ``€ 16.500,50`` (kortools.money, the one formatter)."""
+    return format_euro(amount, cents=None)
 
 
 def read_numbers_nl(texts, *, percent: bool = False):

@@ -125,10 +125,14 @@ def revision_amounts(vat, first_use_year, period, year: int, share_in_year, shar
     return np.where(inside, vat / period * (share_in_year - share_in_first_use_year), 0.0)
 
 
+def herziening_minimum(year: int) -> float:
+    """The de-minimis amount of ``year`` (€500: herziening.md; deductions.md §11)."""
+    return float(value("herziening_minimum", max(FIRST_KOR_YEAR, year)))
+
+
 def payable_after_minimum(gross, year: int):
     """The €500 rule: a bookyear whose total is under the minimum is skipped (`< 500`)."""
-    minimum = float(value("herziening_minimum", max(FIRST_KOR_YEAR, year)))
-    return np.where(np.abs(gross) < minimum, 0.0, gross)
+    return np.where(np.abs(gross) < herziening_minimum(year), 0.0, gross)
 
 
 def yearly_share(asset: Asset, year: int, kor_share: Callable[[int], float], period: int) -> float:
@@ -201,6 +205,7 @@ def herziening_schedule(
         frame = frame.astype({name: float for name in [*rows, "gross", "payable"]})
         herziening_assumptions(assets, share, frame)
     frame.attrs["assumptions"] = tuple(used.values())
+    frame.attrs["minimum"] = herziening_minimum(kor_years.start)  # for the words around it
     return frame
 
 
@@ -218,5 +223,5 @@ def herziening_assumptions(
     if any(a.kind == INVESTMENT_SERVICE for a in assets):
         rule_assumption("herziening_investment_service_500")
     for year, gross in zip(frame.index, frame["gross"], strict=True):
-        if abs(abs(gross) - float(value("herziening_minimum", max(FIRST_KOR_YEAR, year)))) < 0.005:
+        if abs(abs(gross) - herziening_minimum(year)) < 0.005:
             rule_assumption("herziening_500_boundary")

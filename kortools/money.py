@@ -3,6 +3,10 @@
 Rounding is to the cent, half up, after snapping binary noise at a millionth of
 a euro: 13.31% × 55,050 = 7,327.155 shows as 7,327.16, as in rules/deductions.md §10,
 and 4,950 + 7,327.155 (stored as 12,277.154999…) shows as 12,277.16.
+
+The one Dutch money formatter: the page, the PDF, the CLI's files and the messages all
+write amounts with :func:`format_euro` / :func:`format_amount` and round with
+:func:`to_cents` / :func:`to_cents_array` (the same rule, for one amount or a column).
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import math
 from decimal import ROUND_HALF_UP, Decimal
 
+import numpy as np
 from babel.numbers import get_decimal_symbol, get_group_symbol
 
 #: Python's "," grouping and "." decimal point to the nl_NL symbols from Babel's locale data
@@ -28,18 +33,36 @@ def to_cents(amount: float) -> float:
     return float(exact.quantize(CENT, rounding=ROUND_HALF_UP))
 
 
-def format_euro(amount: float, cents: bool = True) -> str:
-    """Dutch notation (Babel, ``nl_NL``): ``€ 1.234,56`` (``€ -840,00`` for a loss); whole euros
-    with ``cents=False``. Rounded half up first; an amount that rounds to zero has no minus."""
+def to_cents_array(amounts) -> np.ndarray:
+    """:func:`to_cents` for an array (a column of the portfolio's output): half up, away
+    from zero, after snapping binary noise (1.005 → 1.01, −0.125 → −0.13)."""
+    x = np.asarray(amounts, dtype=float)
+    cents = np.floor(np.round(np.abs(x) * 100, 4) + 0.5)
+    return np.where(np.isfinite(x), np.copysign(cents, x) / 100, x) + 0.0  # + 0.0: no −0.0
+
+
+def format_amount(amount: float, cents: bool | None = True) -> str:
+    """Dutch digits without the € sign: ``1.234,56`` (``-840,00`` for a loss); whole euros
+    with ``cents=False``; ``cents=None``: cents only when the amount has them (``16.500``,
+    ``16.500,50``). Rounded half up first; an amount that rounds to zero has no minus."""
     if not math.isfinite(amount):
         return "—"
+    if cents is None:
+        cents = not float(to_cents(amount)).is_integer()
     if cents:
         rounded = Decimal(repr(to_cents(amount))).quantize(CENT)
     else:
         rounded = Decimal(repr(float(amount))).quantize(NOISE).quantize(Decimal(1), rounding=ROUND_HALF_UP)
     if rounded == 0:
         rounded = abs(rounded)
-    return "€ " + f"{rounded:,}".translate(DUTCH_SEPARATORS)
+    return f"{rounded:,}".translate(DUTCH_SEPARATORS)
+
+
+def format_euro(amount: float, cents: bool | None = True) -> str:
+    """Dutch notation (Babel, ``nl_NL``): ``€ 1.234,56`` (``€ -840,00`` for a loss); ``cents``
+    as :func:`format_amount`."""
+    shown = format_amount(amount, cents)
+    return shown if shown == "—" else "€ " + shown
 
 
 def format_percent(fraction: float, decimals: int = 0) -> str:

@@ -23,7 +23,7 @@ from kortools.evaluation import advise_many
 from kortools.herziening import Asset, revision_periods
 from kortools.margin import KEEP_CONSUMER_PRICES, KEEP_MARGIN, KEEP_NET_PRICES, vat_rates
 from kortools.parameters import tax_years
-from kortools.scenario import Scenario
+from kortools.scenario import DEFAULT_INPUT_VAT_RATE, Scenario
 from kortools.yearly import AssetArrays, VatYears, YearInputs
 
 #: The years each client is advised over, from ``jaar`` on (the KOR chosen in all of them).
@@ -57,9 +57,21 @@ COLUMNS = (
     Column("klant", "client", "text", required=True, help="client name or number"),
     Column("omzet_consumenten", "consumer_sales", "amount", required=True, help="sales to consumers"),
     Column("omzet_bedrijven", "business_sales", "amount", required=True, help="sales to businesses"),
-    Column("kosten_met_btw", "costs_with_vat", "amount", default=0.0, help="costs that carry 21% VAT"),
+    Column(
+        "kosten_met_btw",
+        "costs_with_vat",
+        "amount",
+        default=0.0,
+        help=f"costs that carry {100 * DEFAULT_INPUT_VAT_RATE:g}% VAT",
+    ),
     Column("kosten_zonder_btw", "costs_without_vat", "amount", default=0.0, help="costs without VAT"),
-    Column("btw_tarief", "vat_rate", "percent", default=21.0, help="VAT rate on sales in %: 21, 9 or 0"),
+    Column(
+        "btw_tarief",
+        "vat_rate",
+        "percent",
+        default=100 * vat_rates(tax_years()[-1])[0],
+        help="VAT rate on sales in %: " + ", ".join(f"{100 * r:g}" for r in vat_rates(tax_years()[-1])),
+    ),
     Column(
         "omzet_vorig_jaar",
         "previous_year_turnover",
@@ -232,10 +244,11 @@ OUTPUT_HEADERS = {
     "komt_in_aanmerking": "KOR in eerste jaar",
     "reden": "Reden geen KOR",
     "voordeel_dit_jaar": "Voordeel eerste jaar (bruto)",
-    "herziening_5_jaar": "Herziening 5 jaar",
-    "netto_voordeel_5_jaar": "Netto voordeel 5 jaar",
+    # the column names are documented as they are; the horizon in the header is YEARS_AHEAD
+    "herziening_5_jaar": f"Herziening {YEARS_AHEAD} jaar",
+    "netto_voordeel_5_jaar": f"Netto voordeel {YEARS_AHEAD} jaar",
     "netto_voordeel_per_kor_jaar": "Netto voordeel per KOR-jaar",
-    "voordeel_5_jaar": "Bruto voordeel 5 jaar",
+    "voordeel_5_jaar": f"Bruto voordeel {YEARS_AHEAD} jaar",
     "voordeel_per_kor_jaar": "Bruto voordeel per KOR-jaar",
     "kor_jaren": "KOR-jaren",
     "waarschuwingen": "Waarschuwingen",

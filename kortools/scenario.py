@@ -24,6 +24,9 @@ from kortools.herziening import Asset, _check_assets, revision_period
 from kortools.margin import POLICIES
 from kortools.parameters import load_yaml, tax_year_for, tax_years, value
 
+#: The VAT on the costs "with VAT" unless a scenario says otherwise: the general rate.
+DEFAULT_INPUT_VAT_RATE = 0.21
+
 #: Inputs a scenario may set differently for one year (``overrides``).
 YEARLY_FIELDS = (
     "consumer_sales",
@@ -77,7 +80,7 @@ class Scenario:
     costs_with_vat: float
     costs_without_vat: float = 0.0
     vat_rate: float = 0.21
-    input_vat_rate: float = 0.21
+    input_vat_rate: float = DEFAULT_INPUT_VAT_RATE
     policy: str = "keep_consumer_prices"
     # None on input: from first_year / until last_year; a year once constructed.
     kor_start_year: int = None  # type: ignore[assignment]

@@ -22,6 +22,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 
 from kortools.deductions import DEDUCTION_PARTS
+from kortools.herziening import herziening_minimum
 from kortools.money import format_euro
 
 REGULAR = "#1f6fb4"  # regular VAT
@@ -173,9 +174,12 @@ def break_even_chart(curve: pd.DataFrame, share: float, gain: float, axes=None) 
 
 @literal_text
 def herziening_chart(
-    schedule: pd.DataFrame, asset_names: list[str], minimum: float = 500, axes=None
+    schedule: pd.DataFrame, asset_names: list[str], minimum: float | None = None, axes=None
 ) -> Figure:
-    """Herziening by year, stacked per asset; years below the €500 rule labelled."""
+    """Herziening by year, stacked per asset; years below the minimum (the schedule's, from
+    the data: the €500 rule) labelled."""
+    if minimum is None:
+        minimum = schedule.attrs.get("minimum", herziening_minimum(int(schedule.index[0])))
     figure, axes = new_figure(axes=axes)
     years = [str(y) for y in schedule.index]
     bottom_pos = np.zeros(len(years))

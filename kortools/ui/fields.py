@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from kortools.dutch import amount_range_nl, euro_nl, format_number_nl, read_number_nl
+from kortools.money import format_amount
 
 # --- query-string and input parsing ---------------------------------------------------
 
@@ -93,8 +94,8 @@ def _shown(raw: Any) -> str:
 
 
 def amount_text(value: float) -> str:
-    """An amount for a text field: ``16.500`` or ``16.500,50`` (Dutch notation)."""
-    return format_number_nl(value, 0 if float(value).is_integer() else 2)
+    """An amount for a text field: ``16.500`` or ``16.500,50`` (kortools.money)."""
+    return format_amount(value, cents=None)
 
 
 def parse_inputs(raw: Mapping[str, Any], specs: Mapping[str, FieldSpec]) -> tuple[dict, dict]:

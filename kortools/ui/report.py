@@ -25,6 +25,7 @@ from kortools.ui.text import (
     deductions_table_nl,
     headline_sentences,
     herziening_table_nl,
+    minimum_rule_nl,
     other_reasons,
 )
 
@@ -236,7 +237,7 @@ def report(scenario: kt.Scenario, made_on: dt.date | None = None, variants=()) -
         names = [a.name for a in s.assets]
         page.heading("Herziening van btw op investeringen")
         page.table(herziening_table_nl(result.herziening, names), size=7.5)
-        page.paragraph("Per boekjaar: is het totaal minder dan € 500, dan vervalt de herziening dat jaar.")
+        page.paragraph(minimum_rule_nl(result.herziening))
         page.save()
 
         page = _Page(pdf, "Varianten en waar het verschil vandaan komt", page.page_no + 1)

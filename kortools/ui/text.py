@@ -11,6 +11,7 @@ import pandas as pd
 
 from kortools.deductions import MKB_PART, ONDERNEMERSAFTREK_PARTS
 from kortools.errors import InputError
+from kortools.herziening import herziening_minimum
 from kortools.money import format_euro, format_percent
 
 # model field -> dashboard field, to put a model error next to the right control
@@ -204,10 +205,18 @@ def years_as_columns(rows: dict[str, Any], years: pd.Index) -> pd.DataFrame:
     ).T
 
 
+def schedule_minimum(schedule: pd.DataFrame) -> float:
+    """The de-minimis amount a herziening schedule was made with (the model puts it on it)."""
+    return float(schedule.attrs.get("minimum", herziening_minimum(int(schedule.index[0]))))
+
+
 def herziening_table_nl(schedule: pd.DataFrame, asset_names: list[str]) -> pd.DataFrame:
     rows = {name: schedule[name] for name in asset_names}
     rows["Totaal"] = schedule["gross"]
-    rows["Te betalen (€ 500-regel)"] = schedule["payable"]
+    minimum = format_euro(
+        schedule.attrs.get("minimum", herziening_minimum(int(schedule.index[0]))), cents=False
+    )
+    rows[f"Te betalen ({minimum}-regel)"] = schedule["payable"]
     return years_as_columns(rows, schedule.index)
 
 
@@ -225,6 +234,17 @@ def deductions_table_nl(table: pd.DataFrame) -> pd.DataFrame:
     out = years_as_columns({label: table[col] for col, label in labels.items()}, table.index)
     out.loc["Urencriterium gehaald"] = ["ja" if met else "nee" for met in table["urencriterium_met"]]
     return out
+
+
+def minimum_rule_nl(schedule: pd.DataFrame) -> str:
+    """The de-minimis rule in words, with the schedule's own minimum (herziening.md)."""
+    minimum = format_euro(
+        schedule.attrs.get("minimum", herziening_minimum(int(schedule.index[0]))), cents=False
+    )
+    return (
+        f"Per boekjaar: is het totaal van alle investeringen samen minder dan {minimum}, dan vervalt "
+        f"de herziening dat jaar helemaal; vanaf {minimum} wordt alles herzien."
+    )
 
 
 def html_table(frame: pd.DataFrame) -> str:

@@ -12,6 +12,7 @@ import ipywidgets as w
 
 import kortools as kt
 from kortools.money import format_euro, format_percent
+from kortools.scenario import DEFAULT_INPUT_VAT_RATE
 from kortools.ui import charts
 from kortools.ui.base import (
     MAX_AMOUNT,
@@ -33,6 +34,7 @@ from kortools.ui.text import (
     headline_html,
     herziening_table_nl,
     html_table,
+    minimum_rule_nl,
     net_by_turnover_html,
     warnings_html,
 )
@@ -64,6 +66,10 @@ def scenario_years() -> range:
     return range(years[0], years[-1] + kt.longest_revision_period())
 
 
+#: The VAT on the costs with VAT (the model's default, Scenario.input_vat_rate).
+INPUT_VAT_RATE = DEFAULT_INPUT_VAT_RATE
+
+
 def verkenner_specs() -> dict[str, FieldSpec]:
     """Every field of the KOR-verkenner, declared once (URL name, kind, range, words, control)."""
     years = kt.tax_years()
@@ -91,7 +97,10 @@ def verkenner_specs() -> dict[str, FieldSpec]:
             widget="toggle",
             choices=tuple((f"{k}%", k) for k in vat_options()),
         ),
-        "kosten_btw": money(label="Kosten met btw", help=" (€ per jaar, excl. 21% btw)"),
+        "kosten_btw": money(
+            label="Kosten met btw",
+            help=f" (€ per jaar, bedrag zonder de {format_percent(INPUT_VAT_RATE)} btw die erop zit)",
+        ),
         "kosten_zonder": money(label="Kosten zonder btw", help=" (€ per jaar)"),
         "beleid": FieldSpec(
             "choice",
@@ -415,10 +424,7 @@ class KorVerkenner(App, Variants):
         schedule = self.shown.herziening
         names = [a.name for a in self.shown.scenario.assets]
         self.herziening_chart.value = charts.to_png(charts.herziening_chart(schedule, names))
-        note = (
-            "<p>Per boekjaar: is het totaal van alle investeringen samen minder dan € 500, dan vervalt "
-            "de herziening dat jaar helemaal; vanaf € 500 wordt alles herzien.</p>"
-        )
+        note = f"<p>{escape(minimum_rule_nl(schedule))}</p>"
         self.herziening_table.value = html_table(herziening_table_nl(schedule, names)) + note
 
     def _render_years(self) -> None:
