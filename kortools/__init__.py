@@ -21,7 +21,7 @@ _EXPORTS = {
     "compare_scenarios": "kortools.compare",
     "explain_difference": "kortools.compare",
     "Deductions": "kortools.deductions",
-    "deductions_table": "kortools.deductions",
+    "deductions_table": "kortools.deduction_years",
     "entrepreneur_deductions": "kortools.deductions",
     "InputError": "kortools.errors",
     "ScenarioResult": "kortools.evaluation",
@@ -77,7 +77,8 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # static checkers and IDEs see the eager imports
     from kortools.advice import Advice, Reason, advise
     from kortools.compare import compare_scenarios, explain_difference
-    from kortools.deductions import Deductions, deductions_table, entrepreneur_deductions
+    from kortools.deduction_years import deductions_table
+    from kortools.deductions import Deductions, entrepreneur_deductions
     from kortools.errors import InputError
     from kortools.evaluation import ScenarioResult, evaluate
     from kortools.herziening import (

@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 
 from kortools.advice import Advice, AdviceFigures, build_advice
-from kortools.deductions import Deductions, deductions_frame
+from kortools.deduction_years import deductions_frame
+from kortools.deductions import Deductions
 from kortools.herziening import herziening_schedule, revision_period
 from kortools.income_tax import IncomeTax
 from kortools.income_years import Entrepreneur, IncomeYears, income_by_year

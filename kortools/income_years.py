@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kortools.deductions import Deductions, DeductionTrack
+from kortools.deduction_years import DeductionTrack
+from kortools.deductions import Deductions
 from kortools.income_tax import IncomeTax, income_tax
 from kortools.yearly import VatYears
 

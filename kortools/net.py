@@ -8,7 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from kortools.deductions import Deductions, deductions_table, entrepreneur_deductions
+from kortools.deduction_years import deductions_table
+from kortools.deductions import Deductions, entrepreneur_deductions
 from kortools.income_tax import IncomeTax, income_tax
 from kortools.parameters import Assumption, recording
 

@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from kortools import _validate as v
-from kortools.deductions import is_starter, starter_uses_before
+from kortools.deduction_years import is_starter, starter_uses_before
 from kortools.errors import InputError
 from kortools.files import atomic_write
 from kortools.herziening import Asset, _check_assets, revision_period

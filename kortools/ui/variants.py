@@ -24,6 +24,7 @@ from kortools.ui import charts
 from kortools.ui.base import guarded, url_value
 from kortools.ui.fields import parse_inputs
 from kortools.ui.text import escape, html_table
+from kortools.ui.verkenner_fields import values_to_scenario
 
 CURRENT = "Huidige invoer"
 LETTERS = "ABCD"
@@ -150,8 +151,6 @@ class Variants:
         self._variants_changed()
 
     def _render_variants(self) -> None:
-        from kortools.ui.verkenner import values_to_scenario
-
         results = {name: kt.evaluate(values_to_scenario(v, name)) for name, v in self.variants.items()}
         results[CURRENT] = self.result
         rows = {}
@@ -179,8 +178,6 @@ class Variants:
 
     def variant_scenarios(self) -> list[kt.Scenario]:
         """The pinned variants as scenarios named after the variant (for the report)."""
-        from kortools.ui.verkenner import values_to_scenario
-
         return [
             dataclasses.replace(values_to_scenario(v, name), name=name) for name, v in self.variants.items()
         ]
