@@ -18,23 +18,24 @@ import pandas as pd
 from kortools.advice import Advice, AdviceFigures, build_advice
 from kortools.deduction_years import deductions_frame
 from kortools.deductions import Deductions
-from kortools.herziening import herziening_schedule, revision_period
+from kortools.herziening import schedule_frame
 from kortools.income_tax import IncomeTax
-from kortools.income_years import Entrepreneur, IncomeYears, income_by_year
+from kortools.income_years import IncomeYears, income_by_year
 from kortools.kor import KorWarning, kvk_warnings, registration_and_eu_warnings
 from kortools.kor_years import CROSSED, status_text
-from kortools.margin import MarginComparison, compare_margin
+from kortools.margin import MarginComparison, margin_comparison
 from kortools.parameters import (
     Assumption,
     record,
     recording,
     rule_assumption,
     rule_assumptions,
-    tax_year_for,
     tax_years,
+    value,
 )
+from kortools.record import Businesses, businesses_of
 from kortools.scenario import Scenario
-from kortools.yearly import AssetArrays, VatYears, YearInputs, vat_by_year
+from kortools.yearly import VatYears, vat_by_year
 
 COMPARISON_COLUMNS = (
     "in_kor",
@@ -143,52 +144,20 @@ def advice_figures(
     )
 
 
-def _one(x: float) -> np.ndarray:
-    return np.array([float(x)])
-
-
 def vat_years_of(s: Scenario) -> VatYears:
     """The VAT side of ``s`` year by year (kortools.yearly), for this one business."""
-    years = list(s.years)
-    inputs = [s.inputs(y) for y in years]
-    first = inputs[0]
-    before = s.previous_year_turnover
-    if before is None:
-        before = first["consumer_sales"] + first["business_sales"]
-        if s.kor_start_year == s.first_year:
-            rule_assumption("turnover_before_first_year")
-    assets = [
-        AssetArrays(_one(a.vat), np.array([a.first_use_year]), np.array([revision_period(a)]))
-        for a in s.assets
-    ]
-    return vat_by_year(
-        years,
-        [s.tax_year(y) for y in years],
-        [YearInputs(**{k: _one(i[k]) for k in YearInputs.__dataclass_fields__}) for i in inputs],
-        _one(s.input_vat_rate),
-        s.policy,
-        [np.array([y in s.kor_years]) for y in years],
-        _one(before),
-        assets,
-        np.array([s.kor_continues and not s.vat_taxed_rental]),
-        s.monthly_sales,
-        excluded=np.array([s.vat_taxed_rental]),
-    )
+    return vat_by_year(businesses_of(s))
 
 
 def evaluate(scenario: Scenario) -> ScenarioResult:
     """Evaluate ``scenario`` year by year, regular VAT vs the KOR where it applies (module docstring)."""
     s = scenario
     with recording() as used:
-        vat = vat_years_of(s)
-        margins = {y: _margin(s, y) for y in s.years}
-        share = {y: float(vat.kor.share[i][0]) for i, y in enumerate(s.years)}
-        going_on = float(s.kor_continues and share[s.last_year] == 1.0)  # as kortools.yearly
-        after = dict.fromkeys(vat.herziening_after_years, going_on)
-        schedule = herziening_schedule(
-            s.assets, s.first_year, kor_share={**share, **after}, last_year=s.last_year
-        )
-        income = income_years_of(s, vat)
+        record = businesses_of(s)
+        vat = vat_by_year(record)
+        margins = {y: _margin(s, vat, i) for i, y in enumerate(s.years)}
+        schedule = _schedule(s, vat)
+        income = income_years_of(record, vat)
         table, deductions = _table(s, vat, income)
         _extrapolation(s)
         start = s.kor_start_year - s.first_year
@@ -219,18 +188,39 @@ def evaluate(scenario: Scenario) -> ScenarioResult:
     )
 
 
-def _margin(s: Scenario, year: int) -> MarginComparison:
-    i = s.inputs(year)
-    return compare_margin(
-        i["consumer_sales"],
-        i["business_sales"],
-        i["costs_with_vat"],
-        i["costs_without_vat"],
-        i["vat_rate"],
-        s.input_vat_rate,
+def _margin(s: Scenario, vat: VatYears, i: int) -> MarginComparison:
+    """Year ``i``'s margins, from the arrays ``vat`` was computed with (row 0)."""
+    tax_year = s.tax_year(vat.years[i])
+    with recording() as used:
+        value("kor_threshold", tax_year)  # what compare_margin records for the year
+    sales = vat.inputs[i]
+    inputs = {k: float(getattr(sales, k)[0]) for k in ("consumer_sales", "business_sales")}
+    inputs |= {k: float(getattr(sales, k)[0]) for k in ("costs_with_vat", "costs_without_vat")}
+    return margin_comparison(
+        vat.margin_tables[i],
+        0,
+        tax_year,
         s.policy,
-        s.tax_year(year),
+        inputs,
+        float(sales.vat_rate[0]),
+        s.input_vat_rate,
+        vat.threshold[i],
+        tuple(used.values()),
     )
+
+
+def _schedule(s: Scenario, vat: VatYears) -> pd.DataFrame:
+    """The herziening schedule of the assets from the arrays ``vat`` was computed with:
+    the scenario's years, then the years after the last until every revision period ends."""
+    years = [*vat.years, *vat.herziening_after_years]
+    rows = {a.name: [float(year[k][0]) for year in vat.herziening_by_asset] for k, a in enumerate(s.assets)}
+    share = {y: float(vat.kor.share[i][0]) for i, y in enumerate(vat.years)}
+    going_on = float(s.kor_continues and not s.vat_taxed_rental and share[s.last_year] == 1.0)
+    share |= dict.fromkeys(vat.herziening_after_years, going_on)
+    with recording() as used:
+        frame = schedule_frame(s.assets, years, rows, lambda y: share.get(y, 0.0))
+    frame.attrs["assumptions"] = tuple(used.values())
+    return frame
 
 
 #: The income side of a bv: not computed (NaN), see income_years_of.
@@ -245,42 +235,17 @@ def _no_deductions() -> Deductions:
 NO_DEDUCTIONS = _no_deductions()
 
 
-def person_of(s: Scenario, years: list[int], n: int) -> Entrepreneur:
-    """The entrepreneur of ``s`` in ``years``, each value repeated for ``n`` businesses."""
-    inputs = [s.inputs(y) for y in years]
+def income_years_of(record: Businesses, vat: VatYears) -> IncomeYears | None:
+    """The income side of the record's businesses year by year (kortools.income_years).
 
-    def full(x) -> np.ndarray:
-        return np.full(n, x)
-
-    def yearly(name: str) -> list[np.ndarray]:
-        return [full(float(i[name])) for i in inputs]
-
-    return Entrepreneur(
-        hours=yearly("hours"),
-        partner_hours=yearly("partner_hours"),
-        other_work_hours=yearly("other_work_hours"),
-        so_hours=yearly("so_hours"),
-        pregnancy_weeks=yearly("pregnancy_weeks"),
-        aow=full(s.aow),
-        business_start_year=full(np.nan if s.business_start_year is None else float(s.business_start_year)),
-        starter_uses_before=full(s.starter_uses_before),
-        disability_benefit=full(s.disability_benefit),
-        hours_per_week=full(float(s.hours_per_week)),
-        profit_share=full(float(s.profit_share)),
-    )
-
-
-def income_years_of(s: Scenario, vat: VatYears) -> IncomeYears | None:
-    """The income side of ``s`` year by year (kortools.income_years), for this one business.
-
-    ``None`` for a bv: it pays vennootschapsbelasting, no ondernemersaftrek and no IB
-    mkb-winstvrijstelling (deductions.md §1); kortools then compares the VAT only.
+    ``None`` for a bv (no ``person``): it pays vennootschapsbelasting, no
+    ondernemersaftrek and no IB mkb-winstvrijstelling (deductions.md §1); kortools then
+    compares the VAT only.
     """
-    if s.legal_form == "bv":
+    if record.person is None:
         rule_assumption("bv_vat_only")
         return None
-    person = person_of(s, list(s.years), 1)
-    return income_by_year(vat, [s.tax_year(y) for y in s.years], person)
+    return income_by_year(vat, record)
 
 
 def _table(
@@ -396,50 +361,18 @@ def scenario_warnings(
 
 
 def advise_many(
-    first_year: int,
-    years: int,
-    policy: str,
-    inputs: YearInputs,
-    previous_year_turnover: np.ndarray,
-    assets: list[AssetArrays],
+    record: Businesses,
 ) -> tuple[VatYears, IncomeYears, list[tuple[Advice, tuple[KorWarning, ...]]]]:
-    """The advice and KVK warnings of many businesses with constant yearly inputs, KOR from ``first_year``.
+    """The advice and KVK warnings of many businesses (the portfolio's record).
 
-    What ``advise(evaluate(Scenario(...)))`` gives for each, the KOR chosen for every
-    year of ``first_year .. first_year + years − 1`` (and going on), computed on arrays.
+    What ``advise(evaluate(Scenario(...)))`` gives for each business, on the same arrays
+    (the 500-random-clients test compares them figure by figure).
     """
-    year_range = range(first_year, first_year + years)
-    n = len(previous_year_turnover)
     with recording():
-        vat = vat_by_year(
-            list(year_range),
-            [tax_year_for(y) for y in year_range],
-            [inputs] * years,
-            np.full(n, Scenario.__dataclass_fields__["input_vat_rate"].default),
-            policy,
-            [np.ones(n, dtype=bool)] * years,
-            previous_year_turnover,
-            assets,
-            np.ones(n, dtype=bool),
-        )
-        defaults = Scenario.__dataclass_fields__
-        zero = np.zeros(n)
-        person = Entrepreneur(
-            hours=[np.full(n, defaults["hours"].default)] * years,
-            partner_hours=[zero] * years,
-            other_work_hours=[zero] * years,
-            so_hours=[zero] * years,
-            pregnancy_weeks=[zero] * years,
-            aow=np.zeros(n, dtype=bool),
-            business_start_year=np.full(n, np.nan),
-            starter_uses_before=np.zeros(n, dtype=int),
-            disability_benefit=np.zeros(n, dtype=bool),
-            hours_per_week=zero,
-            profit_share=np.ones(n),
-        )
-        income = income_by_year(vat, [tax_year_for(y) for y in year_range], person)
+        vat = vat_by_year(record)
+        income = income_by_year(vat, record)
         advice = []
-        for row in range(n):
+        for row in range(record.n):
             warnings = scenario_warnings(vat, row, 0, False, False)
             advice.append((build_advice(advice_figures(vat, income, row, warnings)), warnings))
     return vat, income, advice

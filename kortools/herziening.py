@@ -10,7 +10,7 @@ KOR for part of the year is revised pro rata (unconfirmed). Euros, unrounded.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -195,17 +195,31 @@ def herziening_schedule(
         last = max([kor_years.start] + [a.first_use_year + periods[a.name] - 1 for a in assets])
         years = range(kor_years.start, max(last, last_year or last) + 1)
         rows = {a.name: [yearly_share(a, y, share, periods[a.name]) for y in years] for a in assets}
-        gross = [sum(shares) for shares in zip(*rows.values(), strict=True)] or [0.0] * len(years)
-        payable = [float(payable_after_minimum(g, y)) for y, g in zip(years, gross, strict=True)]
-        below = [p == 0 and g != 0 for g, p in zip(gross, payable, strict=True)]
-        frame = pd.DataFrame(
-            {**rows, "gross": gross, "payable": payable, "below_minimum": below},
-            index=pd.Index(list(years), name="year"),
-        )
-        frame = frame.astype({name: float for name in [*rows, "gross", "payable"]})
-        herziening_assumptions(assets, share, frame)
+        frame = schedule_frame(assets, list(years), rows, share)
     frame.attrs["assumptions"] = tuple(used.values())
-    frame.attrs["minimum"] = herziening_minimum(kor_years.start)  # for the words around it
+    return frame
+
+
+def schedule_frame(
+    assets: tuple[Asset, ...],
+    years: list[int],
+    rows: Mapping[str, Sequence[float]],
+    kor_share: Callable[[int], float],
+) -> pd.DataFrame:
+    """The schedule's table from each asset's revision per year (the one shape of it, for
+    :func:`herziening_schedule` and for :func:`kortools.evaluate`, which has the revisions
+    from its arrays): per asset, ``gross``, ``payable`` after the minimum, ``below_minimum``.
+    The unconfirmed rules it rests on are recorded (the caller puts them on the frame)."""
+    gross = [sum(shares) for shares in zip(*rows.values(), strict=True)] or [0.0] * len(years)
+    payable = [float(payable_after_minimum(g, y)) for y, g in zip(years, gross, strict=True)]
+    below = [p == 0 and g != 0 for g, p in zip(gross, payable, strict=True)]
+    frame = pd.DataFrame(
+        {**rows, "gross": gross, "payable": payable, "below_minimum": below},
+        index=pd.Index(list(years), name="year"),
+    )
+    frame = frame.astype({name: float for name in [*rows, "gross", "payable"]})
+    herziening_assumptions(assets, kor_share, frame)
+    frame.attrs["minimum"] = herziening_minimum(years[0])  # for the words around it
     return frame
 
 

@@ -9,7 +9,6 @@ implementation for :func:`kortools.evaluate` and the portfolio run. Euros, unrou
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,7 +16,10 @@ import numpy as np
 from kortools.deduction_years import DeductionTrack
 from kortools.deductions import Deductions
 from kortools.income_tax import IncomeTax, income_tax
+from kortools.record import Businesses, Entrepreneur
 from kortools.yearly import VatYears
+
+__all__ = ["Entrepreneur", "IncomeYears", "income_by_year"]  # Entrepreneur: kortools.record
 
 
 @dataclass(frozen=True)
@@ -39,30 +41,12 @@ class IncomeYears:
         return self.net_income("kor", i) - self.net_income("regular", i)
 
 
-@dataclass(frozen=True)
-class Entrepreneur:
-    """Who earns the profit, arrays over businesses (yearly values: lists over the years).
-
-    ``profit_share``: the part of the business's profit that is this person's (a vof
-    partner's share; 1 for an eenmanszaak). ``business_start_year``: NaN where unknown.
-    """
-
-    hours: Sequence[np.ndarray]
-    partner_hours: Sequence[np.ndarray]
-    other_work_hours: Sequence[np.ndarray]
-    so_hours: Sequence[np.ndarray]
-    pregnancy_weeks: Sequence[np.ndarray]
-    aow: np.ndarray
-    business_start_year: np.ndarray
-    starter_uses_before: np.ndarray
-    disability_benefit: np.ndarray
-    hours_per_week: np.ndarray
-    profit_share: np.ndarray
-
-
-def income_by_year(vat: VatYears, tax_years: Sequence[int], person: Entrepreneur) -> IncomeYears:
-    """Deductions, income tax and net income of both variants, year by year (module docstring)."""
-    p = person
+def income_by_year(vat: VatYears, b: Businesses) -> IncomeYears:
+    """Deductions, income tax and net income of both variants, year by year (module
+    docstring), of the record's entrepreneurs (``b.person``: not None, not a bv)."""
+    if b.person is None:
+        raise ValueError("a bv has no income side (kortools.evaluation.income_years_of)")
+    p, tax_years = b.person, b.tax_years
     tracks = {
         variant: DeductionTrack(
             p.business_start_year, p.starter_uses_before, p.aow, p.disability_benefit, p.hours_per_week

@@ -7,6 +7,7 @@ VAT at ``r_in``, ``O`` costs without VAT. All money in euros as unrounded floats
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -160,33 +161,54 @@ def compare_margin(
     with recording() as used:
         threshold = float(value("kor_threshold", year))
     t = _margin_table(sc, sb, c, o, r, r_in, policy, threshold)
-    pct = float(t["b2b_price_change_pct"])
-    kor, regular = float(t["kor_margin"]), float(t["regular_margin"])
-    break_even = float(t["break_even_consumer_sales"])
+    inputs = {"consumer_sales": sc, "business_sales": sb, "costs_with_vat": c, "costs_without_vat": o}
+    return margin_comparison(t, 0, year, policy, inputs, r, r_in, threshold, tuple(used.values()))
+
+
+def margin_comparison(
+    table: Mapping[str, np.ndarray],
+    row: int,
+    year: int,
+    policy: str,
+    inputs: Mapping[str, float],
+    vat_rate: float,
+    input_vat_rate: float,
+    threshold: float,
+    assumptions: tuple[Assumption, ...],
+) -> MarginComparison:
+    """Business ``row`` of a margin table (:func:`_margin_table`, arrays or numbers) as a
+    :class:`MarginComparison`: :func:`compare_margin` and :func:`kortools.evaluate` both
+    build theirs here."""
+
+    def at(name: str) -> float:
+        return float(np.asarray(table[name]).reshape(-1)[row])
+
+    pct, break_even = at("b2b_price_change_pct"), at("break_even_consumer_sales")
+    kor, regular = at("kor_margin"), at("regular_margin")
     return MarginComparison(
         year=year,
         policy=policy,
-        consumer_sales=sc,
-        business_sales=sb,
-        costs_with_vat=c,
-        costs_without_vat=o,
-        vat_rate=r,
-        input_vat_rate=r_in,
+        consumer_sales=float(inputs["consumer_sales"]),
+        business_sales=float(inputs["business_sales"]),
+        costs_with_vat=float(inputs["costs_with_vat"]),
+        costs_without_vat=float(inputs["costs_without_vat"]),
+        vat_rate=float(vat_rate),
+        input_vat_rate=float(input_vat_rate),
         regular_margin=regular,
         kor_margin=kor,
         gain=kor - regular,
-        regular_turnover=float(t["regular_turnover"]),
-        consumers_pay_regular=float(t["consumers_pay_regular"]),
-        consumers_pay_kor=float(t["consumers_pay_kor"]),
-        kor_turnover=float(t["kor_turnover"]),
+        regular_turnover=at("regular_turnover"),
+        consumers_pay_regular=at("consumers_pay_regular"),
+        consumers_pay_kor=at("consumers_pay_kor"),
+        kor_turnover=at("kor_turnover"),
         threshold=threshold,
-        within_threshold=bool(t["within_threshold"]),
-        lost_input_vat=float(t["lost_input_vat"]),
-        b2b_price_change=float(t["b2b_price_change"]),
+        within_threshold=bool(np.asarray(table["within_threshold"]).reshape(-1)[row]),
+        lost_input_vat=at("lost_input_vat"),
+        b2b_price_change=at("b2b_price_change"),
         b2b_price_change_pct=None if np.isnan(pct) else pct,
         margin_kept=policy != KEEP_MARGIN or abs(kor - regular) <= 1e-6 * max(1.0, abs(regular)),
         break_even_consumer_sales=None if np.isnan(break_even) else break_even,
-        assumptions=tuple(used.values()),
+        assumptions=assumptions,
     )
 
 

@@ -143,9 +143,9 @@ def net_by_turnover(scenario, turnovers=None) -> pd.DataFrame:
     steps of €250. Columns: ``turnover``, ``regular_net_income``, ``kor_net_income``,
     ``net_difference``, ``kor_share``; ``df.attrs["threshold"]``, ``["year"]``.
     """
-    from kortools.evaluation import person_of
     from kortools.income_years import income_by_year
-    from kortools.yearly import YearInputs, vat_by_year
+    from kortools.record import Businesses, YearInputs, person_of
+    from kortools.yearly import vat_by_year
 
     s = scenario
     t = np.arange(0.0, 40_000.0 + 1, 250.0) if turnovers is None else np.asarray(turnovers, dtype=float)
@@ -166,20 +166,22 @@ def net_by_turnover(scenario, turnovers=None) -> pd.DataFrame:
         full(i["costs_without_vat"]),
         full(i["vat_rate"]),
     )
+    record = Businesses(
+        years=(year,),
+        tax_years=(tax_year,),
+        sales=(inputs,),
+        input_vat_rate=full(s.input_vat_rate),
+        policy=s.policy,
+        chosen=(np.ones(n, bool),),
+        turnover_before=t,
+        assets=(),
+        kor_continues=np.zeros(n, bool),
+        excluded=np.full(n, s.vat_taxed_rental),
+        person=person_of(s, [year], n),
+    )
     with recording():
-        vat = vat_by_year(
-            [year],
-            [tax_year],
-            [inputs],
-            full(s.input_vat_rate),
-            s.policy,
-            [np.ones(n, bool)],
-            t,
-            [],
-            np.zeros(n, bool),
-        )
-        person = person_of(s, [year], n)
-        income = income_by_year(vat, [tax_year], person)
+        vat = vat_by_year(record)
+        income = income_by_year(vat, record)
     regular, kor = income.net_income("regular", 0), income.net_income("kor", 0)
     frame = pd.DataFrame(
         {

@@ -22,7 +22,8 @@ from kortools.dutch import read_numbers_nl
 from kortools.evaluation import advise_many
 from kortools.herziening import Asset, revision_periods
 from kortools.margin import KEEP_CONSUMER_PRICES, KEEP_MARGIN, KEEP_NET_PRICES, vat_rates
-from kortools.parameters import tax_years
+from kortools.parameters import tax_year_for, tax_years
+from kortools.record import Businesses, Entrepreneur
 from kortools.scenario import DEFAULT_INPUT_VAT_RATE, Scenario
 from kortools.yearly import AssetArrays, VatYears, YearInputs
 
@@ -315,25 +316,55 @@ def _asset_arrays(group: pd.DataFrame) -> list[AssetArrays]:
     ]
 
 
+def businesses_of_clients(group: pd.DataFrame, first_year: int, policy: str) -> Businesses:
+    """The record of client rows (``validate_rows``) with one ``jaar`` and ``beleid``: what
+    :func:`scenario_for` gives each of them, as arrays (the KOR chosen in every year of
+    ``jaar .. jaar + YEARS_AHEAD − 1`` and going on; the person at the Scenario defaults)."""
+    years = tuple(range(first_year, first_year + YEARS_AHEAD))
+    n = len(group)
+    sales = YearInputs(
+        group["omzet_consumenten"].to_numpy(float),
+        group["omzet_bedrijven"].to_numpy(float),
+        group["kosten_met_btw"].to_numpy(float),
+        group["kosten_zonder_btw"].to_numpy(float),
+        group["btw_tarief"].to_numpy(float) / 100,
+    )
+    defaults = Scenario.__dataclass_fields__
+    zero = np.zeros(n)
+    person = Entrepreneur(
+        hours=[np.full(n, defaults["hours"].default)] * len(years),
+        partner_hours=[zero] * len(years),
+        other_work_hours=[zero] * len(years),
+        so_hours=[zero] * len(years),
+        pregnancy_weeks=[zero] * len(years),
+        aow=np.zeros(n, dtype=bool),
+        business_start_year=np.full(n, np.nan),
+        starter_uses_before=np.zeros(n, dtype=int),
+        disability_benefit=np.zeros(n, dtype=bool),
+        hours_per_week=zero,
+        profit_share=np.ones(n),
+    )
+    return Businesses(
+        years=years,
+        tax_years=tuple(tax_year_for(y) for y in years),
+        sales=(sales,) * len(years),
+        input_vat_rate=np.full(n, DEFAULT_INPUT_VAT_RATE),
+        policy=policy,
+        chosen=(np.ones(n, dtype=bool),) * len(years),
+        turnover_before=group["omzet_vorig_jaar"].to_numpy(float),
+        assets=tuple(_asset_arrays(group)),
+        kor_continues=np.ones(n, dtype=bool),
+        excluded=np.zeros(n, dtype=bool),
+        person=person,
+    )
+
+
 def assess(clients: pd.DataFrame) -> pd.DataFrame:
     """One advice row per valid client row (see ``validate_rows``), by the model, per year and policy."""
     rows: list[dict[str, object]] = [{} for _ in range(len(clients))]
     for (policy, year), group in clients.groupby(["beleid", "jaar"], sort=False):
         at = clients.index.get_indexer(group.index)
-        vat, _, advice = advise_many(
-            int(cast(int, year)),
-            YEARS_AHEAD,
-            str(policy),
-            YearInputs(
-                group["omzet_consumenten"].to_numpy(float),
-                group["omzet_bedrijven"].to_numpy(float),
-                group["kosten_met_btw"].to_numpy(float),
-                group["kosten_zonder_btw"].to_numpy(float),
-                group["btw_tarief"].to_numpy(float) / 100,
-            ),
-            group["omzet_vorig_jaar"].to_numpy(float),
-            _asset_arrays(group),
-        )
+        vat, _, advice = advise_many(businesses_of_clients(group, int(cast(int, year)), str(policy)))
         for row, (position, (one, warnings)) in enumerate(zip(at, advice, strict=True)):
             rows[position] = row_from(one, vat, row, warnings)
     out = pd.DataFrame(rows, index=clients.index, columns=OUTPUT_COLUMNS[2:])

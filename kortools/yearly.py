@@ -18,26 +18,9 @@ from kortools.herziening import payable_after_minimum, revision_amounts
 from kortools.kor_years import KorYears, kor_years
 from kortools.margin import _margin_table
 from kortools.parameters import rule_assumption, value
+from kortools.record import AssetArrays, Businesses, YearInputs
 
-
-@dataclass(frozen=True)
-class AssetArrays:
-    """One investment per business: VAT on the invoice, year of first use, revision period."""
-
-    vat: np.ndarray
-    first_use_year: np.ndarray
-    period: np.ndarray
-
-
-@dataclass(frozen=True)
-class YearInputs:
-    """One year's inputs, arrays over businesses (excl. VAT, euros a year)."""
-
-    consumer_sales: np.ndarray
-    business_sales: np.ndarray
-    costs_with_vat: np.ndarray
-    costs_without_vat: np.ndarray
-    vat_rate: np.ndarray  # on sales, this year (a fraction)
+__all__ = ["AssetArrays", "VatYears", "YearInputs", "vat_by_year"]  # the first two: kortools.record
 
 
 @dataclass(frozen=True)
@@ -59,32 +42,17 @@ class VatYears:
     herziening_after: np.ndarray  # payable in the years after the last, the KOR continuing
     herziening_after_due: np.ndarray  # the same, only the years with something to repay
     herziening_after_years: list[int]
+    margin_tables: list[dict[str, np.ndarray]]  # every margin figure of each year (margin.py)
+    herziening_by_asset: list[list[np.ndarray]]  # per year (scenario years, then after), per asset
 
     def difference(self, i: int) -> np.ndarray:
         """KOR minus regular profit in year ``i``."""
         return self.margin_gain[i] - self.lost_investment_vat[i] - self.herziening[i]
 
 
-def vat_by_year(
-    years: Sequence[int],
-    tax_years: Sequence[int],
-    inputs: Sequence[YearInputs],
-    input_vat_rate: np.ndarray,
-    policy: str,
-    chosen: Sequence[np.ndarray],
-    turnover_before: np.ndarray,
-    assets: Sequence[AssetArrays],
-    kor_continues: np.ndarray,
-    monthly_weights: Sequence[float] | None = None,
-    excluded: np.ndarray | None = None,
-) -> VatYears:
-    """Every VAT figure of the scenario years (module docstring).
-
-    ``chosen[i]``: the businesses that want the KOR in ``years[i]``; ``kor_continues``:
-    the KOR does not end with the last year, so herziening after it is still due;
-    ``excluded``: businesses that cannot use the KOR at all (kortools.kor_years).
-    """
-    thresholds = [float(value("kor_threshold", t)) for t in tax_years]
+def vat_by_year(b: Businesses) -> VatYears:
+    """Every VAT figure of the businesses' years (module docstring), from the record."""
+    thresholds = [float(value("kor_threshold", t)) for t in b.tax_years]
     tables = [
         _margin_table(
             i.consumer_sales,
@@ -92,31 +60,40 @@ def vat_by_year(
             i.costs_with_vat,
             i.costs_without_vat,
             i.vat_rate,
-            input_vat_rate,
-            policy,
+            b.input_vat_rate,
+            b.policy,
             threshold,
         )
-        for i, threshold in zip(inputs, thresholds, strict=True)
+        for i, threshold in zip(b.sales, thresholds, strict=True)
     ]
     regular_turnover = [np.asarray(t["regular_turnover"], dtype=float) for t in tables]
     kor_turnover = [np.asarray(t["kor_turnover"], dtype=float) for t in tables]
     plan = kor_years(
-        years, tax_years, chosen, regular_turnover, kor_turnover, turnover_before, monthly_weights, excluded
+        b.years,
+        b.tax_years,
+        b.chosen,
+        regular_turnover,
+        kor_turnover,
+        b.turnover_before,
+        b.monthly_weights,
+        b.excluded,
     )
     share = plan.share
+    years = list(b.years)
     lost = [
-        sum((np.where(a.first_use_year == y, a.vat * s, 0.0) for a in assets), np.zeros_like(s))
+        sum((np.where(a.first_use_year == y, a.vat * s, 0.0) for a in b.assets), np.zeros_like(s))
         for y, s in zip(years, share, strict=True)
     ]
     if any(np.any(x > 0) for x in lost):
         rule_assumption("investment_vat_as_cost")
-    herziening = [_herziening(assets, years, share, i, y) for i, y in enumerate(years)]
-    after_years, after, after_due = _herziening_after(assets, years, share, kor_continues)
+    by_asset = [_revisions(b.assets, years, share, share[i], y) for i, y in enumerate(years)]
+    herziening = [payable_after_minimum(_total(r, share[0]), y) for r, y in zip(by_asset, years, strict=True)]
+    after_years, after_by_asset, after, after_due = _herziening_after(b.assets, years, share, b.kor_continues)
     return VatYears(
-        years=tuple(years),
-        inputs=tuple(inputs),
+        years=b.years,
+        inputs=b.sales,
         kor=plan,
-        turnover_before=np.asarray(turnover_before, dtype=float),
+        turnover_before=np.asarray(b.turnover_before, dtype=float),
         threshold=thresholds,
         regular_margin=[np.asarray(t["regular_margin"], dtype=float) for t in tables],
         full_year_gain=[np.asarray(t["gain"], dtype=float) for t in tables],
@@ -128,6 +105,8 @@ def vat_by_year(
         herziening_after=after,
         herziening_after_due=after_due,
         herziening_after_years=after_years,
+        margin_tables=tables,
+        herziening_by_asset=[*by_asset, *after_by_asset],
     )
 
 
@@ -140,47 +119,38 @@ def _share_in(years: Sequence[int], share: Sequence[np.ndarray], year) -> np.nda
     return found
 
 
-def _herziening(assets, years, share, i: int, year: int) -> np.ndarray:
-    gross = sum(
-        (
-            revision_amounts(
-                a.vat, a.first_use_year, a.period, year, share[i], _share_in(years, share, a.first_use_year)
-            )
-            for a in assets
-        ),
-        np.zeros_like(share[i]),
-    )
-    return payable_after_minimum(gross, year)
+def _revisions(assets, years, share, share_now, year: int) -> list[np.ndarray]:
+    """Each asset's signed revision in ``year`` (herziening.md), the KOR share being ``share_now``."""
+    return [
+        revision_amounts(
+            a.vat, a.first_use_year, a.period, year, share_now, _share_in(years, share, a.first_use_year)
+        )
+        for a in assets
+    ]
 
 
-def _herziening_after(assets, years, share, kor_continues) -> tuple[list[int], np.ndarray, np.ndarray]:
+def _total(revisions: list[np.ndarray], like: np.ndarray) -> np.ndarray:
+    return sum(revisions, np.zeros_like(like))
+
+
+def _herziening_after(assets, years, share, kor_continues):
     """Herziening after the last year, the KOR going on where it applied all of the last year.
 
-    Returns the years, the signed total and the total of the years with something to repay.
+    Returns the years, each year's revision per asset, the signed total and the total of
+    the years with something to repay.
     """
     total = np.zeros_like(share[-1])
     due = np.zeros_like(total)
     ends = [int(np.max(a.first_use_year + a.period - 1)) for a in assets if len(a.vat)]
     after = list(range(years[-1] + 1, max([years[-1], *ends]) + 1))
     continuing = np.where(kor_continues & (share[-1] == 1.0), 1.0, 0.0)
+    by_asset = []
     for year in after:
-        gross = sum(
-            (
-                revision_amounts(
-                    a.vat,
-                    a.first_use_year,
-                    a.period,
-                    year,
-                    continuing,
-                    _share_in(years, share, a.first_use_year),
-                )
-                for a in assets
-            ),
-            np.zeros_like(total),
-        )
-        payable = payable_after_minimum(gross, year)
+        revisions = _revisions(assets, years, share, continuing, year)
+        by_asset.append(revisions)
+        payable = payable_after_minimum(_total(revisions, total), year)
         total = total + payable
         due = due + np.maximum(payable, 0.0)
     if np.any(total != 0):
         rule_assumption("herziening_after_scenario")
-    return after, total, due
+    return after, by_asset, total, due

@@ -1,0 +1,144 @@
+"""The record of the businesses: every input of n businesses, as arrays (issue #19).
+
+The one way inputs reach the rules. :func:`businesses_of` builds it for one
+:class:`~kortools.scenario.Scenario` (n = 1, what :func:`kortools.evaluate` runs); the
+portfolio builds it for thousands of client rows (``kortools.portfolio``). The VAT side
+(:func:`kortools.yearly.vat_by_year`) and the income side
+(:func:`kortools.income_years.income_by_year`) read their fields from it, and nothing
+else: a new input is a field here, filled in the two builders, read by its rule.
+
+Plain frozen dataclasses of numpy arrays, one element per business; yearly fields are
+tuples over the years. Euros, unrounded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from kortools.herziening import revision_period
+from kortools.parameters import rule_assumption
+from kortools.scenario import Scenario
+
+
+@dataclass(frozen=True)
+class YearInputs:
+    """One year's sales and costs, arrays over businesses (excl. VAT, euros a year)."""
+
+    consumer_sales: np.ndarray
+    business_sales: np.ndarray
+    costs_with_vat: np.ndarray
+    costs_without_vat: np.ndarray
+    vat_rate: np.ndarray  # on sales, this year (a fraction)
+
+
+@dataclass(frozen=True)
+class AssetArrays:
+    """One investment per business: VAT on the invoice, year of first use, revision period."""
+
+    vat: np.ndarray
+    first_use_year: np.ndarray
+    period: np.ndarray
+
+
+@dataclass(frozen=True)
+class Entrepreneur:
+    """Who earns the profit, arrays over businesses (yearly values: lists over the years).
+
+    ``profit_share``: the part of the business's profit that is this person's (a vof
+    partner's share; 1 for an eenmanszaak). ``business_start_year``: NaN where unknown.
+    """
+
+    hours: Sequence[np.ndarray]
+    partner_hours: Sequence[np.ndarray]
+    other_work_hours: Sequence[np.ndarray]
+    so_hours: Sequence[np.ndarray]
+    pregnancy_weeks: Sequence[np.ndarray]
+    aow: np.ndarray
+    business_start_year: np.ndarray
+    starter_uses_before: np.ndarray
+    disability_benefit: np.ndarray
+    hours_per_week: np.ndarray
+    profit_share: np.ndarray
+
+
+@dataclass(frozen=True)
+class Businesses:
+    """n businesses over the same years: their sales, costs, investments, KOR choice and
+    the entrepreneur behind them (``person``; None for a bv: no income side)."""
+
+    years: tuple[int, ...]
+    tax_years: tuple[int, ...]  # whose tax figures apply to each year
+    sales: tuple[YearInputs, ...]
+    input_vat_rate: np.ndarray
+    policy: str
+    chosen: tuple[np.ndarray, ...]  # per year: the KOR is wanted
+    turnover_before: np.ndarray  # counted turnover of the year before the first
+    assets: tuple[AssetArrays, ...]
+    kor_continues: np.ndarray  # the KOR goes on after the last year
+    excluded: np.ndarray  # the KOR is not possible at all (VAT-taxed rental, kor.md §4)
+    person: Entrepreneur | None
+    monthly_weights: tuple[float, ...] | None = None
+
+    @property
+    def n(self) -> int:
+        return len(self.turnover_before)
+
+
+def _one(x: float) -> np.ndarray:
+    return np.array([float(x)])
+
+
+def person_of(s: Scenario, years: Sequence[int], n: int = 1) -> Entrepreneur:
+    """The entrepreneur of ``s`` in ``years``, each value repeated for ``n`` businesses."""
+    inputs = [s.inputs(y) for y in years]
+
+    def full(x) -> np.ndarray:
+        return np.full(n, x)
+
+    def yearly(name: str) -> list[np.ndarray]:
+        return [full(float(i[name])) for i in inputs]
+
+    return Entrepreneur(
+        hours=yearly("hours"),
+        partner_hours=yearly("partner_hours"),
+        other_work_hours=yearly("other_work_hours"),
+        so_hours=yearly("so_hours"),
+        pregnancy_weeks=yearly("pregnancy_weeks"),
+        aow=full(s.aow),
+        business_start_year=full(np.nan if s.business_start_year is None else float(s.business_start_year)),
+        starter_uses_before=full(s.starter_uses_before),
+        disability_benefit=full(s.disability_benefit),
+        hours_per_week=full(float(s.hours_per_week)),
+        profit_share=full(float(s.profit_share)),
+    )
+
+
+def businesses_of(s: Scenario) -> Businesses:
+    """The record of one scenario (n = 1): what :func:`kortools.evaluate` computes on."""
+    years = tuple(s.years)
+    inputs = [s.inputs(y) for y in years]
+    before = s.previous_year_turnover
+    if before is None:
+        before = inputs[0]["consumer_sales"] + inputs[0]["business_sales"]
+        if s.kor_start_year == s.first_year:
+            rule_assumption("turnover_before_first_year")
+    return Businesses(
+        years=years,
+        tax_years=tuple(s.tax_year(y) for y in years),
+        sales=tuple(YearInputs(**{k: _one(i[k]) for k in YearInputs.__dataclass_fields__}) for i in inputs),
+        input_vat_rate=_one(s.input_vat_rate),
+        policy=s.policy,
+        chosen=tuple(np.array([y in s.kor_years]) for y in years),
+        turnover_before=_one(before),
+        assets=tuple(
+            AssetArrays(_one(a.vat), np.array([a.first_use_year]), np.array([revision_period(a)]))
+            for a in s.assets
+        ),
+        kor_continues=np.array([s.kor_continues and not s.vat_taxed_rental]),
+        excluded=np.array([s.vat_taxed_rental]),
+        person=None if s.legal_form == "bv" else person_of(s, years),
+        monthly_weights=s.monthly_sales,
+    )
