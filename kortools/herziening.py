@@ -213,11 +213,15 @@ def schedule_frame(
     gross = [sum(shares) for shares in zip(*rows.values(), strict=True)] or [0.0] * len(years)
     payable = [float(payable_after_minimum(g, y)) for y, g in zip(years, gross, strict=True)]
     below = [p == 0 and g != 0 for g, p in zip(gross, payable, strict=True)]
+    amounts = {name: np.asarray(values, dtype=float) for name, values in {**rows, "gross": gross}.items()}
     frame = pd.DataFrame(
-        {**rows, "gross": gross, "payable": payable, "below_minimum": below},
+        {
+            **amounts,
+            "payable": np.asarray(payable, dtype=float),
+            "below_minimum": np.asarray(below, dtype=bool),
+        },
         index=pd.Index(list(years), name="year"),
     )
-    frame = frame.astype({name: float for name in [*rows, "gross", "payable"]})
     herziening_assumptions(assets, kor_share, frame)
     frame.attrs["minimum"] = herziening_minimum(years[0])  # for the words around it
     return frame
