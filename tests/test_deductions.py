@@ -1,4 +1,5 @@
-"""Worked cases of rules/deductions.md §10.
+"""Deduction rules beyond the worked cases of rules/deductions.md §10 (those are data:
+tests/cases/deductions.yaml).
 
 The rules round the mkb-winstvrijstelling to the cent before subtracting it (case 6:
 55,050 − 7,327.16 = 47,722.84); the model keeps euros unrounded (47,722.845), as the
@@ -14,16 +15,6 @@ def cents(expected):
     return pytest.approx(expected, abs=0.005 + 1e-9)
 
 
-def test_case_1_non_starter_2025():
-    # OA = ZA 2,470; W − OA = 47,530; MKB = 12.70% × 47,530 = 6,036.31; taxable 41,493.69
-    d = kt.entrepreneur_deductions(2025, 50000, 1400)
-    assert d.zelfstandigenaftrek == 2470
-    assert d.startersaftrek == 0
-    assert d.mkb_winstvrijstelling == cents(6036.31)
-    assert d.total == cents(8506.31)
-    assert d.taxable_profit == cents(41493.69)
-
-
 def test_case_1_tax_value_counts_more_than_the_bracket_rate():
     # deductions.md §10 values 8,506.31 of deductions at 37.48% ≈ 3,188.16 and says it
     # ignores the heffingskortingen. The model computes net income with and without the
@@ -31,69 +22,6 @@ def test_case_1_tax_value_counts_more_than_the_bracket_rate():
     # lower income also keeps more algemene heffingskorting and saves Zvw.
     saved = kt.entrepreneur_deductions(2025, 50000, 1400).tax_value
     assert saved > 3188.16 + 0.0526 * 8506.31  # more than the bracket rate plus the Zvw alone
-
-
-def test_case_2_starter_loss():
-    # OA = 2,470 + 2,123 = 4,593 (no cap); W − OA = −1,593; MKB = 12.70% × −1,593 = −202.31
-    d = kt.entrepreneur_deductions(2025, 3000, 1300, starter=True)
-    assert d.ondernemersaftrek == 4593
-    assert d.mkb_winstvrijstelling == cents(-202.31)
-    assert d.total == cents(4390.69)
-    assert d.taxable_profit == cents(-1390.69)
-
-
-def test_case_3_za_capped_at_profit_and_carried_forward():
-    # ZA = min(2,470; 1,500) = 1,500; 970 carries forward; W − OA = 0 so MKB = 0
-    d = kt.entrepreneur_deductions(2025, 1500, 1300)
-    assert d.zelfstandigenaftrek == 1500
-    assert d.za_unused == 970
-    assert d.mkb_winstvrijstelling == 0
-    assert d.total == 1500
-    assert d.taxable_profit == 0
-
-
-def test_case_4_hours_not_met_only_mkb():
-    # 1,000 h < 1,225: no OA; MKB = 12.70% × 30,000 = 3,810; taxable 26,190; 2026 pct unconfirmed
-    d = kt.entrepreneur_deductions(2026, 30000, 1000)
-    assert not d.urencriterium_met
-    assert d.ondernemersaftrek == 0
-    assert d.mkb_winstvrijstelling == pytest.approx(3810)
-    assert d.taxable_profit == pytest.approx(26190)
-    assert "mkb_winstvrijstelling:2026" in {a.key for a in d.assumptions}
-
-
-def test_case_5_aow_halves_za():
-    # ZA = 50% × 1,200 = 600; W − OA = 19,400; MKB = 2,463.80; taxable 16,936.20
-    d = kt.entrepreneur_deductions(2026, 20000, 1300, aow=True)
-    assert d.zelfstandigenaftrek == 600
-    assert d.mkb_winstvrijstelling == pytest.approx(2463.80)
-    assert d.total == cents(3063.80)
-    assert d.taxable_profit == cents(16936.20)
-
-
-def test_case_6_meewerkaftrek():
-    # ZA 3,750 + meewerk 2% × 60,000 = 1,200 → OA 4,950; MKB 13.31% × 55,050 = 7,327.16
-    d = kt.entrepreneur_deductions(2024, 60000, 1500, partner_hours=900)
-    assert d.meewerkaftrek == pytest.approx(1200)
-    assert d.ondernemersaftrek == pytest.approx(4950)
-    assert d.mkb_winstvrijstelling == cents(7327.16)
-    assert d.total == cents(12277.16)
-    assert d.taxable_profit == cents(47722.84)
-
-
-def test_loss_check_non_starter():
-    # W = −10,000, hours met: ZA 0 (2,470 carried forward); MKB −1,270; taxable −8,730
-    d = kt.entrepreneur_deductions(2025, -10000, 1300)
-    assert d.zelfstandigenaftrek == 0
-    assert d.za_unused == 2470
-    assert d.mkb_winstvrijstelling == pytest.approx(-1270)
-    assert d.taxable_profit == pytest.approx(-8730)
-
-
-def test_aow_starter_gets_half_startersaftrek():
-    # deductions.md §3: 50% of 2,123 = 1,061.50
-    d = kt.entrepreneur_deductions(2025, 30000, 1300, starter=True, aow=True)
-    assert d.startersaftrek == pytest.approx(1061.50)
 
 
 def test_startersaftrek_at_most_three_times():

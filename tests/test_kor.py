@@ -85,32 +85,6 @@ def test_no_crossing_within_threshold():
     assert kt.threshold_crossing([kt.Supply(D(2025, 1, 1), 20000)], 2025) is None
 
 
-@pytest.mark.parametrize(
-    ("request_date", "start"),
-    [
-        (D(2025, 2, 2), D(2025, 4, 1)),  # kor.md §2: request 2 Feb → KOR from 1 Apr
-        (D(2025, 12, 3), D(2026, 1, 1)),  # for 1 Jan 2026 the request must be in by 3 Dec
-        (D(2025, 12, 4), D(2026, 4, 1)),  # 4 Dec is too late for 1 Jan
-        (D(2025, 3, 3), D(2025, 4, 1)),  # 3 Mar + 29 days = 1 Apr
-        (D(2025, 3, 4), D(2025, 7, 1)),
-    ],
-)
-def test_kor_start_date(request_date, start):
-    assert kt.kor_start_date(request_date) == start
-
-
-def test_kor_start_date_monthly_periods():
-    assert kt.kor_start_date(D(2025, 2, 2), period="month") == D(2025, 4, 1)  # 1 Mar is only 27 days on
-    assert kt.kor_start_date(D(2025, 1, 31), period="month") == D(2025, 3, 1)
-
-
-def test_reentry_after_leaving():
-    # kor.md §2, from 2025: earliest re-entry 1 Jan of exit year + 2
-    assert kt.kor_reentry_date(D(2025, 4, 1)) == D(2027, 1, 1)
-    # until 2024: blocked 3 years
-    assert kt.kor_reentry_date(D(2023, 7, 1)) == D(2026, 7, 1)
-
-
 def test_warnings_follow_the_kvk_list():
     warnings = kt.kvk_warnings(
         consumer_sales=2000,

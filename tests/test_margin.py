@@ -1,69 +1,10 @@
-"""Worked cases of rules/margin.md and kor.md §1 (counted turnover under the KOR)."""
+"""Margin rules beyond the worked cases (those are data: tests/cases/margin.yaml)."""
 
 import pytest
 
 import kortools as kt
-from kortools.money import to_cents
 
 CONSUMER, NET, KEEP_MARGIN = "keep_consumer_prices", "keep_net_prices", "keep_margin"
-
-
-def test_m1_hourly_rate_consumer_pays_incl_vat_regular_and_net_under_kor():
-    # M1: €50 excl. VAT to a consumer. Regular: 50 × 1.21 = 60.50. KOR, net prices: 50.
-    r = kt.compare_margin(50, 0, 0, policy=NET, year=2025)
-    assert r.consumers_pay_regular == pytest.approx(60.50)
-    assert r.consumers_pay_kor == pytest.approx(50.00)
-
-
-def test_m2_consumer_price_kept_keeps_the_vat():
-    # M2: consumer pays 60.50 in both. Regular keeps 50 (remits 10.50); KOR keeps 60.50.
-    r = kt.compare_margin(50, 0, 0, policy=CONSUMER, year=2025)
-    assert r.consumers_pay_kor == pytest.approx(60.50)
-    assert r.regular_margin == pytest.approx(50.00)
-    assert r.kor_margin == pytest.approx(60.50)
-    assert r.gain == pytest.approx(10.50)
-
-
-def test_m3_largest_gain_at_the_threshold():
-    # M3: €20,000 incl. VAT, consumers only, no input VAT: Sc = 20,000 / 1.21 = 16,528.93;
-    # gain = 0.21 × Sc = 3,471.07. Counted KOR turnover is exactly 20,000: still eligible.
-    r = kt.compare_margin(20000 / 1.21, 0, 0, policy=CONSUMER, year=2025)
-    assert to_cents(r.gain) == 3471.07
-    assert r.kor_turnover == pytest.approx(20000)
-    assert r.within_threshold
-
-
-def test_m4_consumers_keep_consumer_prices():
-    # M4: Sc 10,000 at 21%, C 4,000 (+840 VAT). Regular 10,000 − 4,000 = 6,000;
-    # KOR 12,100 − 4,840 = 7,260; gain +1,260 = 0.21 × 10,000 − 0.21 × 4,000.
-    r = kt.compare_margin(10000, 0, 4000, policy=CONSUMER, year=2025)
-    assert r.regular_margin == pytest.approx(6000)
-    assert r.kor_margin == pytest.approx(7260)
-    assert r.gain == pytest.approx(1260)
-
-
-def test_m5_businesses_keep_net_prices():
-    # M5: Sb 10,000; regular 6,000; KOR 10,000 − 4,840 = 5,160 (−840).
-    r = kt.compare_margin(0, 10000, 4000, policy=NET, year=2025)
-    assert r.regular_margin == pytest.approx(6000)
-    assert r.kor_margin == pytest.approx(5160)
-    assert r.gain == pytest.approx(-840)
-
-
-def test_m6_laptop_vat_not_recoverable():
-    # M6: laptop €1,200 incl. VAT: 1,200 / 1.21 × 0.21 = 208.26 lost under the KOR.
-    r = kt.compare_margin(0, 0, 1200 / 1.21, year=2025)
-    assert to_cents(r.lost_input_vat) == 208.26
-
-
-def test_kor_md_consumer_prices_kept_push_turnover_over_threshold():
-    # kor.md §1: €17,000 net B2C at 21% kept at €20,570 gross → counted 20,570 > 20,000.
-    r = kt.compare_margin(17000, 0, 0, policy=CONSUMER, year=2025)
-    assert r.kor_turnover == pytest.approx(20570)
-    assert not r.within_threshold
-    assert r.threshold_excess == pytest.approx(570)
-    # keeping net prices keeps the counted turnover at 17,000
-    assert kt.compare_margin(17000, 0, 0, policy=NET, year=2025).within_threshold
 
 
 def test_break_even_consumer_sales():
