@@ -321,3 +321,21 @@ def test_the_report_compares_the_variants():
         p.extract_text() for p in pypdf.PdfReader(io.BytesIO(kt.report(s, variants=[later]))).pages
     )
     assert "KOR vanaf 2027" in text and "Waar het verschil vandaan komt" in text
+
+
+def test_a_declared_field_is_a_scenario_field_and_its_errors_go_next_to_it():
+    # issue #19: a FieldSpec names the Scenario field it maps to; the mapping both ways and
+    # the error placement come from that declaration
+    import dataclasses
+
+    from kortools.ui.verkenner_fields import model_fields, one_to_one
+
+    scenario_fields = {f.name for f in dataclasses.fields(kt.Scenario)}
+    declared = one_to_one(SPECS)
+    assert declared and {spec.field for spec in declared.values()} <= scenario_fields
+    fields = model_fields()
+    for name, spec in declared.items():
+        assert fields[spec.field] == name
+    app = ui.kor_verkenner("kapper", query="")
+    assert app.model_fields()["costs_with_vat"] == "kosten_btw"
+    assert app.model_fields()["consumer_sales"] == "omzet"  # a combined field

@@ -236,9 +236,13 @@ class App:
             try:
                 self.compute(values)
             except kt.InputError as error:
-                field, message = dutch_error(error, {n: t for n, t in self.titles.items()})
+                field, message = dutch_error(error, dict(self.titles), self.model_fields())
                 errors = {field if field in self.controls else next(iter(self.controls)): message}
         self.show_errors(errors)
+
+    def model_fields(self) -> dict[str, str]:
+        """Model field → this dashboard's field, from the declarations (``FieldSpec.field``)."""
+        return {spec.field: name for name, spec in self.specs.items() if spec.field}
 
     def compute(self, values: Mapping[str, Any]) -> None:  # pragma: no cover - abstract
         raise NotImplementedError

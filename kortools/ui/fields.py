@@ -21,7 +21,12 @@ class FieldSpec:
 
     The URL name is the key it is declared under. From this one declaration the app builds
     the control (``App.field``), its label with the error line, the parser for typed and
-    URL values, the Dutch message and the share link.
+    URL values, the Dutch message and the share link. ``field`` names the Scenario field
+    the value is, one to one (a choice's value through ``options``); the value and the
+    scenario then map both ways (:func:`to_model`, :func:`from_model`), and a model
+    error on that field is shown next to this control. Fields that combine several
+    inputs (turnover and consumer share, the investments) leave it empty and are mapped
+    by named functions beside their declaration.
     """
 
     kind: str  # "float" | "int" | "choice" | "bool" | "text" (low: 1 = required, high: most characters)
@@ -34,6 +39,20 @@ class FieldSpec:
     choices: tuple[tuple[str, Any], ...] = ()  # (shown, value) for a toggle or dropdown
     description: str = ""  # a checkbox's text
     width: str = ""
+    field: str = ""  # the kortools.Scenario field this value is, one to one ("" if derived)
+
+    def to_model(self, value: Any) -> Any:
+        """The Scenario field's value for the control's ``value`` (a choice: its option)."""
+        return (self.options or {})[value] if self.kind == "choice" else value
+
+    def from_model(self, model: Any) -> Any:
+        """The control's value for the Scenario field's value (a choice: the nearest option)."""
+        if self.kind != "choice":
+            return int(model) if self.kind == "int" and model is not None else model
+        options = self.options or {}
+        if all(isinstance(v, int | float) for v in options.values()):
+            return min(options, key=lambda k: abs(options[k] - model))
+        return next((k for k, v in options.items() if v == model), None)
 
     def allowed_nl(self) -> str:
         if self.kind == "choice":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import math
 import re
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
@@ -14,7 +15,8 @@ from kortools.errors import InputError
 from kortools.herziening import herziening_minimum
 from kortools.money import format_euro, format_percent
 
-# model field -> dashboard field, to put a model error next to the right control
+# model field -> dashboard field, to put a model error next to the right control, for the
+# dashboards whose fields do not declare theirs (FieldSpec.field; the KOR-verkenner does)
 MODEL_FIELDS = {
     "consumer_sales": "omzet",
     "business_sales": "omzet",
@@ -38,10 +40,13 @@ POLICY_LABELS = {
 }
 
 
-def dutch_error(error: InputError, titles: dict[str, str] | None = None) -> tuple[str, str]:
+def dutch_error(
+    error: InputError, titles: dict[str, str] | None = None, fields: Mapping[str, str] | None = None
+) -> tuple[str, str]:
     """(dashboard field, Dutch message) for a model InputError, from its structured fields;
     ``titles``: the dashboard's field labels (from the field declarations)."""
-    field = MODEL_FIELDS.get(error.field.split(" ")[0], error.field)
+    model_field = error.field.split(" ")[0]
+    field = (fields or {}).get(model_field) or MODEL_FIELDS.get(model_field, error.field)
     label = (titles or {}).get(field, field)
     years = re.search(r"years with data: (\d{4})–(\d{4})", error.allowed)
     if years:

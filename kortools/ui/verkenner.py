@@ -33,11 +33,21 @@ from kortools.ui.text import (
     warnings_html,
 )
 from kortools.ui.variants import Variants, variant_parameter, variants_from_query
-from kortools.ui.verkenner_fields import (  # re-exported: older imports name them here
+from kortools.ui.verkenner_fields import (  # the last three re-exported: ui.app names them here
+    model_fields,
     scenario_to_values,
     values_to_scenario,
     verkenner_specs,
 )
+
+__all__ = [
+    "KorVerkenner",
+    "kor_verkenner",
+    "scenario_to_values",
+    "threshold_html",
+    "values_to_scenario",
+    "verkenner_specs",
+]
 
 # --- the main dashboard ---------------------------------------------------------------
 
@@ -69,6 +79,9 @@ class KorVerkenner(App, Variants):
     """The main dashboard: margin, break-even, threshold, herziening, years, warnings, assumptions."""
 
     TABS = ("Omslagpunt", "Netto-inkomen", "Herziening", "Meerdere jaren", "Varianten", "Aannames")
+
+    def model_fields(self) -> dict[str, str]:
+        return model_fields()  # the declared ones and those of the combined fields
 
     def __init__(self, scenario: kt.Scenario, query: str | None = "") -> None:
         super().__init__()

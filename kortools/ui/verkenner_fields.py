@@ -52,9 +52,11 @@ def verkenner_specs() -> dict[str, FieldSpec]:
     span_choices = tuple((str(y), y) for y in span)
     money = partial(FieldSpec, "float", 0, MAX_AMOUNT)
     return {
-        "klant": FieldSpec("text", 1, 120, label="Klant"),
-        "adviseur": FieldSpec("text", 0, 120, label="Adviseur", help=" (komt in het rapport)"),
-        "kantoor": FieldSpec("text", 0, 120, label="Kantoor"),
+        "klant": FieldSpec("text", 1, 120, label="Klant", field="name"),
+        "adviseur": FieldSpec(
+            "text", 0, 120, label="Adviseur", help=" (komt in het rapport)", field="adviser"
+        ),
+        "kantoor": FieldSpec("text", 0, 120, label="Kantoor", field="office"),
         "omzet": money(label="Omzet per jaar", help=" (€, excl. btw)"),
         "consumenten": FieldSpec(
             "int",
@@ -70,18 +72,21 @@ def verkenner_specs() -> dict[str, FieldSpec]:
             label="Btw-tarief verkopen",
             widget="toggle",
             choices=tuple((f"{k}%", k) for k in vat_options()),
+            field="vat_rate",
         ),
         "kosten_btw": money(
             label="Kosten met btw",
             help=f" (€ per jaar, bedrag zonder de {format_percent(INPUT_VAT_RATE)} btw die erop zit)",
+            field="costs_with_vat",
         ),
-        "kosten_zonder": money(label="Kosten zonder btw", help=" (€ per jaar)"),
+        "kosten_zonder": money(label="Kosten zonder btw", help=" (€ per jaar)", field="costs_without_vat"),
         "beleid": FieldSpec(
             "choice",
             options=POLICY_OPTIONS,
             label="Prijsbeleid",
             choices=tuple((POLICY_LABELS[p], k) for k, p in POLICY_OPTIONS.items()),
             width="290px",
+            field="policy",
         ),
         "investering": money(label="Geplande investering", help=" (€ excl. btw, in het eerste KOR-jaar)"),
         "eerder_btw": money(label="Btw op eerdere investering", help=" (afgetrokken btw, €)"),
@@ -93,15 +98,16 @@ def verkenner_specs() -> dict[str, FieldSpec]:
             choices=tuple((kind_labels()[KIND_OPTIONS[k]], k) for k in KIND_OPTIONS),
             width="180px",
         ),
-        "uren": FieldSpec("int", 0, 8784, label="Uren per jaar", help=" (aan het bedrijf)"),
+        "uren": FieldSpec("int", 0, 8784, label="Uren per jaar", help=" (aan het bedrijf)", field="hours"),
         "starter": FieldSpec("bool", label="Starter", description="startersaftrek mogelijk"),
-        "aow": FieldSpec("bool", label="AOW-leeftijd", description="AOW-leeftijd bereikt"),
+        "aow": FieldSpec("bool", label="AOW-leeftijd", description="AOW-leeftijd bereikt", field="aow"),
         "uren_ander_werk": FieldSpec(
             "int",
             0,
             8784,
             label="Uren ander werk",
             help=" (loondienst of ander werk; telt niet voor starters)",
+            field="other_work_hours",
         ),
         "rechtsvorm": FieldSpec(
             "choice",
@@ -109,61 +115,90 @@ def verkenner_specs() -> dict[str, FieldSpec]:
             label="Rechtsvorm",
             choices=(("eenmanszaak", "eenmanszaak"), ("bv (alleen btw)", "bv")),
             width="180px",
+            field="legal_form",
         ),
-        "verhuur_met_btw": FieldSpec("bool", label="Verhuur met btw", description="pand verhuurd met btw"),
+        "verhuur_met_btw": FieldSpec(
+            "bool", label="Verhuur met btw", description="pand verhuurd met btw", field="vat_taxed_rental"
+        ),
         "buitenland": FieldSpec(
-            "bool", label="Buitenland of verlegde btw", description="buitenlandse klanten of verlegde btw"
+            "bool",
+            label="Buitenland of verlegde btw",
+            description="buitenlandse klanten of verlegde btw",
+            field="foreign_or_reverse_charge",
         ),
         "van": FieldSpec(
-            "int", years[0], years[-1], label="Eerste jaar", widget="dropdown", choices=year_choices
+            "int",
+            years[0],
+            years[-1],
+            label="Eerste jaar",
+            widget="dropdown",
+            choices=year_choices,
+            field="first_year",
         ),
         "tot": FieldSpec(
-            "int", span[0], span[-1], label="Laatste jaar", widget="dropdown", choices=span_choices
+            "int",
+            span[0],
+            span[-1],
+            label="Laatste jaar",
+            widget="dropdown",
+            choices=span_choices,
+            field="last_year",
         ),
         "kor_vanaf": FieldSpec(
-            "int", span[0], span[-1], label="KOR vanaf", widget="dropdown", choices=span_choices
+            "int",
+            span[0],
+            span[-1],
+            label="KOR vanaf",
+            widget="dropdown",
+            choices=span_choices,
+            field="kor_start_year",
         ),
     }
 
 
+def one_to_one(specs: Mapping[str, FieldSpec]) -> dict[str, FieldSpec]:
+    """The fields that are one Scenario field each (``FieldSpec.field``)."""
+    return {name: spec for name, spec in specs.items() if spec.field}
+
+
 def scenario_to_values(s: kt.Scenario) -> dict[str, Any]:
-    """Control values (in the URL's units) for a scenario."""
+    """Control values (in the URL's units) for a scenario: the declared one-to-one fields,
+    then the ones that combine several inputs."""
+    specs = verkenner_specs()
+    values = {name: spec.from_model(getattr(s, spec.field)) for name, spec in one_to_one(specs).items()}
+    if values["rechtsvorm"] is None:  # a vof: the dashboard shows its partner as an eenmanszaak
+        values["rechtsvorm"] = "eenmanszaak"
+    return {**values, **_derived_values(s)}
+
+
+def _derived_values(s: kt.Scenario) -> dict[str, Any]:
+    """Turnover and consumer share, the two investments, starter: several inputs each."""
     total = s.consumer_sales + s.business_sales
     past = [a for a in s.assets if a.first_use_year < s.kor_start_year]
     planned = [a for a in s.assets if a.first_use_year >= s.kor_start_year]
-    options = vat_options()
-    vat = min(options, key=lambda k: abs(options[k] - s.vat_rate))
     return {
-        "klant": s.name,
-        "adviseur": s.adviser,
-        "kantoor": s.office,
         "omzet": total,
         "consumenten": round(100 * s.consumer_sales / total) if total else 100,
-        "btw": vat,
-        "kosten_btw": s.costs_with_vat,
-        "kosten_zonder": s.costs_without_vat,
-        "beleid": next(k for k, v in POLICY_OPTIONS.items() if v == s.policy),
         "investering": sum(kt.investment_price(a.vat, a.first_use_year) for a in planned),
         "eerder_btw": sum(a.vat for a in past),
         "eerder_jaar": past[0].first_use_year if past else s.kor_start_year - 1,
         "eerder_soort": next(
             k for k, v in KIND_OPTIONS.items() if v == (past[0].kind if past else "movable")
         ),
-        "uren": int(s.hours),
         "starter": s.business_start_year is not None,
-        "aow": s.aow,
-        "uren_ander_werk": int(s.other_work_hours),
-        "rechtsvorm": s.legal_form if s.legal_form != "vof" else "eenmanszaak",
-        "verhuur_met_btw": s.vat_taxed_rental,
-        "buitenland": s.foreign_or_reverse_charge,
-        "van": s.first_year,
-        "tot": s.last_year,
-        "kor_vanaf": s.kor_start_year,
     }
 
 
 def values_to_scenario(values: Mapping[str, Any], name: str) -> kt.Scenario:
-    """The model scenario for the dashboard's values (planned investment: VAT at the general rate)."""
+    """The model scenario for the dashboard's values: the declared one-to-one fields, then
+    the ones that combine several inputs (planned investment: VAT at the general rate)."""
+    specs = one_to_one(verkenner_specs())
+    fields = {spec.field: spec.to_model(values[key]) for key, spec in specs.items() if key in values}
+    fields["name"] = values.get("klant") or name
+    return kt.Scenario(**{"adviser": "", "office": "", **fields, **_derived_fields(values)})
+
+
+def _derived_fields(values: Mapping[str, Any]) -> dict[str, Any]:
     total, share = values["omzet"], values["consumenten"] / 100
     assets = []
     if values["eerder_btw"] > 0:
@@ -173,25 +208,16 @@ def values_to_scenario(values: Mapping[str, Any], name: str) -> kt.Scenario:
         first_use = values["kor_vanaf"]
         vat = kt.investment_vat(values["investering"], first_use)
         assets.append(kt.Asset(PLANNED_NAME, "movable", first_use, vat))
-    return kt.Scenario(
-        name=values.get("klant") or name,
-        adviser=values.get("adviseur", ""),
-        office=values.get("kantoor", ""),
-        first_year=values["van"],
-        last_year=values["tot"],
-        consumer_sales=total * share,
-        business_sales=total * (1 - share),
-        costs_with_vat=values["kosten_btw"],
-        costs_without_vat=values["kosten_zonder"],
-        vat_rate=vat_options()[values["btw"]],
-        policy=POLICY_OPTIONS[values["beleid"]],
-        kor_start_year=values["kor_vanaf"],
-        assets=tuple(assets),
-        hours=values["uren"],
-        aow=values["aow"],
-        other_work_hours=values["uren_ander_werk"],
-        legal_form=values["rechtsvorm"],
-        vat_taxed_rental=values["verhuur_met_btw"],
-        foreign_or_reverse_charge=values["buitenland"],
-        business_start_year=values["van"] if values["starter"] else None,
-    )
+    return {
+        "consumer_sales": total * share,
+        "business_sales": total * (1 - share),
+        "assets": tuple(assets),
+        "business_start_year": values["van"] if values["starter"] else None,
+    }
+
+
+def model_fields() -> dict[str, str]:
+    """Scenario field → dashboard field, to put a model error next to its control: the
+    declared ones, and the inputs a combined field makes."""
+    declared = {spec.field: name for name, spec in one_to_one(verkenner_specs()).items()}
+    return {**declared, "consumer_sales": "omzet", "business_sales": "omzet", "assets": "eerder_btw"}
