@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from kortools.advice import Advice, AdviceFigures, build_advice
+from kortools.columns import COMPARISON_COLUMNS
 from kortools.deduction_years import deductions_frame
 from kortools.deductions import Deductions
 from kortools.herziening import schedule_frame
@@ -36,38 +37,6 @@ from kortools.parameters import (
 from kortools.record import Businesses, businesses_of
 from kortools.scenario import Scenario
 from kortools.yearly import VatYears, vat_by_year
-
-COMPARISON_COLUMNS = (
-    "in_kor",
-    "kor_applies",
-    "kor_share",
-    "kor_status",
-    "kor_status_en",
-    "regular_margin",
-    "kor_margin",
-    "margin_gain",
-    "lost_investment_vat",
-    "herziening",
-    "regular_profit",
-    "kor_profit",
-    "regular_deductions",
-    "kor_deductions",
-    "regular_taxable_profit",
-    "kor_taxable_profit",
-    "kor_turnover",
-    "threshold",
-    "within_threshold",
-    "difference",
-    "cumulative_difference",
-    "regular_income_tax",
-    "kor_income_tax",
-    "regular_zvw",
-    "kor_zvw",
-    "regular_net_income",
-    "kor_net_income",
-    "net_difference",
-    "cumulative_net_difference",
-)
 
 
 @dataclass(frozen=True)

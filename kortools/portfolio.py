@@ -236,48 +236,34 @@ def scenario_for(row: pd.Series) -> Scenario:
 
 
 ERROR_COLUMNS = ("regel", "klant", "kolom", "waarde", "reden")
-#: The output columns as an adviser reads them (the XLSX headers).
-OUTPUT_HEADERS = {
-    "regel": "Regel",
-    "klant": "Klant",
-    "omzet_telt_mee": "Omzet die meetelt",
-    "kor_omzet": "KOR-omzet",
-    "komt_in_aanmerking": "KOR in eerste jaar",
-    "reden": "Reden geen KOR",
-    "voordeel_dit_jaar": "Voordeel eerste jaar (bruto)",
-    # the column names are documented as they are; the horizon in the header is YEARS_AHEAD
-    "herziening_5_jaar": f"Herziening {YEARS_AHEAD} jaar",
-    "netto_voordeel_5_jaar": f"Netto voordeel {YEARS_AHEAD} jaar",
-    "netto_voordeel_per_kor_jaar": "Netto voordeel per KOR-jaar",
-    "voordeel_5_jaar": f"Bruto voordeel {YEARS_AHEAD} jaar",
-    "voordeel_per_kor_jaar": "Bruto voordeel per KOR-jaar",
-    "kor_jaren": "KOR-jaren",
-    "waarschuwingen": "Waarschuwingen",
-    "redenen": "Toelichting",
-    "advies": "Advies",
-}
 ERROR_HEADERS = {"regel": "Regel", "klant": "Klant", "kolom": "Kolom", "waarde": "Waarde", "reden": "Reden"}
 #: The order of the advice sheet: the verdicts, then the largest net gain first.
 VERDICT_ORDER = ("meedoen", "nader bekijken", "niet meedoen")
 
-OUTPUT_COLUMNS = (
-    "regel",
-    "klant",
-    "omzet_telt_mee",
-    "kor_omzet",
-    "komt_in_aanmerking",
-    "reden",
-    "voordeel_dit_jaar",
-    "herziening_5_jaar",
-    "netto_voordeel_5_jaar",
-    "netto_voordeel_per_kor_jaar",
-    "voordeel_5_jaar",
-    "voordeel_per_kor_jaar",
-    "kor_jaren",
-    "waarschuwingen",
-    "redenen",
-    "advies",
+#: The output columns, declared once: the name (CSV header, a documented contract; the
+#: ``_5_jaar`` names keep their spelling, the horizon is YEARS_AHEAD) and the Dutch header
+#: an adviser reads in the workbook.
+OUTPUT = (
+    ("regel", "Regel"),
+    ("klant", "Klant"),
+    ("omzet_telt_mee", "Omzet die meetelt"),
+    ("kor_omzet", "KOR-omzet"),
+    ("komt_in_aanmerking", "KOR in eerste jaar"),
+    ("reden", "Reden geen KOR"),
+    ("voordeel_dit_jaar", "Voordeel eerste jaar (bruto)"),
+    ("herziening_5_jaar", f"Herziening {YEARS_AHEAD} jaar"),
+    ("netto_voordeel_5_jaar", f"Netto voordeel {YEARS_AHEAD} jaar"),
+    ("netto_voordeel_per_kor_jaar", "Netto voordeel per KOR-jaar"),
+    ("voordeel_5_jaar", f"Bruto voordeel {YEARS_AHEAD} jaar"),
+    ("voordeel_per_kor_jaar", "Bruto voordeel per KOR-jaar"),
+    ("kor_jaren", "KOR-jaren"),
+    ("waarschuwingen", "Waarschuwingen"),
+    ("redenen", "Toelichting"),
+    ("advies", "Advies"),
 )
+OUTPUT_COLUMNS = tuple(name for name, _ in OUTPUT)
+#: The output columns as an adviser reads them (the XLSX headers).
+OUTPUT_HEADERS = dict(OUTPUT)
 
 
 def row_from(advice: Advice, vat: VatYears, row: int, warnings) -> dict[str, object]:

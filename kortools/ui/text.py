@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from kortools.columns import SHOWN_ORDER, TABLE_COLUMNS
 from kortools.deductions import MKB_PART, ONDERNEMERSAFTREK_PARTS
 from kortools.errors import InputError
 from kortools.herziening import herziening_minimum
@@ -170,32 +171,14 @@ def escape(text: object) -> str:
 
 
 def comparison_table_nl(table: pd.DataFrame) -> pd.DataFrame:
-    """The scenario table with Dutch row labels and euro strings (years as columns)."""
-    rows = {
-        "KOR": table["kor_status"],
-        "Deel van het jaar in KOR": [format_percent(x, 1) for x in table["kor_share"]],
-        "Marge gewone btw": table["regular_margin"],
-        "Marge met KOR": table["kor_margin"],
-        "Btw investering niet aftrekbaar": table["lost_investment_vat"],
-        "Herziening (+ terugbetalen)": table["herziening"],
-        "Winst gewone btw": table["regular_profit"],
-        "Winst met KOR": table["kor_profit"],
-        "Aftrekposten gewone btw": table["regular_deductions"],
-        "Aftrekposten met KOR": table["kor_deductions"],
-        "Belastbare winst gewone btw": table["regular_taxable_profit"],
-        "Belastbare winst met KOR": table["kor_taxable_profit"],
-        "KOR-omzet (telt voor grens)": table["kor_turnover"],
-        "Verschil winst (KOR − gewoon)": table["difference"],
-        "Verschil opgeteld": table["cumulative_difference"],
-        "Inkomstenbelasting gewone btw": table["regular_income_tax"],
-        "Inkomstenbelasting met KOR": table["kor_income_tax"],
-        "Zvw-bijdrage gewone btw": table["regular_zvw"],
-        "Zvw-bijdrage met KOR": table["kor_zvw"],
-        "Netto inkomen gewone btw": table["regular_net_income"],
-        "Netto inkomen met KOR": table["kor_net_income"],
-        "Verschil netto (KOR − gewoon)": table["net_difference"],
-        "Verschil netto opgeteld": table["cumulative_net_difference"],
-    }
+    """The scenario table with Dutch row labels and euro strings (years as columns): the
+    columns declared with a Dutch label (kortools.columns.TABLE_COLUMNS), status first."""
+    shown = [c for c in TABLE_COLUMNS if c.label_nl]
+    shown.sort(key=lambda c: SHOWN_ORDER.index(c.name) if c.name in SHOWN_ORDER else len(SHOWN_ORDER))
+    rows: dict[str, Any] = {}
+    for column in shown:
+        values = table[column.name]
+        rows[column.label_nl] = [format_percent(x, 1) for x in values] if column.unit == "share" else values
     return years_as_columns(rows, table.index)
 
 
