@@ -210,9 +210,18 @@ class Scenario:
         return is_starter(year, self.business_start_year)
 
     def compare(self):
-        """The per-year comparison table (see :func:`kortools.evaluate`)."""
+        """The per-year comparison table: deprecated, use ``kt.evaluate(scenario).table``.
+
+        Kept working for older code; the model's modules import upward from here, and this
+        method is the one place that reaches back into the evaluation (issue #19).
+        """
+        import warnings
+
         from kortools.evaluation import evaluate
 
+        warnings.warn(
+            "Scenario.compare() is deprecated: use kt.evaluate(scenario).table", DeprecationWarning, 2
+        )
         return evaluate(self).table
 
     def to_dict(self) -> dict[str, Any]:

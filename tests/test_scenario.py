@@ -24,7 +24,7 @@ def consumer_business(**changes):
 def test_margins_by_year_follow_the_kor_years():
     # Before the KOR both variants are the same; in KOR years the M4 figures apply:
     # regular 6,000, KOR 7,260, difference +1,260 a year, cumulative 0, 1,260, 2,520.
-    table = consumer_business().compare()
+    table = kt.evaluate(consumer_business()).table
     assert table["in_kor"].tolist() == [False, True, True]
     assert table["regular_margin"].tolist() == pytest.approx([6000] * 3)
     assert table["kor_margin"].tolist() == pytest.approx([6000, 7260, 7260])
@@ -52,7 +52,7 @@ def test_herziening_and_lost_vat_reduce_kor_profit():
 
 def test_deductions_per_variant():
     # 2026, KOR profit 7,260: ZA 1,200; MKB 12.70% × 6,060 = 769.62; taxable 5,290.38
-    table = consumer_business().compare()
+    table = kt.evaluate(consumer_business()).table
     assert table.loc[2026, "kor_deductions"] == pytest.approx(1200 + 769.62)
     assert table.loc[2026, "kor_taxable_profit"] == pytest.approx(5290.38)
 
@@ -95,7 +95,7 @@ def test_years_without_data_use_the_last_year_as_an_assumption_unless_refused():
 
 
 def test_overrides_change_one_year():
-    table = consumer_business(overrides={2027: {"consumer_sales": 12000}}).compare()
+    table = kt.evaluate(consumer_business(overrides={2027: {"consumer_sales": 12000}})).table
     # 2027 KOR margin: 12,000 × 1.21 − 4,840 = 9,680
     assert table.loc[2027, "kor_margin"] == pytest.approx(9680)
     assert table.loc[2026, "kor_margin"] == pytest.approx(7260)
@@ -164,3 +164,9 @@ def test_example_scenarios_load_and_tell_their_story(name):
         assert result.herziening_after_last_year == 0  # the scenario runs to the end of the period
     if name == "drempel":  # 17,000 × 1.21 = 20,570 > 20,000
         assert "threshold_crossed" in codes
+
+
+def test_compare_still_works_and_says_it_is_deprecated():
+    with pytest.warns(DeprecationWarning, match="kt.evaluate"):
+        table = consumer_business().compare()
+    assert table.equals(kt.evaluate(consumer_business()).table)
