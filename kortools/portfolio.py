@@ -36,7 +36,7 @@ PLANNED_NAME = "Geplande investering"
 @dataclass(frozen=True)
 class Column:
     name: str  # Dutch, as written in the output
-    english: str
+    english: str  # also the Scenario field it is, where there is one (scenario_for maps those)
     kind: str  # "text" | "amount" | "percent" | "year" | "choice"
     required: bool = False
     default: object = None
@@ -209,9 +209,20 @@ def vat_rates_percent(year: int) -> list[float]:
     return [round(100 * rate, 6) for rate in vat_rates(year)]
 
 
+def one_to_one_columns() -> tuple[Column, ...]:
+    """The columns that are one Scenario field each, by their English name (a percent
+    column holds the fraction × 100)."""
+    fields = set(Scenario.__dataclass_fields__)
+    return tuple(c for c in COLUMNS if c.english in fields)
+
+
 def scenario_for(row: pd.Series) -> Scenario:
-    """The scenario the portfolio advises one client (a row of ``validate_rows``) on."""
+    """The scenario the portfolio advises one client (a row of ``validate_rows``) on: the
+    one-to-one columns by their declaration, then the client's name, years and assets."""
     first = int(row["jaar"])
+    fields = {
+        c.english: row[c.name] / 100 if c.kind == "percent" else row[c.name] for c in one_to_one_columns()
+    }
     assets = []
     if row["investering_btw"] > 0:
         assets.append(
@@ -220,17 +231,11 @@ def scenario_for(row: pd.Series) -> Scenario:
     if row["geplande_investering_btw"] > 0:
         assets.append(Asset(PLANNED_NAME, "movable", first, row["geplande_investering_btw"]))
     return Scenario(
+        **fields,
         name=str(row["klant"]),
         first_year=first,
         last_year=first + YEARS_AHEAD - 1,
-        consumer_sales=row["omzet_consumenten"],
-        business_sales=row["omzet_bedrijven"],
-        costs_with_vat=row["kosten_met_btw"],
-        costs_without_vat=row["kosten_zonder_btw"],
-        vat_rate=row["btw_tarief"] / 100,
-        policy=row["beleid"],
         kor_start_year=first,
-        previous_year_turnover=row["omzet_vorig_jaar"],
         assets=tuple(assets),
     )
 
