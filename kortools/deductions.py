@@ -8,7 +8,7 @@ check their input and call them for one business, the portfolio for many.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from typing import Any, TypeAlias
 
 import numpy as np
@@ -150,22 +150,8 @@ class Deductions:
         return replace(self, **plain)
 
 
-ARRAY_FIELDS = (
-    "profit",
-    "urencriterium_met",
-    "zelfstandigenaftrek",
-    "startersaftrek",
-    "meewerkaftrek",
-    "za_carry_forward_used",
-    "za_unused",
-    "ondernemersaftrek",
-    "mkb_winstvrijstelling",
-    "taxable_profit",
-    "aow",
-    "startersaftrek_ao",
-    "so_aftrek",
-    "counted_hours",
-)
+#: The fields that hold one figure per business (all but the year and the assumptions).
+ARRAY_FIELDS = tuple(f.name for f in fields(Deductions) if f.name not in ("year", "assumptions"))
 
 
 def entrepreneur_deductions(

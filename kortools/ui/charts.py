@@ -264,7 +264,11 @@ def deductions_chart(table: pd.DataFrame, axes=None) -> Figure:
     parts = [p for p in DEDUCTION_PARTS if (table[p.name] != 0).any()]
     bottom = np.zeros(len(years))
     for part in parts:
-        column, label, colour = part.name, part.label_nl, PART_COLOURS[DEDUCTION_PARTS.index(part)]
+        column, label, colour = (
+            part.name,
+            part.label_nl,
+            PART_COLOURS[DEDUCTION_PARTS.index(part) % len(PART_COLOURS)],
+        )
         values = table[column].to_numpy()
         axes.bar(years, values, bottom=bottom, color=colour, label=label)
         bottom += values
