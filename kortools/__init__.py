@@ -36,6 +36,7 @@ _EXPORTS = {
     "kor_eligibility": "kortools.kor",
     "kor_exit_date": "kortools.kor",
     "kor_reentry_date": "kortools.kor",
+    "kor_request_deadline": "kortools.kor",
     "kor_start_date": "kortools.kor",
     "kvk_warnings": "kortools.kor",
     "threshold_crossing": "kortools.kor",
@@ -57,6 +58,9 @@ _EXPORTS = {
     "example_scenarios": "kortools.scenario",
     "load_scenario": "kortools.scenario",
     "save_scenario": "kortools.scenario",
+    "today": "kortools.clock",
+    "Step": "kortools.steps",
+    "next_steps": "kortools.steps",
 }
 
 
@@ -76,6 +80,7 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # static checkers and IDEs see the eager imports
     from kortools.advice import Advice, Reason, advise
+    from kortools.clock import today
     from kortools.compare import compare_scenarios, explain_difference
     from kortools.deduction_years import deductions_table
     from kortools.deductions import Deductions, entrepreneur_deductions
@@ -94,6 +99,7 @@ if TYPE_CHECKING:  # static checkers and IDEs see the eager imports
         kor_eligibility,
         kor_exit_date,
         kor_reentry_date,
+        kor_request_deadline,
         kor_start_date,
         kvk_warnings,
         threshold_crossing,
@@ -108,6 +114,7 @@ if TYPE_CHECKING:  # static checkers and IDEs see the eager imports
     from kortools.net import NetIncome, net_by_turnover, net_income, net_income_table
     from kortools.parameters import Assumption, parameter, tax_years, value
     from kortools.scenario import Scenario, example_scenario, example_scenarios, load_scenario, save_scenario
+    from kortools.steps import Step, next_steps
 
 __version__ = "0.1.0"
 
@@ -133,6 +140,7 @@ __all__ = [
     "Reason",
     "Scenario",
     "ScenarioResult",
+    "Step",
     "Supply",
     "advise",
     "compare_margin",
@@ -151,6 +159,7 @@ __all__ = [
     "kor_eligibility",
     "kor_exit_date",
     "kor_reentry_date",
+    "kor_request_deadline",
     "kor_start_date",
     "kvk_warnings",
     "load_scenario",
@@ -159,11 +168,13 @@ __all__ = [
     "net_by_turnover",
     "net_income",
     "net_income_table",
+    "next_steps",
     "parameter",
     "report",
     "save_scenario",
     "tax_years",
     "threshold_crossing",
+    "today",
     "value",
     "vat_rates",
 ]

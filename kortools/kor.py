@@ -108,6 +108,21 @@ def kor_start_date(request_date: dt.date, period: str = "quarter") -> dt.date:
     return next(s for s in _period_starts(request_date, months) if s >= earliest)
 
 
+def kor_request_deadline(start: dt.date, period: str = "quarter") -> dt.date:
+    """The last day a request to join (or leave) on ``start`` may be received: start − 29
+    days, the inverse of :func:`kor_start_date` (kor-dates.md §1: 1 January 2027 → 3
+    December 2026; 1 April 2027 → 3 March 2027, unconfirmed for other quarters).
+
+    ``start`` must be the first day of a return period (a quarter, or a month for monthly
+    filers)."""
+    if not isinstance(start, dt.date):
+        raise InputError("start", start, "allowed a datetime.date")
+    months = PERIOD_MONTHS[v.choice("period", period, PERIOD_MONTHS)]
+    if start.day != 1 or (start.month - 1) % months:
+        raise InputError("start", start, f"allowed the first day of a {period} (e.g. 1 January, 1 April)")
+    return start - dt.timedelta(days=REQUEST_NOTICE_DAYS + 1)
+
+
 def kor_exit_date(request_date: dt.date, period: str = "quarter") -> dt.date:
     """First day without the KOR when leaving on request (kor.md §2, from 2025).
 

@@ -1,0 +1,166 @@
+"""What to do next, after the verdict (rules/next-steps.md; issue #20, a first version).
+
+:func:`next_steps` turns an evaluated scenario into dated steps: when and where to ask
+for the KOR (A3/A4), the invoice text (A7), a forecast threshold crossing (B1), the
+herziening to report (A8/A9), what to keep and how long (D1/D2), the hours record (D3).
+Dates are real dates from ``kt.today()``; a person reads them in Dutch words
+(:func:`dutch_date`). The 29-day deadline for quarters other than January is
+unconfirmed (kor-dates.md §1) and said so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from babel.dates import format_date
+
+from kortools.advice import MEEDOEN, advise
+from kortools.clock import today as kortools_today
+from kortools.evaluation import ScenarioResult
+from kortools.herziening import IMMOVABLE
+from kortools.kor import kor_request_deadline, kor_start_date
+from kortools.kor_years import CROSSED
+from kortools.money import format_euro
+
+KINDS = ("aanmelden", "factuur", "afmelden", "herziening", "administratie", "urencriterium")
+WHERE = "Mijn Belastingdienst Zakelijk"
+INVOICE_TEXT = "Factuur vrijgesteld van OB o.g.v. artikel 25 Wet OB"
+KEEP_YEARS, KEEP_YEARS_REAL_ESTATE = 7, 10
+
+
+@dataclass(frozen=True)
+class Step:
+    """One thing to do: its ``kind`` (see :data:`KINDS`), the date it is due by (or None),
+    the words in Dutch and English, and the source (a rules file section)."""
+
+    kind: str
+    date: dt.date | None
+    text_nl: str
+    text_en: str
+    source: str
+
+
+def dutch_date(day: dt.date) -> str:
+    """``3 december 2026``: a date as a Dutch person reads it (Babel, nl_NL)."""
+    return format_date(day, "d MMMM y", locale="nl_NL")
+
+
+def first_possible_start(first_kor_year: int, on: dt.date) -> dt.date:
+    """The first quarter start a request made ``on`` still reaches, not before 1 January
+    of the first KOR year (next-steps.md A3: 20 Nov 2026 → 1 Jan 2027)."""
+    start = kor_start_date(on)
+    return max(start, dt.date(first_kor_year, 1, 1))
+
+
+def next_steps(result: ScenarioResult, today: dt.date | None = None) -> tuple[Step, ...]:
+    """The steps for the adviser after the verdict (rules/next-steps.md), from ``today``
+    (default ``kt.today()``)."""
+    on = today or kortools_today()
+    advice = advise(result)
+    steps: list[Step] = []
+    if advice.verdict == MEEDOEN and advice.kor_years:
+        steps += _joining(result, advice.kor_years[0], on)
+    steps += _crossings(result, on)
+    steps += _herziening(result, on)
+    steps += _records(result)
+    return tuple(steps)
+
+
+def _joining(result: ScenarioResult, first_kor_year: int, on: dt.date) -> list[Step]:
+    start = first_possible_start(first_kor_year, on)
+    deadline = kor_request_deadline(start)
+    unsure = "" if start.month == 1 else " (de precieze laatste dag is niet officieel bevestigd)"
+    return [
+        Step(
+            "aanmelden",
+            deadline,
+            f"Meld de KOR aan in {WHERE}, uiterlijk {dutch_date(deadline)}{unsure}: dan geldt de KOR "
+            f"vanaf {dutch_date(start)}. Doe tot die datum gewoon btw-aangifte.",
+            f"Request the KOR in {WHERE}, received by {deadline:%d %B %Y}: it then applies from "
+            f"{start:%d %B %Y}. File normal VAT returns until then.",
+            "next-steps.md A3–A5; kor-dates.md §1",
+        ),
+        Step(
+            "factuur",
+            start,
+            f"Vanaf {dutch_date(start)} zet u geen btw op uw facturen, maar: “{INVOICE_TEXT}”. "
+            "Btw die u toch op een factuur zet, moet u betalen.",
+            f"From {start:%d %B %Y} invoices show no VAT but: “{INVOICE_TEXT}”. VAT shown is owed.",
+            "next-steps.md A7; kor-dates.md §6",
+        ),
+    ]
+
+
+def _crossings(result: ScenarioResult, on: dt.date) -> list[Step]:
+    steps = []
+    plan = result.vat.kor
+    for i, year in enumerate(result.vat.years):
+        if int(plan.code[i][0]) != CROSSED:
+            continue
+        day = dt.date(year, 1, 1) + dt.timedelta(days=int(plan.day[i][0]) - 1)
+        if day < on:  # a crossing forecast for a day already past is no step to take
+            continue
+        steps.append(
+            Step(
+                "afmelden",
+                day,
+                f"Naar verwachting gaat uw omzet rond {dutch_date(day)} over de "
+                f"{format_euro(result.vat.threshold[i], cents=False)}: vanaf die levering rekent u btw. "
+                f"Meld u dan direct af in {WHERE} met die datum als einddatum.",
+                f"Turnover is forecast to pass {format_euro(result.vat.threshold[i], cents=False)} around "
+                f"{day:%d %B %Y}: that supply and later ones carry VAT; deregister at once with that date.",
+                "next-steps.md B1; kor-dates.md §3",
+            )
+        )
+    return steps
+
+
+def _herziening(result: ScenarioResult, on: dt.date) -> list[Step]:
+    steps = []
+    schedule = result.herziening
+    for year, payable in zip(schedule.index.astype(int), schedule["payable"], strict=True):
+        if payable <= 0 or year < on.year:
+            continue
+        steps.append(
+            Step(
+                "herziening",
+                dt.date(int(year), 12, 31),
+                f"Herziening {year}: betaal {format_euro(payable)} terug in de aangifte over het laatste "
+                f"tijdvak van {year} (het vierde kwartaal).",
+                f"Herziening {year}: repay {format_euro(payable)} in the return for the last period of "
+                f"{year} (Q4).",
+                "next-steps.md A8–A9; herziening.md",
+            )
+        )
+    return steps
+
+
+def _records(result: ScenarioResult) -> list[Step]:
+    real_estate = any(a.kind == IMMOVABLE for a in result.scenario.assets)
+    keep = f"{KEEP_YEARS} jaar"
+    if real_estate:
+        keep += f", gegevens over onroerend goed {KEEP_YEARS_REAL_ESTATE} jaar"
+    steps = [
+        Step(
+            "administratie",
+            None,
+            f"Bewaar uw administratie (boeken, facturen, bankafschriften, omzetoverzicht) {keep}.",
+            f"Keep the books, invoices, bank statements and turnover record for {KEEP_YEARS} years"
+            + (f" ({KEEP_YEARS_REAL_ESTATE} for real estate)." if real_estate else "."),
+            "next-steps.md D1–D2",
+        )
+    ]
+    if result.scenario.legal_form != "bv":
+        steps.append(
+            Step(
+                "urencriterium",
+                None,
+                "Houd per dag bij hoeveel uur u aan uw bedrijf werkt en waaraan, controleerbaar met agenda, "
+                "mail en facturen: weekblokken of één vage activiteit per dag zijn door rechters afgewezen.",
+                "Keep an hours record per day with the activity, verifiable against agenda, e-mail and "
+                "invoices: weekly blocks were rejected in court.",
+                "next-steps.md D3; deductions.md §1",
+            )
+        )
+    return steps
