@@ -89,3 +89,23 @@ def test_every_public_name_is_the_object_not_a_module():
     import types
 
     assert all(not isinstance(getattr(kt, name), types.ModuleType) for name in kt.__all__)
+
+
+def test_wat_nu_is_under_the_verdict_and_on_the_first_page_of_the_report(monkeypatch):
+    # the page and the PDF show the model's steps (kt.next_steps), dates in Dutch words
+    import io
+
+    import pypdf
+
+    from kortools import ui
+    from kortools.ui.base import url_value
+    from kortools.ui.report import report
+    from kortools.ui.verkenner_fields import scenario_to_values
+
+    monkeypatch.setenv("KORTOOLS_TODAY", "2026-12-01")
+    values = scenario_to_values(joining_case())
+    query = "&".join(f"{k}={url_value(v)}" for k, v in values.items() if k in ("kor_vanaf", "van", "tot"))
+    app = ui.kor_verkenner("kapper", query=query)
+    assert "Wat nu?" in app.headline.value and "3 december 2026" in app.headline.value
+    first_page = pypdf.PdfReader(io.BytesIO(report(joining_case()))).pages[0].extract_text()
+    assert "Wat nu?" in first_page and "uiterlijk 3 december 2026" in first_page

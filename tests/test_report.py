@@ -32,7 +32,9 @@ def test_report_holds_the_models_numbers(name, output_dir):
     m = result.margins[scenario.kor_start_year]
     for amount in (m.regular_margin, m.kor_margin, m.kor_turnover, result.total_difference):
         assert format_euro(amount) in text, format_euro(amount)
-    assert "23-11-2026" in text and "belastinggegevens" in text
+    assert (
+        "23 november 2026" in text
+    )  # dates in Dutch words (issue #20 item 7) and "belastinggegevens" in text
     assert "Aannames" in text and result.assumptions[0].source.href in text.replace("\n", "")
     save_first_page(data, output_dir / f"rapport_{name}.png")
 

@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 
 import kortools as kt
 from kortools.money import format_euro, format_percent
+from kortools.steps import dutch_date
 from kortools.ui import charts
 from kortools.ui.text import (
     POLICY_LABELS,
@@ -153,7 +154,7 @@ def report(scenario: kt.Scenario, made_on: dt.date | None = None, variants=()) -
     where the difference of ``scenario`` comes from."""
     result = kt.evaluate(scenario)
     advice = kt.advise(result)
-    made_on = made_on or dt.date.today()
+    made_on = made_on or kt.today()
     s, m = scenario, result.margins[scenario.kor_start_year]
     buffer = io.BytesIO()
     by = ", ".join(x for x in (s.adviser, s.office) if x)
@@ -167,7 +168,7 @@ def report(scenario: kt.Scenario, made_on: dt.date | None = None, variants=()) -
     with PdfPages(buffer, metadata=metadata) as pdf:
         page = _Page(pdf, f"KOR-advies voor {s.name}", 1)
         page.paragraph(
-            f"Gemaakt op {made_on:%d-%m-%Y}{' door ' + by if by else ''} met kortools {kt.__version__}; "
+            f"Gemaakt op {dutch_date(made_on)}{' door ' + by if by else ''} met kortools {kt.__version__}; "
             f"belastinggegevens voor {s.years[0]}–{s.years[-1]} "
             f"(gegevens beschikbaar: {kt.tax_years()[0]}–{kt.tax_years()[-1]}).",
             size=8.5,
@@ -182,6 +183,12 @@ def report(scenario: kt.Scenario, made_on: dt.date | None = None, variants=()) -
             page.paragraph(
                 f"• {reason.text_nl}", colour=charts.WARNING if reason.code in REFUSED else "black"
             )
+        steps = kt.next_steps(result)
+        if steps:
+            page.heading("Wat nu?")
+            for step in steps:
+                when = f"{dutch_date(step.date)}: " if step.date else ""
+                page.paragraph(f"• {when}{step.text_nl}", size=9, width=105)
         page.paragraph(DISCLAIMER, size=8, width=115, colour=charts.TEXT_MUTED)
         page.heading("Uw gegevens")
         inputs = [

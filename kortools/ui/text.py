@@ -15,6 +15,7 @@ from kortools.deductions import MKB_PART, ONDERNEMERSAFTREK_PARTS
 from kortools.errors import InputError
 from kortools.herziening import herziening_minimum
 from kortools.money import format_euro, format_percent
+from kortools.steps import dutch_date
 
 # model field -> dashboard field, to put a model error next to the right control, for the
 # dashboards whose fields do not declare theirs (FieldSpec.field; the KOR-verkenner does)
@@ -255,6 +256,19 @@ def assumptions_html(assumptions) -> str:
     )
 
 
+def steps_html(steps) -> str:
+    """ "Wat nu?": the next steps (``kt.next_steps``), each with its date in Dutch words."""
+    if not steps:
+        return ""
+    items = "".join(
+        f'<li data-kind="{escape(s.kind)}">'
+        + (f"<b>{escape(dutch_date(s.date))}</b>: " if s.date else "")
+        + f"{escape(s.text_nl)}</li>"
+        for s in steps
+    )
+    return f'<div class="kt-steps"><b>Wat nu?</b><ul>{items}</ul></div>'
+
+
 def warnings_html(warnings) -> str:
     if not warnings:
         return '<div class="kt-ok">Geen van de KVK-waarschuwingen is van toepassing.</div>'
@@ -282,7 +296,8 @@ STYLE = """
 .kt-bar-fill { height: 100%; border-radius: 4px; }
 .kt-bar-line { position: absolute; top: -4px; bottom: -4px; width: 2px; background: #000; }
 .kt-threshold-crossed { color: #c62828; font-weight: 700; }
-.kt-warnings ul, .kt-assumptions { margin: 0.3em 0; padding-left: 1.3em; }
+.kt-warnings ul, .kt-steps ul, .kt-assumptions { margin: 0.3em 0; padding-left: 1.3em; }
+.kt-steps { margin: 0.4em 0; }
 .kt-blocking { color: #c62828; }
 .kt-warning { color: #8a4b00; }
 .kt-ok { color: #2e7d32; }

@@ -30,6 +30,7 @@ from kortools.ui.text import (
     html_table,
     minimum_rule_nl,
     net_by_turnover_html,
+    steps_html,
     warnings_html,
 )
 from kortools.ui.variants import Variants, variant_parameter, variants_from_query
@@ -208,7 +209,7 @@ class KorVerkenner(App, Variants):
     def render_headline(self) -> None:
         """The verdict, the gain per KOR year and the total: ``kt.advise``, words around its figures."""
         self.advice = kt.advise(self.result)
-        self.headline.value = headline_html(self.advice)
+        self.headline.value = headline_html(self.advice) + steps_html(kt.next_steps(self.shown))
         m = self.first_kor_margin
         self.threshold.value = threshold_html(m.kor_turnover, m.threshold, m.policy, not m.within_threshold)
 
