@@ -39,7 +39,8 @@ def _clean(text: str, percent: bool) -> str:
         text = "-" + text[2:]
     if percent and text.endswith("%"):
         text = text[:-1]
-    return text
+    whole_euros = re.fullmatch(r"(-?[0-9][0-9.]*),[-–—]{1,2}", text)  # 16.500,- : whole euros
+    return whole_euros[1] if whole_euros else text
 
 
 def read_number_nl(raw: object, *, percent: bool = False) -> float:
