@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from kortools import _validate as v
-from kortools.deductions import DEDUCTION_COLUMNS, Deductions, deduction_arrays
+from kortools.deductions import DEDUCTION_COLUMNS, DeductionInputs, Deductions, deduction_arrays
 from kortools.errors import InputError
 from kortools.parameters import check_tax_year, recording, rule_assumption, value
 
@@ -87,16 +87,17 @@ class DeductionTrack:
             max_uses = int(value("startersaftrek_max_uses", tax_year))
             uses = np.asarray(self.starter_uses)
             starter = is_starter(year, start)
-            d = deduction_arrays(
-                tax_year,
-                profit,
-                hours,
-                starter & (uses < max_uses),
-                self.aow,
-                partner_hours,
-                other_work_hours,
-                np.minimum(uses, max_uses),
-                sum((left for _, left in self.pool), np.zeros_like(np.asarray(profit, dtype=float))),
+            inputs = DeductionInputs(
+                profit=profit,
+                hours=hours,
+                starter=starter & (uses < max_uses),
+                aow=self.aow,
+                partner_hours=partner_hours,
+                other_work_hours=other_work_hours,
+                starter_uses=np.minimum(uses, max_uses),
+                za_carry_forward=sum(
+                    (left for _, left in self.pool), np.zeros_like(np.asarray(profit, dtype=float))
+                ),
                 disability=self.disability,
                 sa_ao_uses=self.sa_ao_uses,
                 so_hours=so_hours,
@@ -105,6 +106,7 @@ class DeductionTrack:
                 hours_per_week=self.hours_per_week,
                 new_business=starter,
             )
+            d = deduction_arrays(tax_year, inputs)
         self.starter_uses = uses + (np.asarray(d.startersaftrek) > 0)
         self.sa_ao_uses = np.asarray(self.sa_ao_uses) + (np.asarray(d.startersaftrek_ao) > 0)
         self.so_uses = np.asarray(self.so_uses) + (starter & (np.asarray(d.so_aftrek) > 0))

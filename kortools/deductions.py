@@ -187,16 +187,17 @@ def entrepreneur_deductions(
     """
     with recording() as used:
         year = check_tax_year(year)
-        checked = deduction_arrays(
-            year,
-            v.amount("profit", profit, allow_negative=True),
-            v.hours("hours", hours),
-            v.flag("starter", starter),
-            v.flag("aow", aow),
-            v.hours("partner_hours", partner_hours),
-            v.hours("other_work_hours", other_work_hours),
-            v.whole_number("starter_uses", starter_uses, 0, int(value("startersaftrek_max_uses", year))),
-            v.amount("za_carry_forward", za_carry_forward),
+        inputs = DeductionInputs(
+            profit=v.amount("profit", profit, allow_negative=True),
+            hours=v.hours("hours", hours),
+            starter=v.flag("starter", starter),
+            aow=v.flag("aow", aow),
+            partner_hours=v.hours("partner_hours", partner_hours),
+            other_work_hours=v.hours("other_work_hours", other_work_hours),
+            starter_uses=v.whole_number(
+                "starter_uses", starter_uses, 0, int(value("startersaftrek_max_uses", year))
+            ),
+            za_carry_forward=v.amount("za_carry_forward", za_carry_forward),
             disability=v.flag("disability_benefit", disability_benefit),
             sa_ao_uses=v.whole_number("sa_ao_uses", sa_ao_uses, 0, 10),
             so_hours=v.hours("so_hours", so_hours),
@@ -204,6 +205,7 @@ def entrepreneur_deductions(
             pregnancy_weeks=v.number_in_range("pregnancy_weeks", pregnancy_weeks, 0, 52, "weeks"),
             hours_per_week=v.number_in_range("hours_per_week", hours_per_week, 0, 168, "hours a week"),
         )
+        checked = deduction_arrays(year, inputs)
     return replace(checked.row(0), assumptions=tuple(used.values()))
 
 
@@ -245,50 +247,58 @@ def so_aftrek(year: int, met, so_hours, starter, so_uses):
     return np.where(eligible, figures["amount"] + extra, 0.0)
 
 
-def deduction_arrays(
-    year,
-    profit,
-    hours,
-    starter,
-    aow,
-    partner_hours,
-    other_work_hours,
-    starter_uses,
-    za_carry_forward,
-    *,
-    disability=False,
-    sa_ao_uses=0,
-    so_hours=0.0,
-    so_uses=0,
-    pregnancy_weeks=0.0,
-    hours_per_week=0.0,
-    new_business=None,
-) -> Deductions:
-    """The deductions of ``year`` on arrays (or numbers), one element per business (§1–§9).
+@dataclass(frozen=True)
+class DeductionInputs:
+    """One year's inputs of the deductions, numbers or arrays over businesses (§1–§9).
 
     ``starter``: may get the startersaftrek (§3 b–d, earlier uses included);
-    ``new_business``: not an entrepreneur in 1 or more of the 5 preceding years (default
+    ``new_business``: not an entrepreneur in 1 or more of the 5 preceding years (None:
     ``starter``), which waives the second hours test (§1) and opens the SA-AO (§4) and the
-    S&O starters' extra (§6) whatever the startersaftrek uses.
+    S&O starters' extra (§6) whatever the startersaftrek uses. ``starter_uses``,
+    ``sa_ao_uses``, ``so_uses``: earlier uses; ``za_carry_forward``: unused
+    zelfstandigenaftrek of earlier years still available.
+    """
+
+    profit: FloatOrArray
+    hours: FloatOrArray
+    starter: FloatOrArray = False
+    aow: FloatOrArray = False
+    partner_hours: FloatOrArray = 0.0
+    other_work_hours: FloatOrArray = 0.0
+    starter_uses: FloatOrArray = 0
+    za_carry_forward: FloatOrArray = 0.0
+    disability: FloatOrArray = False
+    sa_ao_uses: FloatOrArray = 0
+    so_hours: FloatOrArray = 0.0
+    so_uses: FloatOrArray = 0
+    pregnancy_weeks: FloatOrArray = 0.0
+    hours_per_week: FloatOrArray = 0.0
+    new_business: FloatOrArray = None
+
+
+def deduction_arrays(year: int, x: DeductionInputs) -> Deductions:
+    """The deductions of ``year`` on arrays (or numbers), one element per business (§1–§9),
+    from the year's inputs ``x``.
+
     No input checks: the callers check. Returns a :class:`Deductions` of arrays
     (``.row(i)`` gives one business); the unconfirmed values and rules used are recorded.
     """
-    w = np.asarray(profit, dtype=float)
-    starter, aow = np.asarray(starter, dtype=bool), np.asarray(aow, dtype=bool)
-    new = starter if new_business is None else np.asarray(new_business, dtype=bool)
+    w = np.asarray(x.profit, dtype=float)
+    starter, aow = np.asarray(x.starter, dtype=bool), np.asarray(x.aow, dtype=bool)
+    new = starter if x.new_business is None else np.asarray(x.new_business, dtype=bool)
     max_uses = int(value("startersaftrek_max_uses", year))
-    hours = counted_hours(year, hours, pregnancy_weeks, hours_per_week)
-    met = urencriterium_met(year, hours, other_work_hours, new)
+    hours = counted_hours(year, x.hours, x.pregnancy_weeks, x.hours_per_week)
+    met = urencriterium_met(year, hours, x.other_work_hours, new)
     factor = aow_factor(year, aow)
     full_za = np.where(met, float(value("zelfstandigenaftrek", year)) * factor, 0.0) if met.any() else 0.0 * w
-    gets_sa = met & starter & (np.asarray(starter_uses) < max_uses)
+    gets_sa = met & starter & (np.asarray(x.starter_uses) < max_uses)
     sa = np.where(gets_sa, float(value("startersaftrek", year)) * factor, 0.0) if gets_sa.any() else 0.0 * w
     # The cap "not more than profit" does not apply when the startersaftrek applies (§2).
     za = np.where(gets_sa, full_za, np.minimum(full_za, np.maximum(0.0, w)))
-    carry_used = np.where(met, np.minimum(za_carry_forward, np.maximum(0.0, w - full_za)), 0.0)
-    meewerk = np.where(met, meewerkaftrek_rate(year, partner_hours) * np.maximum(0.0, w), 0.0)
-    sa_ao = startersaftrek_ao(year, w, hours, met, new, aow, disability, sa_ao_uses)
-    so = so_aftrek(year, met, so_hours, new, so_uses)
+    carry_used = np.where(met, np.minimum(x.za_carry_forward, np.maximum(0.0, w - full_za)), 0.0)
+    meewerk = np.where(met, meewerkaftrek_rate(year, x.partner_hours) * np.maximum(0.0, w), 0.0)
+    sa_ao = startersaftrek_ao(year, w, hours, met, new, aow, x.disability, x.sa_ao_uses)
+    so = so_aftrek(year, met, x.so_hours, new, x.so_uses)
     parts = {
         "zelfstandigenaftrek": za,
         "startersaftrek": sa,
