@@ -9,6 +9,7 @@ import ipywidgets as w
 import pandas as pd
 
 import kortools as kt
+from kortools.dutch import format_number_nl
 from kortools.ui import charts
 from kortools.ui.base import (
     App,
@@ -34,7 +35,8 @@ def hours_marks() -> str:
     """The hours tests in the label: 1.225 (urencriterium) and 800 (bij arbeidsongeschiktheid)."""
     year = kt.tax_years()[-1]
     marks = kt.value("urencriterium_hours", year), kt.value("reduced_hours_test", year)
-    return " (urencriterium {:,.0f}; bij arbeidsongeschiktheid {:,.0f})".format(*marks).replace(",", ".")
+    met, reduced = (format_number_nl(float(m)) for m in marks)
+    return f" (urencriterium {met}; bij arbeidsongeschiktheid {reduced})"
 
 
 def aftrekposten_specs() -> dict[str, FieldSpec]:

@@ -295,7 +295,7 @@ def net_by_turnover_chart(frame: pd.DataFrame, turnover: float, axes=None) -> Fi
     threshold = frame.attrs["threshold"]
     axes.axvline(threshold, color="black", linestyle="--", linewidth=1)
     axes.annotate(
-        f"omzetgrens € {threshold:,.0f}".replace(",", "."),
+        f"omzetgrens {format_euro(threshold, cents=False)}",
         (threshold, high),
         xytext=(4, -4),
         textcoords="offset points",

@@ -12,6 +12,7 @@ import pandas as pd
 
 from kortools.columns import SHOWN_ORDER, TABLE_COLUMNS
 from kortools.deductions import MKB_PART, ONDERNEMERSAFTREK_PARTS
+from kortools.dutch import format_number_nl
 from kortools.errors import InputError
 from kortools.herziening import herziening_minimum
 from kortools.money import format_euro, format_percent
@@ -54,9 +55,7 @@ def dutch_error(
     if years:
         message = f"geen belastinggegevens voor {error.value}; wel voor {years[1]} t/m {years[2]}"
     elif error.low is not None and error.high is not None:
-        low, high = (
-            f"{x:,.0f}".replace(",", ".") if abs(x) >= 10_000 else f"{x:g}" for x in (error.low, error.high)
-        )
+        low, high = (format_number_nl(x) if abs(x) >= 10_000 else f"{x:g}" for x in (error.low, error.high))
         message = f"kies een waarde van {low} tot en met {high}"
     elif "non-empty text" in error.allowed:
         most = re.search(r"at most (\d+)", error.allowed)
