@@ -18,6 +18,7 @@ The server prints the cap and where it came from at start.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -124,8 +125,10 @@ class CappedKernelManager(AsyncMappingKernelManager):
         self.cap, source = self._resolve_cap()
         RetryAfterOn503.seconds = self.retry_after
         self.log.info("kortools: at most %d live kernels (%s)", self.cap, source)
-        # Runs when the server's loop starts: Voila has built its application by then.
-        asyncio.get_event_loop().call_soon(self._install_on_app)
+        # Runs when the server's loop starts: Voila has built its application by then
+        # (start_kernel installs it too, should there be no loop yet here).
+        with contextlib.suppress(RuntimeError):  # no event loop in this thread
+            asyncio.get_event_loop().call_soon(self._install_on_app)
 
     def _resolve_cap(self) -> tuple[int, str]:
         text = os.environ.get(ENV_MAX_KERNELS, "").strip()
