@@ -65,7 +65,7 @@ def break_even_consumer_sales(c, r, r_in):
     """
     lost = np.asarray(r_in * c, dtype=float)
     rate = np.asarray(r, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         return np.where(lost == 0, 0.0, np.where(rate > 0, lost / np.where(rate > 0, rate, 1), np.nan))
 
 
