@@ -260,8 +260,15 @@ class App:
 
 
 def url_value(value: Any) -> str:
+    """A value for the share link, in the notation its reader accepts (kortools.dutch):
+    ``ja``/``nee``, whole numbers as digits, other amounts with a decimal comma and no
+    grouping (``5206,61``; never three decimals, which could be read as thousands)."""
     if isinstance(value, bool):
         return "ja" if value else "nee"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, float):
+        digits = f"{value:.6f}".rstrip("0")
+        whole, decimals = digits.split(".")
+        return f"{whole},{decimals + '0' if len(decimals) == 3 else decimals}"
     return str(value)
