@@ -184,6 +184,9 @@ def validate_rows(raw: pd.DataFrame, first_line: int = 2) -> tuple[pd.DataFrame,
             report(out_of_range, column.name, "moet tussen 0 en 1.000.000.000.000 liggen")
         elif column.kind == "percent":
             rates = vat_rates_percent(default_year)
+            # an Excel percent cell holds the fraction (21% is 0.21): no rate is below 1%
+            fraction = (numbers > 0) & (numbers < 1) & (numbers * 100).round(6).isin(rates)
+            numbers = numbers.where(~fraction, numbers * 100)
             out_of_range = ~bad_text & ~empty & ~numbers.isin(rates)
             report(out_of_range, column.name, "btw-tarief in %: " + ", ".join(f"{r:g}" for r in rates))
         else:  # year

@@ -268,3 +268,26 @@ def test_a_missing_output_folder_is_a_dutch_message_and_files_are_shared(tmp_pat
     out = tmp_path / "a.xlsx"
     assert cli.main(["portfolio", str(source), "--out", str(out), "--quiet"]) == 0
     assert out.stat().st_mode & 0o044  # readable by colleagues (the umask), not private
+
+
+def test_an_excel_percent_cell_is_the_rate(tmp_path):
+    # issue #20: a percent cell (21% shown, 0.21 stored) was refused; no VAT rate is below 1%
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    lines = EXAMPLE.read_text().splitlines()
+    header = lines[0].split(",")
+    sheet.append(header)
+    row = lines[1].split(",")
+    cells = [float(x) if x.replace(".", "").isdigit() else x for x in row]
+    cells[header.index("btw_tarief")] = 0.09  # the kapper's 9%, as an Excel percent cell
+    sheet.append(cells)
+    sheet.cell(2, header.index("btw_tarief") + 1).number_format = "0%"
+    book.save(tmp_path / "klanten.xlsx")
+    out = tmp_path / "advies.csv"
+    assert cli.main(["portfolio", str(tmp_path / "klanten.xlsx"), "--out", str(out), "--quiet"]) == 0
+    assert pd.read_csv(tmp_path / "advies.fouten.csv", sep=";").empty
+    advice = pd.read_csv(out, sep=";", decimal=",")
+    # Kapsalon Anna at 9%: 0.09 × 16,500 − 0.21 × 2,500 = 960 a year (as the CSV example)
+    assert advice.loc[0, "voordeel_dit_jaar"] == 960

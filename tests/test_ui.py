@@ -376,3 +376,9 @@ def test_every_value_survives_a_round_trip_through_the_link(case):
         assert read == pytest.approx(value, abs=1e-6)
     else:
         assert read == value
+
+
+def test_a_percent_sign_in_the_link_is_read():
+    # issue #20: btw=21% in the URL was refused although the README allows it
+    app = ui.kor_verkenner("kapper", query="btw=21%")
+    assert app.values["btw"] == "21" and not app.labels["btw"].value.count("kt-error")

@@ -73,9 +73,12 @@ class FieldSpec:
         sixteen thousand five hundred; what could mean two things is refused.
         """
         if self.kind == "choice":
-            if str(raw) not in (self.options or {}):
+            key, options = str(raw).strip(), self.options or {}
+            if key not in options and key.endswith("%") and key[:-1].strip() in options:
+                key = key[:-1].strip()  # btw=21% is the option 21
+            if key not in options:
                 raise ValueError(f"‘{_shown(raw)}’ kan niet; {self.allowed_nl()}")
-            return str(raw)
+            return key
         if self.kind == "text":
             text = str(raw).strip()
             if len(text) > self.high or (self.low and not text):
