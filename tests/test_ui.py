@@ -382,3 +382,11 @@ def test_a_percent_sign_in_the_link_is_read():
     # issue #20: btw=21% in the URL was refused although the README allows it
     app = ui.kor_verkenner("kapper", query="btw=21%")
     assert app.values["btw"] == "21" and not app.labels["btw"].value.count("kt-error")
+
+
+def test_the_heading_follows_the_client_name():
+    # issue #20: the page kept its heading "Kapsalon Anna" whatever name was typed
+    app = ui.kor_verkenner("kapper", query="klant=Bakkerij De Korenbloem")
+    assert "KOR-verkenner: Bakkerij De Korenbloem" in app.title.value
+    app.controls["klant"].value = "Fietsenmaker Jansen"
+    assert "KOR-verkenner: Fietsenmaker Jansen" in app.title.value

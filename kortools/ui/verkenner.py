@@ -131,6 +131,7 @@ class KorVerkenner(App, Variants):
 
     def _build_outputs(self) -> None:
         self.headline = self.make.html()
+        self.title = self.make.html(self._title_html(self.name))
         self.threshold = self.make.html()
         self.margin_chart = self.chart_image()
         self.break_even_chart = self.chart_image()
@@ -186,15 +187,19 @@ class KorVerkenner(App, Variants):
             ],
             layout={"flex": "1", "min_width": "400px"},
         )
-        title = self.make.html(f"{STYLE}{NAVIGATION}<h2>KOR-verkenner: {escape(self.name)}</h2>")
         return self.make(
-            w.VBox, [title, self.make(w.HBox, [controls, results], layout={"flex_flow": "row wrap"})]
+            w.VBox, [self.title, self.make(w.HBox, [controls, results], layout={"flex_flow": "row wrap"})]
         )
+
+    @staticmethod
+    def _title_html(name: str) -> str:
+        return f"{STYLE}{NAVIGATION}<h2>KOR-verkenner: {escape(name)}</h2>"
 
     # computing and drawing
     def compute(self, values: Mapping[str, Any]) -> None:
         result = kt.evaluate(values_to_scenario(values, self.name))
         self.result, self.values = result, dict(values)
+        self.title.value = self._title_html(result.scenario.name)  # the heading follows the client
         self.render_headline()
         self.warnings.value = warnings_html(result.warnings)
         self.margin_chart.value = charts.to_png(self._margin_figure())
