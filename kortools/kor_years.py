@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from babel.dates import format_date
 
 from kortools.parameters import rule_assumption, value
 
@@ -31,17 +33,17 @@ STATUS_NL = {
     NOT_POSSIBLE: "KOR niet mogelijk: btw-belaste verhuur",
     NOT_CHOSEN: "geen KOR gekozen",
     IN_KOR: "in KOR",
-    CROSSED: "grens overschreden op {date:%d-%m}",
+    CROSSED: "grens overschreden op {date}",
     PREVIOUS_TOO_HIGH: "omzet vorig jaar te hoog",
-    BARRED: "nog niet toegestaan tot {date:%Y-%m-%d}",
+    BARRED: "nog niet toegestaan tot {date}",
 }
 STATUS_EN = {
     NOT_POSSIBLE: "KOR not possible: VAT-taxed rental",
     NOT_CHOSEN: "KOR not chosen",
     IN_KOR: "in KOR",
-    CROSSED: "threshold crossed on {date:%d-%m}",
+    CROSSED: "threshold crossed on {date}",
     PREVIOUS_TOO_HIGH: "turnover last year too high",
-    BARRED: "not allowed until {date:%Y-%m-%d}",
+    BARRED: "not allowed until {date}",
 }
 #: Codes of years the business chose the KOR for but the rules (partly) refused it.
 #: (NOT_POSSIBLE is not among them: it holds for every year, and its warning says why.)
@@ -51,11 +53,19 @@ REFUSED = (CROSSED, PREVIOUS_TOO_HIGH, BARRED)
 def status_text(code: int, year: int, day: int, barred_until: int, dutch: bool = True) -> str:
     """The Dutch (or English) status of one year: the day is the crossing day of the year."""
     template = (STATUS_NL if dutch else STATUS_EN)[code]
+    if code not in (CROSSED, BARRED):
+        return template
     if code == CROSSED:
-        return template.format(date=dt.date(year, 1, 1) + dt.timedelta(days=day - 1))
-    if code == BARRED:
-        return template.format(date=dt.date(barred_until, 1, 1))
-    return template
+        date = dt.date(year, 1, 1) + dt.timedelta(days=day - 1)
+    else:
+        date = dt.date(barred_until, 1, 1)
+    return template.format(date=date_words(date, dutch))
+
+
+@functools.lru_cache(maxsize=4096)  # the portfolio asks for the same few dates 100,000 times
+def date_words(date: dt.date, dutch: bool = True) -> str:
+    """A date a person reads: ``21 december 2025`` (Babel, nl_NL), or ``21 December 2025``."""
+    return format_date(date, "d MMMM y", locale="nl_NL" if dutch else "en_GB")
 
 
 def cumulative_sales_by_day(year: int, monthly_weights: Sequence[float] | None = None) -> np.ndarray:

@@ -13,14 +13,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from babel.dates import format_date
-
 from kortools.advice import MEEDOEN, advise
 from kortools.clock import today as kortools_today
 from kortools.evaluation import ScenarioResult
 from kortools.herziening import IMMOVABLE
 from kortools.kor import kor_request_deadline, kor_start_date
-from kortools.kor_years import CROSSED
+from kortools.kor_years import CROSSED, date_words
 from kortools.money import format_euro
 
 KINDS = ("aanmelden", "factuur", "afmelden", "herziening", "administratie", "urencriterium")
@@ -42,8 +40,8 @@ class Step:
 
 
 def dutch_date(day: dt.date) -> str:
-    """``3 december 2026``: a date as a Dutch person reads it (Babel, nl_NL)."""
-    return format_date(day, "d MMMM y", locale="nl_NL")
+    """``3 december 2026``: a date as a Dutch person reads it (kortools.kor_years.date_words)."""
+    return date_words(day, True)
 
 
 def first_possible_start(first_kor_year: int, on: dt.date) -> dt.date:

@@ -59,9 +59,9 @@ def test_the_drempel_example_ends_at_the_crossing_and_bars_the_next_year():
     result = kt.evaluate(kt.example_scenario("drempel"))
     table = result.table
     assert table["kor_status"].tolist() == [
-        "grens overschreden op 21-12",
-        "nog niet toegestaan tot 2027-01-01",
-        "grens overschreden op 21-12",
+        "grens overschreden op 21 december 2025",  # dates in Dutch words (issue #20)
+        "nog niet toegestaan tot 1 januari 2027",
+        "grens overschreden op 21 december 2027",
     ]
     assert table["kor_share"].tolist() == pytest.approx([354 / 365, 0, 354 / 365])
     assert table["margin_gain"].tolist() == pytest.approx([2940 * 354 / 365, 0, 2940 * 354 / 365])
@@ -94,7 +94,7 @@ def test_monthly_sales_move_the_crossing_day():
             }
         )
     )
-    assert result.table.loc[2025, "kor_status"] == "grens overschreden op 31-12"
+    assert result.table.loc[2025, "kor_status"] == "grens overschreden op 31 december 2025"
     assert result.table.loc[2025, "kor_share"] == pytest.approx(30 / 31)
 
 
@@ -116,13 +116,13 @@ def test_before_2025_the_block_runs_three_years_from_the_exit():
         policy="keep_consumer_prices",
     )
     statuses = kt.evaluate(s).table["kor_status"].tolist()
-    blocked = "nog niet toegestaan tot 2028-01-01"
+    blocked = "nog niet toegestaan tot 1 januari 2028"
     assert statuses == [
-        "grens overschreden op 21-12",
+        "grens overschreden op 21 december 2024",
         blocked,
         blocked,
         blocked,
-        "grens overschreden op 21-12",
+        "grens overschreden op 21 december 2028",
     ]
 
 

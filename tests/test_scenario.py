@@ -77,8 +77,8 @@ def test_threshold_breach_is_flagged_per_year():
     result = kt.evaluate(scenario)
     assert result.table["within_threshold"].tolist() == [True, False, True]
     assert result.table["kor_status"].tolist()[1:] == [
-        "grens overschreden op 21-12",
-        "nog niet toegestaan tot 2028-01-01",
+        "grens overschreden op 21 december 2026",
+        "nog niet toegestaan tot 1 januari 2028",
     ]
     assert "threshold_crossed" in {w.code for w in result.warnings}
 
