@@ -238,3 +238,9 @@ def test_the_root_lists_the_dashboards_in_dutch(voila):
     assert b"voila/render/kor_verkenner.ipynb" in body and b'http-equiv="refresh"' not in body
     for title in (b"KOR-verkenner", b"Herziening", b"Aftrekposten"):
         assert title in body
+
+
+def test_the_page_declares_dutch(voila):
+    # issue #22: every page said lang="en" (Voila's default); screen readers read it as English
+    status, body = get(voila, "/voila/render/kor_verkenner.ipynb")
+    assert status == 200 and b'<html lang="nl">' in body
