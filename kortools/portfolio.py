@@ -11,13 +11,15 @@ for ``YEARS_AHEAD`` years. Every figure and the advice come from the model
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import cast
 
 import numpy as np
 import pandas as pd
 
-from kortools.advice import Advice
+from kortools.advice import MEEDOEN, Advice
+from kortools.clock import today
 from kortools.dutch import read_numbers_nl
 from kortools.evaluation import advise_many
 from kortools.herziening import Asset, revision_periods
@@ -25,6 +27,7 @@ from kortools.margin import KEEP_CONSUMER_PRICES, KEEP_MARGIN, KEEP_NET_PRICES, 
 from kortools.parameters import tax_year_for, tax_years
 from kortools.record import Businesses, Entrepreneur
 from kortools.scenario import DEFAULT_INPUT_VAT_RATE, Scenario
+from kortools.steps import dutch_date, request_deadline_for
 from kortools.yearly import AssetArrays, VatYears, YearInputs
 
 #: The years each client is advised over, from ``jaar`` on (the KOR chosen in all of them).
@@ -268,14 +271,21 @@ OUTPUT = (
     ("waarschuwingen", "Waarschuwingen"),
     ("redenen", "Toelichting"),
     ("advies", "Advies"),
+    ("aanmelden_uiterlijk", "Aanmelden uiterlijk"),  # advies meedoen: next-steps.md A3, from kt.today()
 )
 OUTPUT_COLUMNS = tuple(name for name, _ in OUTPUT)
 #: The output columns as an adviser reads them (the XLSX headers).
 OUTPUT_HEADERS = dict(OUTPUT)
 
 
-def row_from(advice: Advice, vat: VatYears, row: int, warnings) -> dict[str, object]:
-    """One output row (without ``regel`` and ``klant``): the model's figures, nothing computed."""
+def row_from(
+    advice: Advice, vat: VatYears, row: int, warnings, on: dt.date | None = None
+) -> dict[str, object]:
+    """One output row (without ``regel`` and ``klant``): the model's figures, nothing computed;
+    for a client advised to join, the last day to ask for the KOR, seen from ``on``."""
+    deadline = ""
+    if advice.verdict == MEEDOEN and advice.kor_years:
+        deadline = dutch_date(request_deadline_for(advice.kor_years[0], on or today()))
     plan = vat.kor
     applies = bool(plan.share[0][row] > 0)
     return {
@@ -293,6 +303,7 @@ def row_from(advice: Advice, vat: VatYears, row: int, warnings) -> dict[str, obj
         "waarschuwingen": "; ".join(w.title for w in warnings),
         "redenen": " | ".join(r.text_nl for r in advice.reasons),
         "advies": advice.verdict_nl,
+        "aanmelden_uiterlijk": deadline,
     }
 
 
@@ -356,11 +367,12 @@ def businesses_of_clients(group: pd.DataFrame, first_year: int, policy: str) -> 
 def assess(clients: pd.DataFrame) -> pd.DataFrame:
     """One advice row per valid client row (see ``validate_rows``), by the model, per year and policy."""
     rows: list[dict[str, object]] = [{} for _ in range(len(clients))]
+    on = today()
     for (policy, year), group in clients.groupby(["beleid", "jaar"], sort=False):
         at = clients.index.get_indexer(group.index)
         vat, _, advice = advise_many(businesses_of_clients(group, int(cast(int, year)), str(policy)))
         for row, (position, (one, warnings)) in enumerate(zip(at, advice, strict=True)):
-            rows[position] = row_from(one, vat, row, warnings)
+            rows[position] = row_from(one, vat, row, warnings, on)
     out = pd.DataFrame(rows, index=clients.index, columns=OUTPUT_COLUMNS[2:])
     out.insert(0, "klant", clients["klant"])
     out.insert(0, "regel", clients["regel"])

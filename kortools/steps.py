@@ -11,6 +11,7 @@ unconfirmed (kor-dates.md §1) and said so.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 from kortools.advice import MEEDOEN, advise
@@ -51,6 +52,12 @@ def first_possible_start(first_kor_year: int, on: dt.date) -> dt.date:
     return max(start, dt.date(first_kor_year, 1, 1))
 
 
+@functools.lru_cache(maxsize=256)  # the portfolio asks it for every client advised to join
+def request_deadline_for(first_kor_year: int, on: dt.date) -> dt.date:
+    """The last day to ask for the KOR from the first start still possible (next-steps.md A3)."""
+    return kor_request_deadline(first_possible_start(first_kor_year, on))
+
+
 def next_steps(result: ScenarioResult, today: dt.date | None = None) -> tuple[Step, ...]:
     """The steps for the adviser after the verdict (rules/next-steps.md), from ``today``
     (default ``kt.today()``)."""
@@ -67,7 +74,7 @@ def next_steps(result: ScenarioResult, today: dt.date | None = None) -> tuple[St
 
 def _joining(result: ScenarioResult, first_kor_year: int, on: dt.date) -> list[Step]:
     start = first_possible_start(first_kor_year, on)
-    deadline = kor_request_deadline(start)
+    deadline = request_deadline_for(first_kor_year, on)
     unsure = "" if start.month == 1 else " (de precieze laatste dag is niet officieel bevestigd)"
     return [
         Step(

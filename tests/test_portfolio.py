@@ -291,3 +291,15 @@ def test_an_excel_percent_cell_is_the_rate(tmp_path):
     advice = pd.read_csv(out, sep=";", decimal=",")
     # Kapsalon Anna at 9%: 0.09 × 16,500 − 0.21 × 2,500 = 960 a year (as the CSV example)
     assert advice.loc[0, "voordeel_dit_jaar"] == 960
+
+
+def test_a_client_advised_to_join_gets_the_request_deadline(tmp_path, monkeypatch):
+    # issue #20 item 6: the column "aanmelden uiterlijk". On 1 December 2026 a client whose
+    # first KOR year is 2027 asks by 3 December 2026 (1 January 2027 − 29 days, kor-dates.md §1)
+    monkeypatch.setenv("KORTOOLS_TODAY", "2026-12-01")
+    text = EXAMPLE.read_text().replace(",2026\n", ",2027\n")
+    _, out = run(tmp_path, text)
+    advice = pd.read_csv(out, keep_default_na=False)
+    joining = advice[advice["advies"] == "meedoen"]
+    assert len(joining) and set(joining["aanmelden_uiterlijk"]) == {"3 december 2026"}
+    assert set(advice.loc[advice["advies"] != "meedoen", "aanmelden_uiterlijk"]) <= {""}
