@@ -59,6 +59,7 @@ TEXT: dict[str, dict[str, Any]] = {
             "Voorbeeld: data/portfolio/klanten.csv",
         ],
         "suffix": "kies een bestandsnaam op {suffixes}",
+        "or": " of ",
         "same": "is een invoerbestand; kies een andere naam (de invoer wordt nooit overschreven)",
         "writes_input": "dan zou {written} worden geschreven, en dat is een invoerbestand; "
         "kies een andere naam",
@@ -105,6 +106,7 @@ TEXT: dict[str, dict[str, Any]] = {
             "Example input: data/portfolio/klanten.csv",
         ],
         "suffix": "allowed a file name ending in {suffixes}",
+        "or": " or ",
         "same": "is an input file; choose another name (inputs are never overwritten)",
         "writes_input": "the run would write {written}, which is an input file; choose another name",
         "is_folder": "is a folder; give a file name",
@@ -127,7 +129,6 @@ TEXT: dict[str, dict[str, Any]] = {
 ARGPARSE_DUTCH = (
     ("unrecognized arguments: ", "onbekende argumenten: "),
     ("the following arguments are required: ", "deze argumenten ontbreken: "),
-    ("argument ", "argument "),
     ("invalid choice: ", "ongeldige keuze: "),
     ("expected one argument", "verwacht één waarde"),
     ("(choose from ", "(kies uit "),
@@ -207,7 +208,7 @@ def check_output(
     if out.is_dir():
         raise CliError("--out", out, t["is_folder"])
     if out.suffix.lower() not in suffixes:
-        raise CliError("--out", out, t["suffix"].format(suffixes=" of ".join(suffixes)))
+        raise CliError("--out", out, t["suffix"].format(suffixes=t["or"].join(suffixes)))
     sources = {p.resolve() for p in inputs}
     if out.resolve() in sources:
         raise CliError("--out", out, t["same"])

@@ -163,8 +163,8 @@ def _margin(s: Scenario, vat: VatYears, i: int) -> MarginComparison:
     with recording() as used:
         value("kor_threshold", tax_year)  # what compare_margin records for the year
     sales = vat.inputs[i]
-    inputs = {k: float(getattr(sales, k)[0]) for k in ("consumer_sales", "business_sales")}
-    inputs |= {k: float(getattr(sales, k)[0]) for k in ("costs_with_vat", "costs_without_vat")}
+    amounts = ("consumer_sales", "business_sales", "costs_with_vat", "costs_without_vat")
+    inputs = {k: float(getattr(sales, k)[0]) for k in amounts}
     return margin_comparison(
         vat.margin_tables[i],
         0,
@@ -184,8 +184,7 @@ def _schedule(s: Scenario, vat: VatYears) -> pd.DataFrame:
     years = [*vat.years, *vat.herziening_after_years]
     rows = {a.name: [float(year[k][0]) for year in vat.herziening_by_asset] for k, a in enumerate(s.assets)}
     share = {y: float(vat.kor.share[i][0]) for i, y in enumerate(vat.years)}
-    going_on = float(s.kor_continues and not s.vat_taxed_rental and share[s.last_year] == 1.0)
-    share |= dict.fromkeys(vat.herziening_after_years, going_on)
+    share |= dict.fromkeys(vat.herziening_after_years, float(vat.share_after[0]))
     with recording() as used:
         frame = schedule_frame(s.assets, years, rows, lambda y: share.get(y, 0.0))
     frame.attrs["assumptions"] = tuple(used.values())

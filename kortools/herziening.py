@@ -130,6 +130,12 @@ def herziening_minimum(year: int) -> float:
     return float(value("herziening_minimum", max(FIRST_KOR_YEAR, year)))
 
 
+def schedule_minimum(schedule: pd.DataFrame) -> float:
+    """The de-minimis amount a herziening schedule was made with (:func:`schedule_frame`
+    puts it on the frame; else that of its first year)."""
+    return float(schedule.attrs.get("minimum", herziening_minimum(int(schedule.index[0]))))
+
+
 def payable_after_minimum(gross, year: int):
     """The €500 rule: a bookyear whose total is under the minimum is skipped (`< 500`)."""
     return np.where(np.abs(gross) < herziening_minimum(year), 0.0, gross)

@@ -74,7 +74,7 @@ def next_steps(result: ScenarioResult, today: dt.date | None = None) -> tuple[St
 
 def _joining(result: ScenarioResult, first_kor_year: int, on: dt.date) -> list[Step]:
     start = first_possible_start(first_kor_year, on)
-    deadline = request_deadline_for(first_kor_year, on)
+    deadline = kor_request_deadline(start)
     unsure = "" if start.month == 1 else " (de precieze laatste dag is niet officieel bevestigd)"
     return [
         Step(

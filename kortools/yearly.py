@@ -44,6 +44,7 @@ class VatYears:
     herziening_after_years: list[int]
     margin_tables: list[dict[str, np.ndarray]]  # every margin figure of each year (margin.py)
     herziening_by_asset: list[list[np.ndarray]]  # per year (scenario years, then after), per asset
+    share_after: np.ndarray  # the KOR share of the years after the last (1: it goes on all year)
 
     def difference(self, i: int) -> np.ndarray:
         """KOR minus regular profit in year ``i``."""
@@ -88,7 +89,8 @@ def vat_by_year(b: Businesses) -> VatYears:
         rule_assumption("investment_vat_as_cost")
     by_asset = [_revisions(b.assets, years, share, share[i], y) for i, y in enumerate(years)]
     herziening = [payable_after_minimum(_total(r, share[0]), y) for r, y in zip(by_asset, years, strict=True)]
-    after_years, after_by_asset, after, after_due = _herziening_after(b.assets, years, share, b.kor_continues)
+    continuing = np.where(b.kor_continues & (share[-1] == 1.0), 1.0, 0.0)
+    after_years, after_by_asset, after, after_due = _herziening_after(b.assets, years, share, continuing)
     return VatYears(
         years=b.years,
         inputs=b.sales,
@@ -107,6 +109,7 @@ def vat_by_year(b: Businesses) -> VatYears:
         herziening_after_years=after_years,
         margin_tables=tables,
         herziening_by_asset=[*by_asset, *after_by_asset],
+        share_after=continuing,
     )
 
 
@@ -133,8 +136,9 @@ def _total(revisions: list[np.ndarray], like: np.ndarray) -> np.ndarray:
     return sum(revisions, np.zeros_like(like))
 
 
-def _herziening_after(assets, years, share, kor_continues):
-    """Herziening after the last year, the KOR going on where it applied all of the last year.
+def _herziening_after(assets, years, share, continuing):
+    """Herziening after the last year, the KOR share of those years being ``continuing``
+    (it goes on where it applied all of the last year).
 
     Returns the years, each year's revision per asset, the signed total and the total of
     the years with something to repay.
@@ -143,7 +147,6 @@ def _herziening_after(assets, years, share, kor_continues):
     due = np.zeros_like(total)
     ends = [int(np.max(a.first_use_year + a.period - 1)) for a in assets if len(a.vat)]
     after = list(range(years[-1] + 1, max([years[-1], *ends]) + 1))
-    continuing = np.where(kor_continues & (share[-1] == 1.0), 1.0, 0.0)
     by_asset = []
     for year in after:
         revisions = _revisions(assets, years, share, continuing, year)

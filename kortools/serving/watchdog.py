@@ -67,12 +67,11 @@ class Watchdog:
         if process.poll() is not None:
             self._replace(index, f"exited with {process.returncode}")
             return
-        if self._grace.get(index, 0) > 0:
-            self._grace[index] -= self.interval
-            if not answers(self.cluster.worker_url(index), timeout=self.timeout):
-                return
-            self._grace[index] = 0
-        if answers(self.cluster.worker_url(index), timeout=self.timeout):
+        answered = answers(self.cluster.worker_url(index), timeout=self.timeout)
+        if self._grace.get(index, 0) > 0:  # a new worker: silence is no miss yet
+            self._grace[index] = 0 if answered else self._grace[index] - self.interval
+            return
+        if answered:
             self._missed[index] = 0
             return
         self._missed[index] = self._missed.get(index, 0) + 1

@@ -22,7 +22,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 
 from kortools.deductions import DEDUCTION_PARTS
-from kortools.herziening import herziening_minimum
+from kortools.herziening import schedule_minimum
 from kortools.money import format_euro
 
 REGULAR = "#1f6fb4"  # regular VAT
@@ -179,7 +179,7 @@ def herziening_chart(
     """Herziening by year, stacked per asset; years below the minimum (the schedule's, from
     the data: the €500 rule) labelled."""
     if minimum is None:
-        minimum = schedule.attrs.get("minimum", herziening_minimum(int(schedule.index[0])))
+        minimum = schedule_minimum(schedule)
     figure, axes = new_figure(axes=axes)
     years = [str(y) for y in schedule.index]
     bottom_pos = np.zeros(len(years))

@@ -14,7 +14,7 @@ from kortools.columns import SHOWN_ORDER, TABLE_COLUMNS
 from kortools.deductions import MKB_PART, ONDERNEMERSAFTREK_PARTS
 from kortools.dutch import format_number_nl
 from kortools.errors import InputError
-from kortools.herziening import herziening_minimum
+from kortools.herziening import schedule_minimum
 from kortools.money import format_euro, format_percent
 from kortools.steps import dutch_date
 
@@ -193,17 +193,10 @@ def years_as_columns(rows: dict[str, Any], years: pd.Index) -> pd.DataFrame:
     ).T
 
 
-def schedule_minimum(schedule: pd.DataFrame) -> float:
-    """The de-minimis amount a herziening schedule was made with (the model puts it on it)."""
-    return float(schedule.attrs.get("minimum", herziening_minimum(int(schedule.index[0]))))
-
-
 def herziening_table_nl(schedule: pd.DataFrame, asset_names: list[str]) -> pd.DataFrame:
     rows = {name: schedule[name] for name in asset_names}
     rows["Totaal"] = schedule["gross"]
-    minimum = format_euro(
-        schedule.attrs.get("minimum", herziening_minimum(int(schedule.index[0]))), cents=False
-    )
+    minimum = format_euro(schedule_minimum(schedule), cents=False)
     rows[f"Te betalen ({minimum}-regel)"] = schedule["payable"]
     return years_as_columns(rows, schedule.index)
 
@@ -226,9 +219,7 @@ def deductions_table_nl(table: pd.DataFrame) -> pd.DataFrame:
 
 def minimum_rule_nl(schedule: pd.DataFrame) -> str:
     """The de-minimis rule in words, with the schedule's own minimum (herziening.md)."""
-    minimum = format_euro(
-        schedule.attrs.get("minimum", herziening_minimum(int(schedule.index[0]))), cents=False
-    )
+    minimum = format_euro(schedule_minimum(schedule), cents=False)
     return (
         f"Per boekjaar: is het totaal van alle investeringen samen minder dan {minimum}, dan vervalt "
         f"de herziening dat jaar helemaal; vanaf {minimum} wordt alles herzien."
