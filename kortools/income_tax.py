@@ -2,7 +2,8 @@
 (rules/inkomstenbelasting.md; Wet IB 2001 art. 2.10, 8.10, 8.11; Zvw art. 43, 45).
 
 Scope (inkomstenbelasting.md): one resident person, the whole year an IB-ondernemer,
-profit the only box-1 income, no fiscal partner. Order (§2): belastbare winst
+no fiscal partner; profit the only box-1 income, or beside a wage or benefit
+(other-income.md). Order (§2): belastbare winst
 BW = W − OA − MKB; tariff on BW; tariefsaanpassing on the deductions in the top
 bracket; algemene heffingskorting on BW, arbeidskorting on W; tax after credits
 never below 0 (credits are not paid out); Zvw on BW up to its maximum;
@@ -112,25 +113,37 @@ def arbeidskorting(year: int, aow, arbeidsinkomen):
     return np.where(aow, at_aow, below)
 
 
-def zvw(year: int, taxable):
-    """Inkomensafhankelijke bijdrage Zvw: rate × BW, BW from 0 to the maximum (§7)."""
-    base = np.minimum(np.maximum(0.0, np.asarray(taxable, dtype=float)), float(value("zvw_max_income", year)))
+def zvw(year: int, taxable, other_income=0.0):
+    """Inkomensafhankelijke bijdrage Zvw: rate × BW, BW from 0 to the maximum (§7), the room
+    reduced by a wage or benefit (Zvw art. 43 lid 5; other-income.md §1 (d))."""
+    room = np.maximum(0.0, float(value("zvw_max_income", year)) - np.asarray(other_income, dtype=float))
+    base = np.minimum(np.maximum(0.0, np.asarray(taxable, dtype=float)), room)
     return float(value("zvw_rate", year)) * base
 
 
-def income_tax(year: int, aow, profit, ondernemersaftrek, mkb) -> IncomeTax:
+def income_tax(
+    year: int, aow, profit, ondernemersaftrek, mkb, wage=0.0, benefit=0.0, benefit_is_work=False
+) -> IncomeTax:
     """Box-1 tax, credits and Zvw for profit W with its ondernemersaftrek and mkb-winstvrijstelling (§2).
 
+    With a ``wage`` L or ``benefit`` U beside the business (other-income.md §1): one
+    tariff on L + U + BW, the tariefsaanpassing on L + U + W, one algemene heffingskorting
+    on L + U + BW, one arbeidskorting on L + W (+ U where the benefit is arbeidsinkomen,
+    ``benefit_is_work``), the credits capped by the tax on the total, the Zvw room reduced
+    by L + U. The result is the tax on the total: the wage's loonheffing is a prepayment of it.
     Floats in, floats out; arrays in (one element per business), arrays out.
     """
     profit, oa, mkb = (np.asarray(x, dtype=float) for x in (profit, ondernemersaftrek, mkb))
+    wage, benefit = np.asarray(wage, dtype=float), np.asarray(benefit, dtype=float)
+    other = wage + benefit
     taxable = profit - oa - mkb
-    on_tariff = tariff(year, aow, taxable)
-    extra = tariefsaanpassing(year, profit, oa + np.maximum(mkb, 0.0))
+    on_tariff = tariff(year, aow, other + taxable)
+    extra = tariefsaanpassing(year, other + profit, oa + np.maximum(mkb, 0.0))
     box1 = on_tariff + extra
-    ahk = algemene_heffingskorting(year, aow, taxable)
-    ak = arbeidskorting(year, aow, profit)
-    parts = (on_tariff, extra, box1, ahk, ak, np.maximum(0.0, box1 - ahk - ak), zvw(year, taxable))
-    if profit.ndim == 0:
+    ahk = algemene_heffingskorting(year, aow, other + taxable)
+    ak = arbeidskorting(year, aow, wage + profit + np.where(benefit_is_work, benefit, 0.0))
+    parts = (on_tariff, extra, box1, ahk, ak, np.maximum(0.0, box1 - ahk - ak), zvw(year, taxable, other))
+    shape = np.broadcast(profit, wage, benefit).shape
+    if not shape:
         return IncomeTax(*(float(x) for x in parts))
-    return IncomeTax(*parts)
+    return IncomeTax(*(np.broadcast_to(x, shape) for x in parts))

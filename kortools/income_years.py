@@ -16,6 +16,7 @@ import numpy as np
 from kortools.deduction_years import DeductionTrack
 from kortools.deductions import Deductions
 from kortools.income_tax import IncomeTax, income_tax
+from kortools.other_income import record_other_income, split_other_income
 from kortools.record import Businesses, Entrepreneur
 from kortools.yearly import VatYears
 
@@ -30,11 +31,14 @@ class IncomeYears:
     kor: list[Deductions]
     regular_tax: list[IncomeTax]
     kor_tax: list[IncomeTax]
+    other_income: list[np.ndarray]  # the wage or benefit beside the business, per year
 
     def net_income(self, variant: str, i: int) -> np.ndarray:
-        """profit − income tax − Zvw of ``variant`` ("regular" or "kor") in year ``i``."""
+        """profit + other income − income tax − Zvw of ``variant`` ("regular" or "kor") in
+        year ``i`` (other-income.md §1 (e): the tax on the total, the wage fixed)."""
         d, tax = (self.regular, self.regular_tax) if variant == "regular" else (self.kor, self.kor_tax)
-        return np.asarray(d[i].profit) - np.asarray(tax[i].income_tax) - np.asarray(tax[i].zvw)
+        kept = np.asarray(d[i].profit) - np.asarray(tax[i].income_tax) - np.asarray(tax[i].zvw)
+        return kept + self.other_income[i]
 
     def net_difference(self, i: int) -> np.ndarray:
         """What the entrepreneur keeps more with the KOR in year ``i`` (net, after tax and Zvw)."""
@@ -53,10 +57,14 @@ def income_by_year(vat: VatYears, b: Businesses) -> IncomeYears:
         )
         for variant in ("regular", "kor")
     }
-    out = IncomeYears([], [], [], [])
+    out = IncomeYears([], [], [], [], [])
     results = {"regular": (out.regular, out.regular_tax), "kor": (out.kor, out.kor_tax)}
     for i, (year, tax_year) in enumerate(zip(vat.years, tax_years, strict=True)):
         regular_profit = vat.regular_margin[i]
+        other = p.other_income[i] if p.other_income else np.zeros_like(regular_profit)
+        wage, benefit, benefit_is_work = split_other_income(other, p.other_income_kind)
+        out.other_income.append(other)
+        record_other_income(other, benefit, p.other_income_kind)
         profits = {"regular": regular_profit, "kor": regular_profit + vat.difference(i)}
         for variant, (deductions, taxes) in results.items():
             profit = p.profit_share * profits[variant]
@@ -71,5 +79,6 @@ def income_by_year(vat: VatYears, b: Businesses) -> IncomeYears:
                 pregnancy_weeks=p.pregnancy_weeks[i],
             )
             deductions.append(d)
-            taxes.append(income_tax(tax_year, p.aow, profit, d.ondernemersaftrek, d.mkb_winstvrijstelling))
+            oa, mkb = d.ondernemersaftrek, d.mkb_winstvrijstelling
+            taxes.append(income_tax(tax_year, p.aow, profit, oa, mkb, wage, benefit, benefit_is_work))
     return out

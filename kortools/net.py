@@ -8,9 +8,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from kortools import _validate as v
 from kortools.deduction_years import deductions_table
 from kortools.deductions import Deductions, entrepreneur_deductions
 from kortools.income_tax import IncomeTax, income_tax
+from kortools.other_income import BY_KEY, record_other_income, split_other_income
 from kortools.parameters import Assumption, recording
 
 #: The step of profit over which :attr:`NetIncome.marginal_rate` is measured (euros).
@@ -27,6 +29,7 @@ class NetIncome:
     tax: IncomeTax
     marginal_rate: float  # the share of the next €100 of profit that goes to income tax and Zvw
     assumptions: tuple[Assumption, ...]
+    other_income: float = 0.0  # a wage or benefit beside the business (other-income.md)
 
     @property
     def taxable_profit(self) -> float:
@@ -56,11 +59,11 @@ class NetIncome:
 
     @property
     def net_income(self) -> float:
-        """profit − income tax − Zvw."""
-        return self.profit - self.tax.income_tax - self.tax.zvw
+        """profit + other income − income tax − Zvw (the tax on the total, other-income.md §1)."""
+        return self.profit + self.other_income - self.tax.income_tax - self.tax.zvw
 
 
-def _tax_of(year, profit, hours, starter, aow, partner_hours, other_work_hours, starter_uses):
+def _tax_of(year, profit, hours, starter, aow, partner_hours, other_work_hours, starter_uses, other):
     d = entrepreneur_deductions(
         year,
         profit,
@@ -71,7 +74,7 @@ def _tax_of(year, profit, hours, starter, aow, partner_hours, other_work_hours, 
         other_work_hours=other_work_hours,
         starter_uses=starter_uses,
     )
-    return d, income_tax(d.year, aow, d.profit, d.ondernemersaftrek, d.mkb_winstvrijstelling)
+    return d, income_tax(d.year, aow, d.profit, d.ondernemersaftrek, d.mkb_winstvrijstelling, *other)
 
 
 def net_income(
@@ -84,19 +87,28 @@ def net_income(
     partner_hours: float = 0.0,
     other_work_hours: float = 0.0,
     starter_uses: int = 0,
+    other_income: float = 0.0,
+    other_income_kind: str = "loon",
 ) -> NetIncome:
     """What an IB-ondernemer keeps of ``profit`` in ``year`` (inkomstenbelasting.md §2).
 
     Deductions as :func:`kortools.entrepreneur_deductions` (``starter``, ``aow``: AOW age
     reached before 1 January, ``partner_hours``, ``other_work_hours``, ``starter_uses``).
-    Profit is taken as the only box-1 income (an assumption, recorded).
+    ``other_income``: a wage or benefit of ``other_income_kind`` beside the business
+    (other-income.md §1): one tariff, one set of credits on the total; employment hours go
+    in ``other_work_hours`` (the urencriterium). Without it, profit is the only box-1
+    income (an assumption, recorded).
     """
-    args = (hours, starter, aow, partner_hours, other_work_hours, starter_uses)
+    other_income = v.amount("other_income", other_income)
+    v.choice("other_income_kind", other_income_kind, BY_KEY)
+    other = split_other_income(other_income, other_income_kind)
+    args = (hours, starter, aow, partner_hours, other_work_hours, starter_uses, other)
     with recording() as used:
+        record_other_income(other_income, other[1], other_income_kind)
         d, tax = _tax_of(year, profit, *args)
         _, next_tax = _tax_of(year, d.profit + MARGINAL_STEP, *args)
     marginal = (next_tax.total - tax.total) / MARGINAL_STEP
-    return NetIncome(d.year, d.profit, d, tax, marginal, tuple(used.values()))
+    return NetIncome(d.year, d.profit, d, tax, marginal, tuple(used.values()), other_income)
 
 
 def net_income_table(

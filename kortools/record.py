@@ -62,6 +62,8 @@ class Entrepreneur:
     disability_benefit: np.ndarray
     hours_per_week: np.ndarray
     profit_share: np.ndarray
+    other_income: Sequence[np.ndarray] = ()  # wage or benefit per year (other-income.md); () none
+    other_income_kind: str = "loon"
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,8 @@ def person_of(s: Scenario, years: Sequence[int], n: int = 1) -> Entrepreneur:
         disability_benefit=full(s.disability_benefit),
         hours_per_week=full(float(s.hours_per_week)),
         profit_share=full(float(s.profit_share)),
+        other_income=yearly("other_income"),
+        other_income_kind=s.other_income_kind,
     )
 
 

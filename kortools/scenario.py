@@ -22,6 +22,7 @@ from kortools.errors import InputError
 from kortools.files import atomic_write
 from kortools.herziening import Asset, _check_assets, revision_period
 from kortools.margin import POLICIES
+from kortools.other_income import BY_KEY as _KINDS
 from kortools.parameters import load_yaml, tax_year_for, tax_years, value
 
 #: The VAT on the costs "with VAT" unless a scenario says otherwise: the general rate.
@@ -39,6 +40,7 @@ YEARLY_FIELDS = (
     "other_work_hours",
     "so_hours",
     "pregnancy_weeks",
+    "other_income",
 )
 #: How a yearly value is checked (the field name, then the value).
 YEARLY_CHECKS = {
@@ -52,6 +54,8 @@ YEARLY_CHECKS = {
 #: Legal forms: the income side is an IB-ondernemer's (a vof partner's share), or none (bv).
 LEGAL_FORMS = ("eenmanszaak", "vof", "bv")
 MAX_YEARS = 15
+OTHER_INCOME_KEYS = tuple(_KINDS)
+AMOUNT_FIELDS = ("consumer_sales", "business_sales", "costs_with_vat", "costs_without_vat")
 REQUIRED_FIELDS = ("name", "first_year", "last_year", "consumer_sales", "business_sales", "costs_with_vat")
 
 
@@ -68,6 +72,10 @@ class Scenario:
     (default: the first year's sales excl. VAT, an assumption).
     ``business_start_year`` drives the startersaftrek; ``starter_uses_before``: times
     it was used before ``first_year`` (default: derived from the start year).
+    ``other_income``: a wage or benefit beside the business (euros a year, per-year
+    overrides allowed), of ``other_income_kind`` (``"loon"``, ``"uitkering"`` or a benefit
+    kind of :data:`kortools.other_income.OTHER_INCOME_KINDS`): taxed with the profit as
+    one box-1 income (rules/other-income.md); employment hours go in ``other_work_hours``.
     ``assume_last_tax_year``: years after the last year with tax data use that
     year's figures, shown as an assumption; off, such a year is an error.
     """
@@ -110,6 +118,8 @@ class Scenario:
     adviser: str = ""
     office: str = ""
     overrides: Mapping[int, Mapping[str, float]] = field(default_factory=dict)
+    other_income: float = 0.0
+    other_income_kind: str = "loon"
 
     def __post_init__(self):
         set_ = object.__setattr__
@@ -118,7 +128,7 @@ class Scenario:
         last = v.whole_number("last_year", self.last_year, first, first + MAX_YEARS - 1)
         set_(self, "first_year", first)
         set_(self, "last_year", last)
-        for name in ("consumer_sales", "business_sales", "costs_with_vat", "costs_without_vat"):
+        for name in (*AMOUNT_FIELDS, "other_income"):
             set_(self, name, v.amount(name, getattr(self, name)))
         set_(self, "vat_rate", v.rate("vat_rate", self.vat_rate))
         set_(self, "input_vat_rate", v.rate("input_vat_rate", self.input_vat_rate))
@@ -141,6 +151,7 @@ class Scenario:
         for name in (*flags, "disability_benefit", "kvk_registered", "solar_panels_before_2023"):
             set_(self, name, v.flag(name, getattr(self, name)))
         v.choice("legal_form", self.legal_form, LEGAL_FORMS)
+        v.choice("other_income_kind", self.other_income_kind, OTHER_INCOME_KEYS)
         set_(self, "profit_share", v.number_in_range("profit_share", self.profit_share, 0, 1, "(0.5: half)"))
         if self.legal_form != "vof" and self.profit_share != 1:
             raise InputError("profit_share", self.profit_share, "allowed only for a vof (a partner's share)")

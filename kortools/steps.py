@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from kortools.advice import MEEDOEN, advise
 from kortools.clock import today as kortools_today
-from kortools.evaluation import ScenarioResult
+from kortools.evaluation import ScenarioResult, evaluate
 from kortools.herziening import IMMOVABLE
 from kortools.kor import kor_request_deadline, kor_start_date
 from kortools.kor_years import CROSSED, date_words
 from kortools.money import format_euro
+from kortools.parameters import value
 
 KINDS = ("aanmelden", "factuur", "afmelden", "herziening", "administratie", "urencriterium")
 WHERE = "Mijn Belastingdienst Zakelijk"
@@ -68,6 +69,7 @@ def next_steps(result: ScenarioResult, today: dt.date | None = None) -> tuple[St
         steps += _joining(result, advice.kor_years[0], on)
     steps += _crossings(result, on)
     steps += _herziening(result, on)
+    steps += _hours_missed(result)
     steps += _records(result)
     return tuple(steps)
 
@@ -139,6 +141,58 @@ def _herziening(result: ScenarioResult, on: dt.date) -> list[Step]:
             )
         )
     return steps
+
+
+def hours_test_cost(result: ScenarioResult) -> dict[int, float]:
+    """Per year in which the urencriterium is not met (deductions.md §1, other-income.md §1 (f)):
+    what the client would keep more, net with the KOR, had it been met (the same case with
+    no hours elsewhere and at least the required hours). Empty for a bv."""
+    if result.scenario.legal_form == "bv":
+        return {}
+    table = result.deductions_table("kor")
+    missed = [int(y) for y, met in zip(table.index, table["urencriterium_met"], strict=True) if not met]
+    if not missed:
+        return {}
+    s = result.scenario
+    required = max(float(value("urencriterium_hours", s.tax_year(y))) for y in missed)
+    hours_free = {y: {k: x for k, x in o.items() if "hours" not in k} for y, o in s.overrides.items()}
+    met = evaluate(replace(s, hours=max(s.hours, required), other_work_hours=0.0, overrides=hours_free))
+    net_met, net = met.table["kor_net_income"], result.table["kor_net_income"]
+    return {y: float(net_met[y] - net[y]) for y in missed}
+
+
+def _hours_missed(result: ScenarioResult) -> list[Step]:
+    costs = hours_test_cost(result)
+    if not costs:
+        return []
+    years = sorted(costs)
+    s, year = result.scenario, years[0]
+    hours, elsewhere = s.inputs(year)["hours"], s.inputs(year)["other_work_hours"]
+    cost = costs[year]
+    required = float(value("urencriterium_hours", s.tax_year(year)))
+    because = f"{format_hours(hours)} uur in uw bedrijf" + (
+        f" en {format_hours(elsewhere)} uur in loondienst of ander werk" if elsewhere else ""
+    )
+    return [
+        Step(
+            "urencriterium",
+            None,
+            f"Urencriterium niet gehaald in {_years_nl(years)} ({because}): geen zelfstandigenaftrek en "
+            f"startersaftrek. Dat kost u {format_euro(cost, cents=False)} netto in {year}. Nodig: minstens "
+            f"{format_hours(required)} uur in uw bedrijf en meer dan in loondienst (of een starter).",
+            f"Hours test not met in {', '.join(map(str, years))}: no zelfstandigenaftrek or startersaftrek; "
+            f"it costs {format_euro(cost, cents=False)} net in {year}.",
+            "deductions.md §1; other-income.md §1 (f)",
+        )
+    ]
+
+
+def format_hours(hours: float) -> str:
+    return f"{hours:,.0f}".replace(",", ".")
+
+
+def _years_nl(years: list[int]) -> str:
+    return str(years[0]) if len(years) == 1 else ", ".join(map(str, years[:-1])) + f" en {years[-1]}"
 
 
 def _records(result: ScenarioResult) -> list[Step]:

@@ -115,6 +115,8 @@ class KorVerkenner(App, Variants):
                 "starter",
                 "aow",
                 "uren_ander_werk",
+                "ander_inkomen",
+                "soort_inkomen",
                 "rechtsvorm",
                 "verhuur_met_btw",
                 "buitenland",

@@ -10,6 +10,7 @@ from typing import Any
 
 import kortools as kt
 from kortools.money import format_percent
+from kortools.other_income import OTHER_INCOME_KINDS
 from kortools.scenario import DEFAULT_INPUT_VAT_RATE
 from kortools.ui.base import MAX_AMOUNT
 from kortools.ui.fields import FieldSpec
@@ -106,8 +107,19 @@ def verkenner_specs() -> dict[str, FieldSpec]:
             0,
             8784,
             label="Uren ander werk",
-            help=" (loondienst of ander werk; telt niet voor starters)",
+            help=" (gewerkte uren in loondienst of ander werk; telt niet voor starters)",
             field="other_work_hours",
+        ),
+        "ander_inkomen": money(
+            label="Loon of uitkering", help=" (€ per jaar, bruto, naast het bedrijf)", field="other_income"
+        ),
+        "soort_inkomen": FieldSpec(
+            "choice",
+            options={k.key: k.key for k in OTHER_INCOME_KINDS},
+            label="Soort loon of uitkering",
+            choices=tuple((k.label_nl, k.key) for k in OTHER_INCOME_KINDS),
+            width="290px",
+            field="other_income_kind",
         ),
         "rechtsvorm": FieldSpec(
             "choice",
