@@ -146,4 +146,4 @@ def income_tax(
     shape = np.broadcast(profit, wage, benefit).shape
     if not shape:
         return IncomeTax(*(float(x) for x in parts))
-    return IncomeTax(*(np.broadcast_to(x, shape) for x in parts))
+    return IncomeTax(*(np.broadcast_to(x, shape) for x in parts))  # type: ignore[arg-type]  # arrays
