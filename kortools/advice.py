@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass
 
 from kortools.kor import KorWarning
-from kortools.kor_years import CROSSED, PREVIOUS_TOO_HIGH, REFUSED
+from kortools.kor_years import CROSSED, PREVIOUS_TOO_HIGH, REFUSED, TOO_LATE
 from kortools.money import format_euro, format_percent
 from kortools.parameters import value
 
@@ -205,7 +205,7 @@ def build_advice(f: AdviceFigures) -> Advice:
 
     if not kor_years or blocking or total <= 0:
         verdict = NIET_MEEDOEN
-    elif refused or other or per_year < small:
+    elif any(f.code[i] != TOO_LATE for i in refused) or other or per_year < small:  # late: a fact
         verdict = NADER_BEKIJKEN
     else:
         verdict = MEEDOEN
@@ -250,6 +250,12 @@ def _refused_reason(f: AdviceFigures, i: int) -> Reason:
             f"{year}: {f.status_en[i]} ({format_euro(previous)} in {year - 1}, threshold "
             f"{format_euro(threshold, cents=False)}): no KOR that year.",
             previous,
+        )
+    if code == TOO_LATE:
+        return Reason(
+            "request_too_late",
+            f"{year}: {f.status_nl[i]}: de uiterste aanmelddatum voor dat jaar is voorbij.",
+            f"{year}: {f.status_en[i]}: the last day to ask for it that year has passed.",
         )
     return Reason(
         "reentry_blocked",

@@ -86,8 +86,19 @@ def advice_figures(
     codes = tuple(int(c[row]) for c in plan.code)
     texts = [
         [
-            status_text(code, year, int(day[row]), int(until[row]), dutch)
-            for code, year, day, until in zip(codes, vat.years, plan.day, plan.barred_until, strict=True)
+            status_text(
+                code,
+                year,
+                int(day[row]),
+                int(until[row]),
+                dutch,
+                int(start[row]),
+                int(end[row]),
+                int(plan.moved_to[row]),
+            )
+            for code, year, day, until, start, end in zip(
+                codes, vat.years, plan.day, plan.barred_until, plan.from_day, plan.until_day, strict=True
+            )
         ]
         for dutch in (True, False)
     ]
@@ -220,6 +231,7 @@ def _table(
     s: Scenario, vat: VatYears, income: IncomeYears | None
 ) -> tuple[pd.DataFrame, dict[int, tuple[Deductions, Deductions]]]:
     rows, deductions = [], {}
+    figures = advice_figures(vat, income, 0, ())  # the status words, as the advice has them
     for i, year in enumerate(s.years):
         plan = vat.kor
         code, share = int(plan.code[i][0]), float(plan.share[i][0])
@@ -240,10 +252,7 @@ def _table(
             pair = (NO_DEDUCTIONS, NO_DEDUCTIONS)
             taxes = (NO_TAX, NO_TAX)
             net = (np.nan, np.nan, np.nan)
-        status = [
-            status_text(code, year, int(plan.day[i][0]), int(plan.barred_until[i][0]), dutch)
-            for dutch in (True, False)
-        ]
+        status = [figures.status_nl[i], figures.status_en[i]]
         counted = float(plan.counted_turnover[i][0])
         rows.append(
             {

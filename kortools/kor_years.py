@@ -8,7 +8,9 @@ The rules of rules/kor.md §1–§2 composed over a scenario's years:
   the year's total above the threshold ends the KOR, that day and the rest of the
   year are regular VAT. Sales are spread evenly over the year (or by a monthly
   pattern) to find that day; the year is split pro rata by the sales before it;
-- the KOR starts on 1 January of a year (a whole-year model, said as an assumption).
+- the KOR starts on the first day of a return period and may end on the last day of
+  one (kor-dates.md); a part year is split by the sales before the start and after the
+  end (§5), and a voluntary exit blocks re-entry (§4).
 
 Everything here works on numpy arrays, one element per business, so the portfolio
 run and :func:`kortools.evaluate` share one implementation. Euros, unrounded.
@@ -28,7 +30,7 @@ from babel.dates import format_date
 from kortools.parameters import rule_assumption, value
 
 # Status codes of a year (``KorYears.code``), with their Dutch and English text.
-NOT_CHOSEN, IN_KOR, CROSSED, PREVIOUS_TOO_HIGH, BARRED, NOT_POSSIBLE = range(6)
+NOT_CHOSEN, IN_KOR, CROSSED, PREVIOUS_TOO_HIGH, BARRED, NOT_POSSIBLE, TOO_LATE, AFTER_EXIT = range(8)
 STATUS_NL = {
     NOT_POSSIBLE: "KOR niet mogelijk: btw-belaste verhuur",
     NOT_CHOSEN: "geen KOR gekozen",
@@ -36,6 +38,8 @@ STATUS_NL = {
     CROSSED: "grens overschreden op {date}",
     PREVIOUS_TOO_HIGH: "omzet vorig jaar te hoog",
     BARRED: "nog niet toegestaan tot {date}",
+    TOO_LATE: "aanmelden te laat: KOR pas vanaf {date}",
+    AFTER_EXIT: "afgemeld; weer mogelijk vanaf {date}",
 }
 STATUS_EN = {
     NOT_POSSIBLE: "KOR not possible: VAT-taxed rental",
@@ -44,22 +48,57 @@ STATUS_EN = {
     CROSSED: "threshold crossed on {date}",
     PREVIOUS_TOO_HIGH: "turnover last year too high",
     BARRED: "not allowed until {date}",
+    TOO_LATE: "request too late: KOR only from {date}",
+    AFTER_EXIT: "left the KOR; possible again from {date}",
 }
 #: Codes of years the business chose the KOR for but the rules (partly) refused it.
 #: (NOT_POSSIBLE is not among them: it holds for every year, and its warning says why.)
-REFUSED = (CROSSED, PREVIOUS_TOO_HIGH, BARRED)
+REFUSED = (CROSSED, PREVIOUS_TOO_HIGH, BARRED, TOO_LATE)
 
 
-def status_text(code: int, year: int, day: int, barred_until: int, dutch: bool = True) -> str:
-    """The Dutch (or English) status of one year: the day is the crossing day of the year."""
+def day_date(year: int, day: int) -> dt.date:
+    """Day ``day`` of ``year`` (1 = 1 January) as a date."""
+    return dt.date(year, 1, 1) + dt.timedelta(days=int(day) - 1)
+
+
+def status_text(
+    code: int,
+    year: int,
+    day: int,
+    barred_until: int,
+    dutch: bool = True,
+    from_day: int = 1,
+    until_day: int = 366,
+    moved_to: int = 0,
+) -> str:
+    """The Dutch (or English) status of one year: ``day`` is the crossing day of the year,
+    ``from_day``/``until_day`` the days the KOR was wanted (a part year says them),
+    ``moved_to`` the start a late request moved the KOR to (a date ordinal)."""
     template = (STATUS_NL if dutch else STATUS_EN)[code]
-    if code not in (CROSSED, BARRED):
+    if code == IN_KOR:
+        return template + _part_year_words(year, from_day, until_day, dutch)
+    if code not in (CROSSED, BARRED, TOO_LATE, AFTER_EXIT):
         return template
     if code == CROSSED:
-        date = dt.date(year, 1, 1) + dt.timedelta(days=day - 1)
+        date = day_date(year, day)
+    elif code == TOO_LATE:
+        date = dt.date.fromordinal(moved_to)
     else:
         date = dt.date(barred_until, 1, 1)
     return template.format(date=date_words(date, dutch))
+
+
+def _part_year_words(year: int, from_day: int, until_day: int, dutch: bool) -> str:
+    words = ""
+    if from_day > 1:
+        words += (" vanaf " if dutch else " from ") + date_words(day_date(year, from_day), dutch)
+    if until_day < days_in(year):
+        words += (" tot en met " if dutch else " up to ") + date_words(day_date(year, until_day), dutch)
+    return words
+
+
+def days_in(year: int) -> int:
+    return 366 if calendar.isleap(year) else 365
 
 
 @functools.lru_cache(maxsize=4096)  # the portfolio asks for the same few dates 100,000 times
@@ -73,7 +112,7 @@ def cumulative_sales_by_day(year: int, monthly_weights: Sequence[float] | None =
 
     Evenly spread over the days, or each month's weight spread evenly over its days.
     """
-    days = 366 if calendar.isleap(year) else 365
+    days = days_in(year)
     if monthly_weights is None:
         daily = np.full(days, 1.0 / days)
     else:
@@ -87,21 +126,35 @@ def cumulative_sales_by_day(year: int, monthly_weights: Sequence[float] | None =
 
 
 def crossing(
-    year: int, kor_turnover, threshold: float, monthly_weights=None
+    year: int, kor_turnover, threshold: float, monthly_weights=None, regular_turnover=0.0, from_day=1
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(day of the crossing supply, share of sales before it) when in the KOR all year (kor.md §1).
+    """(day of the crossing supply, share of the year's sales before it) when in the KOR
+    from ``from_day`` to the end of the year (kor.md §1; kor-dates.md §5).
 
-    Day 0 and share 1 where the KOR turnover stays within the threshold ("niet meer
-    dan": exactly the threshold is within). The crossing supply itself is taxed.
+    Before ``from_day`` the sales count at ``regular_turnover`` (excl. VAT), after it at
+    ``kor_turnover`` (the whole price): the calendar year's total is tested. Day 0 and
+    share 1 where the total stays within the threshold ("niet meer dan": exactly the
+    threshold is within). The crossing supply itself is taxed; where the total is already
+    above the threshold before the start, the crossing day is the start (share before it).
     """
     kor_turnover = np.asarray(kor_turnover, dtype=float)
     cumulative = cumulative_sales_by_day(year, monthly_weights)
-    above = kor_turnover > threshold
-    limit = np.divide(threshold, kor_turnover, out=np.ones_like(kor_turnover), where=above)
+    start = _share_before(cumulative, from_day)
+    before_start = np.asarray(regular_turnover, dtype=float) * start
+    total = before_start + kor_turnover * (1 - start)
+    above = total > threshold
+    rest = np.divide(threshold - before_start, kor_turnover, out=np.zeros_like(total), where=kor_turnover > 0)
+    limit = np.where(above, start + np.maximum(rest, 0.0), 1.0)
     index = np.searchsorted(cumulative, limit, side="right")  # first day whose total is above
-    index = np.minimum(index, len(cumulative) - 1)
+    index = np.maximum(np.minimum(index, len(cumulative) - 1), np.asarray(from_day) - 1)
     before = np.where(index > 0, cumulative[np.maximum(index - 1, 0)], 0.0)
     return np.where(above, index + 1, 0), np.where(above, before, 1.0)
+
+
+def _share_before(cumulative: np.ndarray, day) -> np.ndarray:
+    """The share of the year's sales made before day ``day`` (1 = 1 January: 0)."""
+    day = np.asarray(day)
+    return np.where(day > 1, cumulative[np.maximum(day - 2, 0)], 0.0)
 
 
 def reentry_year(exit_year: int, crossing_day) -> np.ndarray:
@@ -114,6 +167,19 @@ def reentry_year(exit_year: int, crossing_day) -> np.ndarray:
 
 
 @dataclass(frozen=True)
+class KorDates:
+    """The KOR by date (kor-dates.md), arrays over businesses; per-year fields are tuples over
+    the years. Built by :func:`kortools.record.businesses_of` from ``Scenario.kor_start`` etc."""
+
+    from_day: tuple[np.ndarray, ...]  # the day of the year the KOR is wanted from (1: 1 January)
+    until_day: tuple[np.ndarray, ...]  # the last day of the year it is wanted
+    late: tuple[np.ndarray, ...]  # the plan wanted this year, a late request moved the start past it
+    moved_to: np.ndarray  # the start the late request moved the KOR to (date ordinal; 0: none)
+    exit_year: np.ndarray  # the year of the first day without the KOR after a voluntary exit (0: none)
+    reentry_year: np.ndarray  # the first year the KOR may start again after it (kor-dates.md §4)
+
+
+@dataclass(frozen=True)
 class KorYears:
     """Per year (a list over the years), arrays over businesses."""
 
@@ -121,8 +187,11 @@ class KorYears:
     share: list[np.ndarray]  # fraction of the year's sales (and costs) made under the KOR
     code: list[np.ndarray]  # status code (NOT_CHOSEN, IN_KOR, ...)
     day: list[np.ndarray]  # day of the year of the crossing supply (CROSSED), else 0
-    barred_until: list[np.ndarray]  # first year the KOR may start again (BARRED)
+    barred_until: list[np.ndarray]  # first year the KOR may start again (BARRED, AFTER_EXIT)
     counted_turnover: list[np.ndarray]  # what counted for the threshold that year
+    from_day: list[np.ndarray]  # the day of the year the KOR was wanted from (1: 1 January)
+    until_day: list[np.ndarray]  # the last day it was wanted (the year's last day: all year)
+    moved_to: np.ndarray  # the start a late request moved the KOR to (a date ordinal; 0: none)
 
 
 def kor_years(
@@ -134,6 +203,7 @@ def kor_years(
     turnover_before: np.ndarray,
     monthly_weights: Sequence[float] | None = None,
     excluded: np.ndarray | None = None,
+    dates: KorDates | None = None,
 ) -> KorYears:
     """Apply the KOR rules year by year (module docstring; rules/kor.md §1–§2).
 
@@ -142,41 +212,68 @@ def kor_years(
     ``tax_years[i]`` is the year whose figures apply to ``years[i]``; ``chosen[i]`` says
     which businesses want the KOR that year; turnovers are counted turnover without and
     with the KOR (at the chosen prices) for a whole year; ``turnover_before`` is the
-    counted turnover of the year before the first.
+    counted turnover of the year before the first. ``dates``: the days of each year the
+    KOR is wanted, a start moved by a late request, a voluntary exit (kor-dates.md);
+    None: whole years.
     """
     previous = np.asarray(turnover_before, dtype=float)
     blocked_until = np.full(previous.shape, np.iinfo(np.int64).min, dtype=np.int64)
     impossible = (
         np.zeros(previous.shape, dtype=bool) if excluded is None else np.asarray(excluded, dtype=bool)
     )
-    out = KorYears(tuple(years), [], [], [], [], [])
-    for year, tax_year, wanted, regular, kor in zip(
-        years, tax_years, chosen, regular_turnover, kor_turnover, strict=True
+    no_date = np.zeros(previous.shape, dtype=np.int64)
+    out = KorYears(tuple(years), [], [], [], [], [], [], [], no_date if dates is None else dates.moved_to)
+    for i, (year, tax_year, wanted, regular, kor) in enumerate(
+        zip(years, tax_years, chosen, regular_turnover, kor_turnover, strict=True)
     ):
+        last_day = days_in(year)
+        from_day = np.ones(previous.shape, dtype=np.int64) if dates is None else dates.from_day[i]
+        until_day = np.full(previous.shape, last_day) if dates is None else dates.until_day[i]
         threshold = float(value("kor_threshold", tax_year))
         previous_ok = ~np.asarray(value("kor_previous_year_test", tax_year)) | (previous <= threshold)
         barred = year < blocked_until
         applies = wanted & ~impossible & ~barred & previous_ok
-        day, before = crossing(year, kor, threshold, monthly_weights)
-        crossed = applies & (day > 0)
-        share = np.where(applies, before, 0.0)
+        day, before = crossing(year, kor, threshold, monthly_weights, regular, from_day)
+        crossed = applies & (day > 0) & (day <= until_day)
+        cumulative = cumulative_sales_by_day(year, monthly_weights)
+        start = _share_before(cumulative, from_day)
+        end = np.where(crossed, before, cumulative[np.asarray(until_day) - 1])
+        share = np.where(applies, np.maximum(end - start, 0.0), 0.0)
+        late = np.zeros(previous.shape, dtype=bool) if dates is None else dates.late[i] & ~wanted
+        after_exit = _after_exit(dates, year, wanted)
         code = np.select(
-            [~wanted, impossible, barred, ~previous_ok, crossed],
-            [NOT_CHOSEN, NOT_POSSIBLE, BARRED, PREVIOUS_TOO_HIGH, CROSSED],
+            [late, after_exit, ~wanted, impossible, barred, ~previous_ok, crossed],
+            [TOO_LATE, AFTER_EXIT, NOT_CHOSEN, NOT_POSSIBLE, BARRED, PREVIOUS_TOO_HIGH, CROSSED],
             IN_KOR,
         )
         if crossed.any():
             blocked_until = np.where(crossed, reentry_year(year, day), blocked_until)
             rule_assumption("sales_spread_evenly")
         if applies.any():
-            rule_assumption("kor_join_1_january")
+            rule_assumption("kor_join_1_january" if dates is None else "kor_request_deadline")
+        if (applies & ((from_day > 1) | (until_day < last_day))).any():
+            rule_assumption("herziening_part_year")
         if (wanted & barred).any():
             rule_assumption("kor_rejoin_when_allowed")
         counted = share * kor + (1 - share) * regular
         out.share.append(share)
         out.code.append(code)
         out.day.append(np.where(crossed, day, 0))
-        out.barred_until.append(np.where(barred, blocked_until, 0))
+        out.barred_until.append(
+            np.where(
+                barred, blocked_until, np.where(after_exit, 0 if dates is None else dates.reentry_year, 0)
+            )
+        )
         out.counted_turnover.append(counted)
+        out.from_day.append(from_day)
+        out.until_day.append(until_day)
         previous = counted
     return out
+
+
+def _after_exit(dates: KorDates | None, year: int, wanted: np.ndarray) -> np.ndarray:
+    """Years not wanted after a voluntary exit, within its re-entry block (kor-dates.md §4)."""
+    if dates is None:
+        return np.zeros(np.shape(wanted), dtype=bool)
+    exited = dates.exit_year > 0
+    return exited & ~wanted & (year >= dates.exit_year) & (year < dates.reentry_year)

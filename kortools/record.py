@@ -13,12 +13,15 @@ tuples over the years. Euros, unrounded.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from kortools.herziening import revision_period
+from kortools.kor import kor_reentry_date
+from kortools.kor_years import KorDates, days_in
 from kortools.parameters import rule_assumption
 from kortools.scenario import Scenario
 
@@ -83,6 +86,7 @@ class Businesses:
     excluded: np.ndarray  # the KOR is not possible at all (VAT-taxed rental, kor.md §4)
     person: Entrepreneur | None
     monthly_weights: tuple[float, ...] | None = None
+    kor_dates: KorDates | None = None  # the KOR by date (kor-dates.md); None: whole years
 
     @property
     def n(self) -> int:
@@ -145,4 +149,38 @@ def businesses_of(s: Scenario) -> Businesses:
         excluded=np.array([s.vat_taxed_rental]),
         person=None if s.legal_form == "bv" else person_of(s, years),
         monthly_weights=s.monthly_sales,
+        kor_dates=kor_dates_of(s, years),
     )
+
+
+def kor_dates_of(s: Scenario, years: Sequence[int]) -> KorDates | None:
+    """The days of each year the KOR of ``s`` is wanted, a start moved by a late request
+    and a voluntary exit's re-entry block (kor-dates.md §1, §4, §5); None: whole years."""
+    start, end = s.kor_from, s.kor_end
+    if start is None and end is None:
+        return None
+    moved = s.kor_start is not None and s.kor_start_moved
+    from_day, until_day, late = [], [], []
+    for year in years:
+        from_day.append(np.array([_day_of_year(start) if start and start.year == year else 1]))
+        until_day.append(np.array([_day_of_year(end) if end and end.year == year else days_in(year)]))
+        planned = s.kor_start.year if moved and s.kor_start else year + 1
+        late.append(np.array([moved and start is not None and planned <= year < start.year]))
+    exit_year = reentry = 0
+    if end is not None:
+        exit_day = end + dt.timedelta(days=1)
+        again = kor_reentry_date(exit_day)
+        exit_year, reentry = exit_day.year, again.year + (again != dt.date(again.year, 1, 1))
+        rule_assumption("kor_reentry_block")
+    return KorDates(
+        from_day=tuple(from_day),
+        until_day=tuple(until_day),
+        late=tuple(late),
+        moved_to=np.array([start.toordinal() if moved and start else 0]),
+        exit_year=np.array([exit_year]),
+        reentry_year=np.array([reentry]),
+    )
+
+
+def _day_of_year(day: dt.date) -> int:
+    return day.timetuple().tm_yday

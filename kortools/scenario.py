@@ -6,6 +6,7 @@ comparison of regular VAT and the KOR. Euros as unrounded floats.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 import os
@@ -17,10 +18,12 @@ from typing import Any
 import yaml
 
 from kortools import _validate as v
+from kortools.clock import today
 from kortools.deduction_years import is_starter, starter_uses_before
 from kortools.errors import InputError
 from kortools.files import atomic_write
 from kortools.herziening import Asset, _check_assets, revision_period
+from kortools.kor import PERIOD_MONTHS, kor_start_date
 from kortools.margin import POLICIES
 from kortools.other_income import BY_KEY as _KINDS
 from kortools.parameters import load_yaml, tax_year_for, tax_years, value
@@ -55,6 +58,7 @@ YEARLY_CHECKS = {
 LEGAL_FORMS = ("eenmanszaak", "vof", "bv")
 MAX_YEARS = 15
 OTHER_INCOME_KEYS = tuple(_KINDS)
+RETURN_PERIODS = ("quarter", "month")
 AMOUNT_FIELDS = ("consumer_sales", "business_sales", "costs_with_vat", "costs_without_vat")
 REQUIRED_FIELDS = ("name", "first_year", "last_year", "consumer_sales", "business_sales", "costs_with_vat")
 
@@ -78,6 +82,14 @@ class Scenario:
     one box-1 income (rules/other-income.md); employment hours go in ``other_work_hours``.
     ``assume_last_tax_year``: years after the last year with tax data use that
     year's figures, shown as an assumption; off, such a year is an error.
+
+    The KOR by date (rules/kor-dates.md), beside the whole years: ``kor_start`` a planned
+    start (the first day of a return period, ``return_period`` "quarter" or "month"),
+    moved to the first date a request made ``kt.today()`` still reaches when its deadline
+    has passed (``kor_from``, ``kor_start_moved``; the status says why); ``kor_since`` the
+    date a client already in the KOR joined (a fact, not checked against deadlines);
+    ``kor_end`` the last day of a voluntary exit (the re-entry block follows). A date
+    sets ``kor_start_year``/``kor_last_year``; a part year is split by its sales.
     """
 
     name: str
@@ -120,6 +132,10 @@ class Scenario:
     overrides: Mapping[int, Mapping[str, float]] = field(default_factory=dict)
     other_income: float = 0.0
     other_income_kind: str = "loon"
+    kor_start: dt.date | None = None
+    kor_end: dt.date | None = None
+    kor_since: dt.date | None = None
+    return_period: str = "quarter"
 
     def __post_init__(self):
         set_ = object.__setattr__
@@ -133,6 +149,7 @@ class Scenario:
         set_(self, "vat_rate", v.rate("vat_rate", self.vat_rate))
         set_(self, "input_vat_rate", v.rate("input_vat_rate", self.input_vat_rate))
         v.choice("policy", self.policy, POLICIES)
+        self._check_kor_dates(first, last)
         start = first if self.kor_start_year is None else self.kor_start_year
         set_(self, "kor_start_year", v.whole_number("kor_start_year", start, first, last))
         end = last if self.kor_last_year is None else self.kor_last_year
@@ -181,6 +198,56 @@ class Scenario:
         if any(weeks) and self.hours_per_week <= 0:
             raise InputError("hours_per_week", self.hours_per_week, "allowed above 0 with pregnancy_weeks")
 
+    def _check_kor_dates(self, first: int, last: int) -> None:
+        """``kor_start`` (a plan: moved past a passed request deadline), ``kor_since`` (a fact)
+        and ``kor_end`` set ``kor_start_year``/``kor_last_year`` (kor-dates.md §1–§2): a date
+        given wins over the year (so ``dataclasses.replace`` with a new date works)."""
+        set_ = object.__setattr__
+        v.choice("return_period", self.return_period, RETURN_PERIODS)
+        for name in ("kor_start", "kor_end", "kor_since"):
+            if getattr(self, name) is not None:
+                set_(self, name, _date(name, getattr(self, name)))
+        if self.kor_start is not None and self.kor_since is not None:
+            raise InputError("kor_since", self.kor_since, "allowed only without kor_start (a plan or a fact)")
+        if self.kor_start is not None:
+            _check_period_start("kor_start", self.kor_start, self.return_period)
+        if self.kor_since is not None and self.kor_since > today():
+            raise InputError(
+                "kor_since", self.kor_since, f"allowed a past date (today is {today()}); a plan is kor_start"
+            )
+        start = self.kor_from
+        if start is not None:
+            if start.year > last:
+                raise InputError(
+                    "kor_start",
+                    self.kor_start,
+                    f"the KOR can start on {start} at the earliest, after last_year {last}",
+                )
+            set_(self, "kor_start_year", max(first, start.year))
+        if self.kor_end is not None:
+            _check_period_end("kor_end", self.kor_end, self.return_period)
+            low = start or dt.date(first, 1, 1)
+            if not low <= self.kor_end <= dt.date(last, 12, 31):
+                raise InputError(
+                    "kor_end", self.kor_end, f"allowed from {low} to {dt.date(last, 12, 31)} (the scenario)"
+                )
+            set_(self, "kor_last_year", self.kor_end.year)
+
+    @property
+    def kor_from(self) -> dt.date | None:
+        """The date the KOR applies from: ``kor_since``, or ``kor_start`` moved to the first
+        start a request made today still reaches (kor-dates.md §1); None: whole years."""
+        if self.kor_since is not None:
+            return self.kor_since
+        if self.kor_start is None:
+            return None
+        return max(self.kor_start, kor_start_date(today(), self.return_period))
+
+    @property
+    def kor_start_moved(self) -> bool:
+        """The planned start was moved: its request deadline has passed by today."""
+        return self.kor_start is not None and self.kor_from != self.kor_start
+
     def _check_starter_uses(self) -> int:
         """Uses of the startersaftrek before ``first_year``: given, or derived (deductions.md §3)."""
         max_uses = int(value("startersaftrek_max_uses", self.tax_year(self.first_year)))
@@ -203,8 +270,9 @@ class Scenario:
 
     @property
     def kor_continues(self) -> bool:
-        """The KOR is chosen up to the last year: it is taken to go on after it (herziening)."""
-        return self.kor_last_year == self.last_year
+        """The KOR is chosen up to the last year and not ended (``kor_end``): it is taken to
+        go on after it (herziening)."""
+        return self.kor_last_year == self.last_year and self.kor_end is None
 
     def tax_year(self, year: int) -> int:
         """The year whose tax figures apply to ``year`` (see ``assume_last_tax_year``)."""
@@ -258,6 +326,41 @@ class Scenario:
         if missing:
             raise InputError("scenario", missing, "missing required field(s)")
         return cls(**data)
+
+
+def _date(field: str, value: Any) -> dt.date:
+    """A date, or its ISO text (``2027-01-01``, as JSON holds it)."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise InputError(field, value, "allowed a date (YYYY-MM-DD, e.g. 2027-01-01)")
+
+
+def _check_period_start(field: str, day: dt.date, period: str) -> None:
+    """The first day of a return period: 1 January, April, July or October (a month: any 1st)."""
+    months = PERIOD_MONTHS[period]
+    if day.day != 1 or (day.month - 1) % months:
+        starts = "the 1st of a month" if months == 1 else "1 January, 1 April, 1 July or 1 October"
+        raise InputError(field, day, f"allowed the first day of a return period: {starts}")
+
+
+def _check_period_end(field: str, day: dt.date, period: str) -> None:
+    """The last day of a return period (the day after it starts one)."""
+    try:
+        _check_period_start(field, day + dt.timedelta(days=1), period)
+    except InputError:
+        ends = (
+            "the last day of a month"
+            if period == "month"
+            else "31 March, 30 June, 30 September or 31 December"
+        )
+        raise InputError(field, day, f"allowed the last day of a return period: {ends}") from None
 
 
 def _asset(item: Any) -> Asset:
@@ -317,6 +420,8 @@ def _plain(value: Any) -> Any:
     """Make a value safe for JSON/YAML: floats that are whole stay floats, NaN refused."""
     if isinstance(value, float) and not math.isfinite(value):
         raise InputError("scenario", value, "cannot save a non-finite number")
+    if isinstance(value, dt.date):
+        return value.isoformat()  # JSON has no dates; YAML reads the text back as a date
     return value
 
 

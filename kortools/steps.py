@@ -18,7 +18,7 @@ from kortools.advice import MEEDOEN, advise
 from kortools.clock import today as kortools_today
 from kortools.evaluation import ScenarioResult, evaluate
 from kortools.herziening import IMMOVABLE
-from kortools.kor import kor_request_deadline, kor_start_date
+from kortools.kor import kor_reentry_date, kor_request_deadline, kor_start_date
 from kortools.kor_years import CROSSED, date_words
 from kortools.money import format_euro
 from kortools.parameters import value
@@ -65,8 +65,13 @@ def next_steps(result: ScenarioResult, today: dt.date | None = None) -> tuple[St
     on = today or kortools_today()
     advice = advise(result)
     steps: list[Step] = []
-    if advice.verdict == MEEDOEN and advice.kor_years:
+    s = result.scenario
+    if s.kor_since is not None:
+        steps += _invoices(s.kor_since)
+    elif advice.verdict == MEEDOEN and advice.kor_years:
         steps += _joining(result, advice.kor_years[0], on)
+    if s.kor_end is not None:
+        steps += _leaving(s.kor_end, s.return_period, on)
     steps += _crossings(result, on)
     steps += _herziening(result, on)
     steps += _hours_missed(result)
@@ -75,8 +80,10 @@ def next_steps(result: ScenarioResult, today: dt.date | None = None) -> tuple[St
 
 
 def _joining(result: ScenarioResult, first_kor_year: int, on: dt.date) -> list[Step]:
-    start = first_possible_start(first_kor_year, on)
-    deadline = kor_request_deadline(start)
+    s = result.scenario
+    planned = s.kor_from if s.kor_from is not None and s.kor_from.year == first_kor_year else None
+    start = planned or first_possible_start(first_kor_year, on)
+    deadline = kor_request_deadline(start, s.return_period)
     unsure = "" if start.month == 1 else " (de precieze laatste dag is niet officieel bevestigd)"
     return [
         Step(
@@ -88,6 +95,12 @@ def _joining(result: ScenarioResult, first_kor_year: int, on: dt.date) -> list[S
             f"{start:%d %B %Y}. File normal VAT returns until then.",
             "next-steps.md A3–A5; kor-dates.md §1",
         ),
+        *_invoices(start),
+    ]
+
+
+def _invoices(start: dt.date) -> list[Step]:
+    return [
         Step(
             "factuur",
             start,
@@ -95,7 +108,27 @@ def _joining(result: ScenarioResult, first_kor_year: int, on: dt.date) -> list[S
             "Btw die u toch op een factuur zet, moet u betalen.",
             f"From {start:%d %B %Y} invoices show no VAT but: “{INVOICE_TEXT}”. VAT shown is owed.",
             "next-steps.md A7; kor-dates.md §6",
-        ),
+        )
+    ]
+
+
+def _leaving(end: dt.date, period: str, on: dt.date) -> list[Step]:
+    """A voluntary exit after ``end``: when to ask, and the re-entry block (kor-dates.md §2, §4)."""
+    exit_day = end + dt.timedelta(days=1)
+    deadline = kor_request_deadline(exit_day, period)
+    again = kor_reentry_date(exit_day)
+    late = " Die datum is voorbij: u kunt pas later stoppen." if deadline < on else ""
+    return [
+        Step(
+            "afmelden",
+            deadline,
+            f"Meld u af in {WHERE}, uiterlijk {dutch_date(deadline)}: dan stopt de KOR na "
+            f"{dutch_date(end)} en doet u vanaf {dutch_date(exit_day)} weer gewoon btw-aangifte. "
+            f"Opnieuw meedoen kan pas vanaf {dutch_date(again)}.{late}",
+            f"Deregister in {WHERE} by {deadline:%d %B %Y}: the KOR ends after {end:%d %B %Y}; "
+            f"rejoining is possible from {again:%d %B %Y}.",
+            "kor-dates.md §2, §4",
+        )
     ]
 
 

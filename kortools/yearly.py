@@ -78,6 +78,7 @@ def vat_by_year(b: Businesses) -> VatYears:
         b.turnover_before,
         b.monthly_weights,
         b.excluded,
+        b.kor_dates,
     )
     share = plan.share
     years = list(b.years)

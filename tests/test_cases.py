@@ -32,6 +32,8 @@ def load_cases() -> list:
 
 
 def arguments(args: dict) -> dict:
+    if "scenario" in args:  # call: evaluate, on a scenario given as its fields
+        return {"scenario": kt.Scenario.from_dict(args["scenario"])}
     if "assets" in args:
         args = {**args, "assets": [kt.Asset(**a) for a in args["assets"]]}
     return args
@@ -48,13 +50,18 @@ def same(got, expected, tolerance: float | None) -> bool:
 def figure(result, name: str):
     if name == "result":
         return result
+    if "." in name:  # e.g. table.kor_share, herziening.gross: a column of a frame on the result
+        head, rest = name.split(".", 1)
+        return figure(getattr(result, head), rest)
     if isinstance(result, pd.DataFrame):
         return list(result.index) if name == "index" else result[name]
     return getattr(result, name)
 
 
 @pytest.mark.parametrize("case", load_cases())
-def test_worked_case(case):
+def test_worked_case(case, monkeypatch):
+    if "today" in case:  # a case that depends on the date (kt.today)
+        monkeypatch.setenv("KORTOOLS_TODAY", case["today"].isoformat())
     result = getattr(kt, case["call"])(**arguments(case["args"]))
     tolerance = case.get("tolerance")
     for name, expected in case["expect"].items():
@@ -73,5 +80,13 @@ def test_worked_case(case):
 
 def test_every_rules_file_with_worked_cases_has_its_cases_here():
     files = {p.stem for p in CASES.glob("*.yaml")}
-    assert {"margin", "deductions", "inkomstenbelasting", "herziening", "kor"} <= files
+    assert {
+        "margin",
+        "deductions",
+        "inkomstenbelasting",
+        "herziening",
+        "kor",
+        "kor-dates",
+        "other-income",
+    } <= files
     assert all(case.values[0]["rule"] for case in load_cases())

@@ -31,7 +31,13 @@ from kortools.ui.text import (
 )
 
 #: Reason codes of years the KOR was chosen for but could not (fully) apply: shown in red.
-REFUSED = ("threshold_crossed", "previous_year_too_high", "reentry_blocked", "no_kor_year")
+REFUSED = (
+    "threshold_crossed",
+    "previous_year_too_high",
+    "reentry_blocked",
+    "request_too_late",
+    "no_kor_year",
+)
 
 A4 = (8.27, 11.69)
 LEFT, WIDTH = 0.07, 0.86
