@@ -21,6 +21,8 @@ class TableColumn:
 
 
 TABLE_COLUMNS = (
+    TableColumn("basis", "Cijfers", "text"),  # werkelijk / aangenomen / prognose (Scenario.basis)
+    TableColumn("turnover", "Omzet (excl. btw)"),
     TableColumn("in_kor", unit="flag"),
     TableColumn("kor_applies", unit="flag"),
     TableColumn("kor_share", "Deel van het jaar in KOR", "share"),
@@ -53,4 +55,4 @@ TABLE_COLUMNS = (
 )
 COMPARISON_COLUMNS = tuple(c.name for c in TABLE_COLUMNS)
 #: The order the Dutch table shows its rows in (the status first).
-SHOWN_ORDER = ("kor_status", "kor_share")
+SHOWN_ORDER = ("basis", "turnover", "kor_status", "kor_share")

@@ -256,6 +256,8 @@ def _table(
         counted = float(plan.counted_turnover[i][0])
         rows.append(
             {
+                "basis": s.basis(year),
+                "turnover": s.turnover(year),
                 "in_kor": share > 0,
                 "kor_applies": share > 0,
                 "kor_share": share,

@@ -143,7 +143,10 @@ def crossing(
     before_start = np.asarray(regular_turnover, dtype=float) * start
     total = before_start + kor_turnover * (1 - start)
     above = total > threshold
-    rest = np.divide(threshold - before_start, kor_turnover, out=np.zeros_like(total), where=kor_turnover > 0)
+    with np.errstate(over="ignore"):  # a tiny KOR turnover: the limit is past the year's end
+        rest = np.divide(
+            threshold - before_start, kor_turnover, out=np.zeros_like(total), where=kor_turnover > 0
+        )
     limit = np.where(above, start + np.maximum(rest, 0.0), 1.0)
     index = np.searchsorted(cumulative, limit, side="right")  # first day whose total is above
     index = np.maximum(np.minimum(index, len(cumulative) - 1), np.asarray(from_day) - 1)

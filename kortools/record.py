@@ -130,6 +130,8 @@ def businesses_of(s: Scenario) -> Businesses:
     inputs = [s.inputs(y) for y in years]
     before = s.previous_year_turnover
     if before is None:
+        before = s.history_turnover
+    if before is None:
         before = inputs[0]["consumer_sales"] + inputs[0]["business_sales"]
         if s.kor_start_year == s.first_year:
             rule_assumption("turnover_before_first_year")

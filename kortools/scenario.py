@@ -59,6 +59,8 @@ LEGAL_FORMS = ("eenmanszaak", "vof", "bv")
 MAX_YEARS = 15
 OTHER_INCOME_KEYS = tuple(_KINDS)
 RETURN_PERIODS = ("quarter", "month")
+#: The yearly inputs that ``growth`` carries forward (a forecast of the sales).
+SALES_FIELDS = ("consumer_sales", "business_sales")
 AMOUNT_FIELDS = ("consumer_sales", "business_sales", "costs_with_vat", "costs_without_vat")
 REQUIRED_FIELDS = ("name", "first_year", "last_year", "consumer_sales", "business_sales", "costs_with_vat")
 
@@ -80,6 +82,9 @@ class Scenario:
     overrides allowed), of ``other_income_kind`` (``"loon"``, ``"uitkering"`` or a benefit
     kind of :data:`kortools.other_income.OTHER_INCOME_KINDS`): taxed with the profit as
     one box-1 income (rules/other-income.md); employment hours go in ``other_work_hours``.
+    ``growth``: the yearly growth of the sales (a fraction) in the years without their own
+    (a forecast: the plain values hold in ``first_year``); ``overrides`` may hold the sales of ``first_year − 1`` (history: the
+    previous-year test uses them). ``turnover(year)``, ``basis(year)``.
     ``assume_last_tax_year``: years after the last year with tax data use that
     year's figures, shown as an assumption; off, such a year is an error.
 
@@ -136,6 +141,7 @@ class Scenario:
     kor_end: dt.date | None = None
     kor_since: dt.date | None = None
     return_period: str = "quarter"
+    growth: float = 0.0
 
     def __post_init__(self):
         set_ = object.__setattr__
@@ -190,6 +196,11 @@ class Scenario:
         for name in ("description", "adviser", "office"):
             if not isinstance(getattr(self, name), str) or len(getattr(self, name)) > 200:
                 raise InputError(name, getattr(self, name), "allowed a text of at most 200 characters")
+        set_(
+            self,
+            "growth",
+            v.number_in_range("growth", self.growth, -0.5, 1.0, "(a fraction a year: 0.05 is 5%)"),
+        )
         set_(self, "overrides", _check_overrides(self.overrides, first, last))
         for year in self.years:
             self.tax_year(year)
@@ -280,9 +291,33 @@ class Scenario:
         return tax_year_for(year, self.assume_last_tax_year, field)
 
     def inputs(self, year: int) -> dict[str, float]:
-        """The yearly inputs for ``year``, overrides applied."""
+        """The yearly inputs for ``year``: its overrides, else the plain values, the sales
+        grown by ``growth`` a year after ``first_year`` (a forecast; 0: the same every year)."""
         base = {name: getattr(self, name) for name in YEARLY_FIELDS}
+        if self.growth:
+            for name in SALES_FIELDS:
+                base[name] *= (1 + self.growth) ** (year - self.first_year)
         return {**base, **self.overrides.get(year, {})}
+
+    def turnover(self, year: int) -> float:
+        """The sales of ``year`` excl. VAT (consumers and businesses), as :meth:`inputs` has them."""
+        i = self.inputs(year)
+        return i["consumer_sales"] + i["business_sales"]
+
+    def basis(self, year: int) -> str:
+        """Where ``year``'s sales come from: ``"werkelijk"`` (a past year with its own figures),
+        ``"aangenomen"`` (a past year without them) or ``"prognose"`` (this year and later:
+        a forecast), reckoned from ``kt.today()``."""
+        if year >= today().year:
+            return "prognose"
+        given = set(SALES_FIELDS) <= set(self.overrides.get(year, {}))
+        return "werkelijk" if given else "aangenomen"
+
+    @property
+    def history_turnover(self) -> float | None:
+        """The sales given for the year before ``first_year`` (``overrides``), if any."""
+        before = self.overrides.get(self.first_year - 1, {})
+        return sum(before[n] for n in SALES_FIELDS) if set(SALES_FIELDS) <= set(before) else None
 
     def is_starter(self, year: int) -> bool:
         """Not an entrepreneur in 1 or more of the 5 preceding years (deductions.md §1, §3)."""
@@ -384,6 +419,7 @@ def _check_monthly_sales(weights: Any) -> tuple[float, ...] | None:
 
 
 def _check_overrides(overrides: Any, first: int, last: int) -> dict[int, dict[str, float]]:
+    """Per-year values within the scenario's years; the year before it may hold sales only."""
     if not isinstance(overrides, Mapping):
         raise InputError("overrides", overrides, "allowed a mapping year -> {field: value}")
     checked: dict[int, dict[str, float]] = {}
@@ -392,9 +428,10 @@ def _check_overrides(overrides: Any, first: int, last: int) -> dict[int, dict[st
             year = int(year)
         except (TypeError, ValueError):
             raise InputError("overrides", year, "keys must be years") from None
-        v.whole_number("overrides year", year, first, last)
-        if not isinstance(values, Mapping) or set(values) - set(YEARLY_FIELDS):
-            raise InputError(f"overrides {year}", values, "allowed fields: " + ", ".join(YEARLY_FIELDS))
+        v.whole_number("overrides year", year, first - 1, last)
+        allowed = SALES_FIELDS if year == first - 1 else YEARLY_FIELDS
+        if not isinstance(values, Mapping) or set(values) - set(allowed):
+            raise InputError(f"overrides {year}", values, "allowed fields: " + ", ".join(allowed))
         checked[year] = {k: YEARLY_CHECKS.get(k, v.amount)(f"{k} ({year})", x) for k, x in values.items()}
     return checked
 

@@ -1,0 +1,83 @@
+"""Turnover per year: history, actuals and a forecast (issue #20 item 2)."""
+
+from __future__ import annotations
+
+import pytest
+
+import kortools as kt
+
+
+@pytest.fixture(autouse=True)
+def first_of_december(monkeypatch):
+    monkeypatch.setenv("KORTOOLS_TODAY", "2026-12-01")
+
+
+def client(**changes) -> kt.Scenario:
+    fields = dict(
+        name="Historie",
+        first_year=2026,
+        last_year=2028,
+        consumer_sales=21_500,
+        business_sales=0,
+        costs_with_vat=1_000,
+        policy="keep_net_prices",
+    )
+    return kt.Scenario(**{**fields, **changes})
+
+
+def test_the_given_year_before_the_first_is_the_previous_year_test():
+    # issue #20: 2025 € 19.000, 2026 € 21.500. Without the history the tool took 2025 as
+    # 21.500 and said "omzet vorig jaar te hoog"; with it, 19.000 ≤ 20.000: 2026 may use the KOR
+    without = kt.evaluate(client()).table
+    assert without.loc[2026, "kor_status"] == "omzet vorig jaar te hoog"
+    history = client(overrides={2025: {"consumer_sales": 19_000, "business_sales": 0}})
+    assert history.history_turnover == 19_000
+    table = kt.evaluate(history).table
+    # 2026 at net prices: counted 21.500 > 20.000 → the KOR ends at the crossing in 2026;
+    # the status is no longer the previous year's
+    assert table.loc[2026, "kor_status"].startswith("grens overschreden op")
+    assert "turnover_before_first_year" not in {a.key for a in kt.evaluate(history).assumptions}
+
+
+def test_a_given_previous_year_turnover_wins_over_the_history():
+    s = client(
+        previous_year_turnover=25_000, overrides={2025: {"consumer_sales": 19_000, "business_sales": 0}}
+    )
+    assert kt.evaluate(s).table.loc[2026, "kor_status"] == "omzet vorig jaar te hoog"
+
+
+def test_growth_fills_the_years_without_their_own_figures():
+    s = client(consumer_sales=10_000, growth=0.05, overrides={2027: {"consumer_sales": 12_000}})
+    table = kt.evaluate(s).table
+    # 2026: 10.000 (the plain value holds in the first year); 2027 typed over: 12.000;
+    # 2028: 10.000 × 1.05² = 11.025
+    assert table["turnover"].tolist() == pytest.approx([10_000, 12_000, 11_025])
+
+
+def test_no_growth_keeps_every_year_as_before():
+    s = client(consumer_sales=10_000)
+    assert kt.evaluate(s).table["turnover"].tolist() == [10_000] * 3
+
+
+def test_past_years_are_actuals_and_later_years_a_forecast():
+    s = client(first_year=2024, overrides={2024: {"consumer_sales": 9_000, "business_sales": 0}})
+    # today 1 December 2026: 2024 given → werkelijk; 2025 not given → aangenomen; 2026 on: prognose
+    assert kt.evaluate(s).table["basis"].tolist() == [
+        "werkelijk",
+        "aangenomen",
+        "prognose",
+        "prognose",
+        "prognose",
+    ]
+
+
+def test_the_year_before_may_hold_only_sales():
+    with pytest.raises(kt.InputError, match="overrides 2025"):
+        client(overrides={2025: {"hours": 1000}})
+    with pytest.raises(kt.InputError, match="overrides year"):
+        client(overrides={2024: {"consumer_sales": 1000}})
+
+
+def test_a_growth_out_of_range_is_refused():
+    with pytest.raises(kt.InputError, match="growth"):
+        client(growth=1.5)
