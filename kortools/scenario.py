@@ -83,8 +83,9 @@ class Scenario:
     kind of :data:`kortools.other_income.OTHER_INCOME_KINDS`): taxed with the profit as
     one box-1 income (rules/other-income.md); employment hours go in ``other_work_hours``.
     ``growth``: the yearly growth of the sales (a fraction) in the years without their own
-    (a forecast: the plain values hold in ``first_year``); ``overrides`` may hold the sales of ``first_year − 1`` (history: the
-    previous-year test uses them). ``turnover(year)``, ``basis(year)``.
+    (a forecast: the plain values hold in ``first_year``); ``overrides`` may hold the
+    sales of ``first_year − 1`` (history: the previous-year test uses them).
+    ``turnover(year)``, ``basis(year)``.
     ``assume_last_tax_year``: years after the last year with tax data use that
     year's figures, shown as an assumption; off, such a year is an error.
 
