@@ -57,6 +57,7 @@ _EXPORTS = {
     "example_scenario": "kortools.scenario",
     "example_scenarios": "kortools.scenario",
     "load_scenario": "kortools.scenario",
+    "new_scenario": "kortools.scenario",
     "save_scenario": "kortools.scenario",
     "today": "kortools.clock",
     "Step": "kortools.steps",
@@ -113,7 +114,14 @@ if TYPE_CHECKING:  # static checkers and IDEs see the eager imports
     )
     from kortools.net import NetIncome, net_by_turnover, net_income, net_income_table
     from kortools.parameters import Assumption, parameter, tax_years, value
-    from kortools.scenario import Scenario, example_scenario, example_scenarios, load_scenario, save_scenario
+    from kortools.scenario import (
+        Scenario,
+        example_scenario,
+        example_scenarios,
+        load_scenario,
+        new_scenario,
+        save_scenario,
+    )
     from kortools.steps import Step, next_steps
 
 __version__ = "0.1.0"
@@ -168,6 +176,7 @@ __all__ = [
     "net_by_turnover",
     "net_income",
     "net_income_table",
+    "new_scenario",
     "next_steps",
     "parameter",
     "report",

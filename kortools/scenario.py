@@ -476,6 +476,28 @@ def save_scenario(scenario: Scenario, path: str | os.PathLike) -> Path:
     return atomic_write(path, text)
 
 
+#: How many years a new case covers, from the current year (a revision period of movables).
+NEW_CASE_YEARS = 5
+
+
+def new_scenario(name: str = "Nieuwe klant") -> Scenario:
+    """A blank new case from ``kt.today()``: the current year first, five years, no sales or
+    costs yet, the KOR planned from the first start a request made today still reaches
+    (kor-dates.md §1; 1 December 2026 → 1 January 2027) (issue #20)."""
+    on = today()
+    start = kor_start_date(on)
+    first = on.year
+    return Scenario(
+        name=name,
+        first_year=first,
+        last_year=max(first + NEW_CASE_YEARS - 1, start.year),
+        consumer_sales=0.0,
+        business_sales=0.0,
+        costs_with_vat=0.0,
+        kor_start=start,
+    )
+
+
 def example_scenarios() -> dict[str, Path]:
     """The example scenario files shipped in ``data/scenarios``, by file stem."""
     from kortools.parameters import data_dir

@@ -9,6 +9,15 @@ import pytest
 from voila_server import ROOT, VoilaServer, launch_chromium
 
 OUTPUT = ROOT / "test-output"
+#: The date every test reasons from (kt.today), unless a test sets another: the figures and
+#: the words of the KOR dates depend on it (issue #20). Servers and notebooks get it too.
+TODAY = "2026-12-01"
+
+
+@pytest.fixture(autouse=True)
+def fixed_today(monkeypatch):
+    if "KORTOOLS_TODAY" not in os.environ:
+        monkeypatch.setenv("KORTOOLS_TODAY", TODAY)
 
 
 @pytest.fixture(scope="session")
@@ -21,7 +30,9 @@ def output_dir() -> Path:
 def voila(output_dir):
     # KORTOOLS_TEST_FAULT: the dashboard raises inside the model when omzet is 13131,
     # so the tests can check that an exception shows no traceback.
-    server = VoilaServer(env={"KORTOOLS_TEST_FAULT": "omzet=13131"}, log=output_dir / "voila.log")
+    server = VoilaServer(
+        env={"KORTOOLS_TEST_FAULT": "omzet=13131", "KORTOOLS_TODAY": TODAY}, log=output_dir / "voila.log"
+    )
     server.start()
     yield server
     server.stop()

@@ -19,7 +19,12 @@ LOAD_TIMEOUT = 90_000  # ms; a cold kernel on a busy 2-core machine
 
 
 def load(page, voila, notebook: str, query: str = "", wait_for: str | None = None) -> None:
-    """Open a dashboard and wait for its first chart (or for the ``wait_for`` selector)."""
+    """Open a dashboard and wait for its first chart (or for the ``wait_for`` selector).
+
+    The KOR-verkenner opens on a new case; these tests use the example client unless the
+    query says otherwise (``voorbeeld=``)."""
+    if notebook == "kor_verkenner.ipynb" and "voorbeeld=" not in query:
+        query = "&".join(x for x in ("voorbeeld=kapper", query) if x)
     page.goto(voila.page_url(notebook, query), timeout=LOAD_TIMEOUT)
     if wait_for:
         page.wait_for_selector(wait_for, timeout=LOAD_TIMEOUT)
@@ -92,7 +97,7 @@ def test_url_parameters_fill_the_controls(page, voila):
     assert page.locator(".kt-field-omzet input").input_value() == "18.000"  # Dutch notation
     assert page.locator(".widget-readout").first.inner_text().strip() == "80"
     assert page.locator(".widget-toggle-button.mod-active").first.inner_text().strip() == "21%"
-    assert page.locator("select").first.input_value().startswith("Btw-voordeel doorgeven")
+    assert page.locator(".kt-field-beleid select").input_value().startswith("Btw-voordeel doorgeven")
     # keep net prices: the KOR only loses the input VAT, 0.21 × 2,500 = 525
     assert gain(page) == kapper_gain(0.8, "keep_net_prices", 0.21, 18000) == -525.00
     assert "kost u" in body_text(page)
@@ -130,7 +135,7 @@ def test_bad_url_values_get_dutch_messages_and_injected_html_stays_text(page, vo
     for label in (
         "Omzet per jaar",
         "Aandeel consumenten",
-        "Kosten met btw",
+        "Kosten waarop u btw betaalt",
         "Btw-tarief verkopen",
         "Prijsbeleid",
         "Uren per jaar",

@@ -104,7 +104,9 @@ def test_wat_nu_is_under_the_verdict_and_on_the_first_page_of_the_report(monkeyp
 
     monkeypatch.setenv("KORTOOLS_TODAY", "2026-12-01")
     values = scenario_to_values(joining_case())
-    query = "&".join(f"{k}={url_value(v)}" for k, v in values.items() if k in ("kor_vanaf", "van", "tot"))
+    query = "&".join(
+        f"{k}={url_value(v)}" for k, v in values.items() if k in ("kor_vanaf", "al_in_kor", "van", "tot")
+    )
     app = ui.kor_verkenner("kapper", query=query)
     assert "Wat nu?" in app.headline.value and "3 december 2026" in app.headline.value
     first_page = pypdf.PdfReader(io.BytesIO(report(joining_case()))).pages[0].extract_text()

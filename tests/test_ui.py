@@ -10,6 +10,7 @@ from kortools.money import to_cents
 from kortools.ui import app as ui
 from kortools.ui import charts
 from kortools.ui.text import dutch_error
+from kortools.ui.verkenner_fields import year_field
 
 SPECS = ui.verkenner_specs()
 
@@ -135,8 +136,8 @@ def test_share_link_carries_every_control():
     app = ui.kor_verkenner("kapper", query="")
     app.controls["consumenten"].value = 70
     link = app.link.value
-    for name in SPECS:
-        assert f"{name}=" in link
+    for name in SPECS:  # the year table's empty cells (no figures of their own) are left out
+        assert (f"{name}=" in link) != (year_field(name) is not None)
     values, errors = ui.parse_query(link.split('href="?')[1].split('"')[0].replace("&amp;", "&"), SPECS)
     assert errors == {} and values["consumenten"] == 70
 
@@ -233,8 +234,9 @@ def test_the_dashboards_page_has_few_widget_models():
     leaves about 80: 61 widgets, at most 11 layouts and 6 styles. The net-income tab and
     the inputs for other work, legal form, rental and foreign customers added 9 (89)."""
     app = ui.kor_verkenner(query="")
-    # + 6 client, adviser, office (#12); + 18 Varianten tab (#13); + 4 wage or benefit (#20)
-    assert len(_models_in(app.widget)) <= 119
+    # + 6 client, adviser, office (#12); + 18 Varianten tab (#13); + 4 wage or benefit (#20);
+    # + 23 the year table of a new case (6 years), + 14 KOR dates, growth, planned year, example
+    assert len(_models_in(app.widget)) <= 155
     assert len(_models_in(ui.aftrekposten_app(query="").widget)) <= 30
 
 
@@ -273,7 +275,8 @@ def test_variants_pin_compare_and_travel_in_the_link():
     app = ui.kor_verkenner("kapper", query="")
     app.variant_name.value = "Nu"
     app.pin_variant()
-    app.controls["kor_vanaf"].value = 2027
+    app.controls["al_in_kor"].value = False  # a plan from 1 January 2027 (today 1 December 2026)
+    app.controls["kor_vanaf"].value = "2027-01-01"
     app.pin_variant()  # unnamed: A
     app.controls["beleid"].value = "nettoprijs"
     assert list(app.variants) == ["Nu", "A"]
@@ -286,9 +289,9 @@ def test_variants_pin_compare_and_travel_in_the_link():
     query = _query_of(app)
     # each variant carries only what differs from the case on screen (KOR 2027, nettoprijs)
     assert "variant=A%3Bbeleid%3Dconsumentenprijs&" in query + "&"
-    assert "variant=Nu%3Bbeleid%3Dconsumentenprijs%3Bkor_vanaf%3D2026" in query
+    assert "variant=Nu%3Bbeleid%3Dconsumentenprijs%3Bkor_vanaf%3D2026-01-01%3Bal_in_kor%3Dja" in query
     again = ui.kor_verkenner("kapper", query=query)
-    assert list(again.variants) == ["Nu", "A"] and again.variants["A"]["kor_vanaf"] == 2027
+    assert list(again.variants) == ["Nu", "A"] and again.variants["A"]["kor_vanaf"] == "2027-01-01"
     assert again.variants["A"]["beleid"] == "consumentenprijs"
     # rename, load back, remove
     app.variant_choice.value = "A"
@@ -296,15 +299,17 @@ def test_variants_pin_compare_and_travel_in_the_link():
     app.rename_variant()
     assert list(app.variants) == ["Nu", "KOR later"]
     app.load_variant()
-    assert app.controls["kor_vanaf"].value == 2027 and app.controls["beleid"].value == "consumentenprijs"
+    assert app.controls["kor_vanaf"].value == "2027-01-01"
+    assert app.controls["beleid"].value == "consumentenprijs"
     app.remove_variant()
     assert list(app.variants) == ["Nu"]
 
 
 def test_at_most_four_variants_and_a_short_link():
     app = ui.kor_verkenner("kapper", query="")
+    app.controls["al_in_kor"].value = False
     for year in (2025, 2026, 2027, 2026):
-        app.controls["kor_vanaf"].value = year
+        app.controls["kor_vanaf"].value = f"{year}-01-01"
         app.controls["omzet"].value = f"{15000 + year}"
         app.pin_variant()
     app.pin_variant()

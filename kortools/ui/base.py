@@ -20,6 +20,7 @@ from typing import Any
 import ipywidgets as w
 
 import kortools as kt
+from kortools.money import format_euro
 from kortools.ui.fields import FieldSpec, amount_text, parse_inputs, parse_query
 from kortools.ui.models import SharedModels
 from kortools.ui.text import (
@@ -86,9 +87,12 @@ def guarded(method: Callable) -> Callable:
 # --- controls -------------------------------------------------------------------------
 
 
-def label_html(title: str, help_text: str, error: str | None) -> str:
-    """A control's label, with its error message (if any) right under it, above the control."""
+def label_html(title: str, help_text: str, error: str | None, read: str | None = None) -> str:
+    """A control's label, with its error message (if any) right under it, above the control;
+    ``read``: what an amount was read as (``= € 16,50``), shown where there is no error."""
     label = f"<b>{escape(title)}</b>{escape(help_text)}"
+    if read:
+        label += f' <span class="kt-read">{escape(read)}</span>'
     return label + (f'<div class="kt-error">{escape(error)}</div>' if error else "")
 
 
@@ -132,6 +136,12 @@ class App:
         self.labels[name] = self.make.html(label_html(self.titles[name], self.help[name], None))
         control.observe(self._on_change, names="value")
         return [self.labels[name], control]
+
+    def add_bare_control(self, name: str, control: w.Widget) -> None:
+        """Register a control that has no label of its own (a year-table cell)."""
+        self.controls[name] = control
+        self.titles[name] = self.specs[name].label if name in self.specs else name
+        control.observe(self._on_change, names="value")
 
     def field(self, name: str, value: Any, help_text: str = "") -> list[w.Widget]:
         """The control of field ``name`` built from its declaration (``self.specs``), registered."""
@@ -204,7 +214,8 @@ class App:
 
     def show_errors(self, errors: Mapping[str, str]) -> None:
         for name, label in self.labels.items():
-            label.value = label_html(self.titles[name], self.help[name], errors.get(name))
+            note = None if name in errors else self.read_note(name)
+            label.value = label_html(self.titles[name], self.help[name], errors.get(name), note)
         self.status.value = (
             f'<div class="kt-message">{escape(self.notice)}</div>' if self.notice else ""
         ) + (
@@ -239,6 +250,21 @@ class App:
                 field, message = dutch_error(error, dict(self.titles), self.model_fields())
                 errors = {field if field in self.controls else next(iter(self.controls)): message}
         self.show_errors(errors)
+
+    def read_note(self, name: str) -> str | None:
+        """``= € 16,50``: what an amount field was read as, where that differs from what was
+        typed (issue #20 item 8); None where they agree."""
+        spec, control = self.specs.get(name), self.controls[name]
+        if spec is None or spec.kind != "float" or not isinstance(control.value, str):
+            return None
+        typed = control.value.strip()
+        try:
+            value = spec.parse(typed)
+        except ValueError:
+            return None
+        if value is None or typed == amount_text(value):
+            return None
+        return "= " + format_euro(value, cents=None)
 
     def model_fields(self) -> dict[str, str]:
         """Model field → this dashboard's field, from the declarations (``FieldSpec.field``)."""

@@ -40,6 +40,7 @@ class FieldSpec:
     description: str = ""  # a checkbox's text
     width: str = ""
     field: str = ""  # the kortools.Scenario field this value is, one to one ("" if derived)
+    optional: bool = False  # an empty value is None (e.g. a year without its own turnover)
 
     def to_model(self, value: Any) -> Any:
         """The Scenario field's value for the control's ``value`` (a choice: its option)."""
@@ -72,10 +73,14 @@ class FieldSpec:
         Numbers are read as a Dutch person means them (``kortools.dutch``): ``16.500`` is
         sixteen thousand five hundred; what could mean two things is refused.
         """
+        if self.optional and (raw is None or str(raw).strip() == ""):
+            return None
         if self.kind == "choice":
             key, options = str(raw).strip(), self.options or {}
             if key not in options and key.endswith("%") and key[:-1].strip() in options:
                 key = key[:-1].strip()  # btw=21% is the option 21
+            if key not in options and f"{key}-01-01" in options:
+                key = f"{key}-01-01"  # a date field given a year (an older link): 1 January
             if key not in options:
                 raise ValueError(f"‘{_shown(raw)}’ kan niet; {self.allowed_nl()}")
             return key

@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 
 import kortools as kt
 from kortools.money import format_euro, format_percent
+from kortools.other_income import OTHER_INCOME_KINDS
 from kortools.steps import dutch_date
 from kortools.ui import charts
 from kortools.ui.text import (
@@ -40,6 +41,23 @@ REFUSED = (
 )
 
 A4 = (8.27, 11.69)
+
+
+def kor_choice_nl(s: kt.Scenario) -> str:
+    """The KOR chosen, in words: whole years, or its dates (kor-dates.md)."""
+    if s.kor_from is None and s.kor_end is None:
+        return f"{s.kor_start_year}–{s.kor_last_year}"
+    start = s.kor_from or dt.date(s.kor_start_year, 1, 1)
+    words = ("sinds " if s.kor_since else "vanaf ") + dutch_date(start)
+    if s.kor_start_moved and s.kor_start:
+        words += f" (gepland {dutch_date(s.kor_start)}; aanmelden was te laat)"
+    return words + (f" tot en met {dutch_date(s.kor_end)}" if s.kor_end else "")
+
+
+def kind_label_nl(s: kt.Scenario) -> str:
+    return next(k.label_nl for k in OTHER_INCOME_KINDS if k.key == s.other_income_kind)
+
+
 LEFT, WIDTH = 0.07, 0.86
 KIND_NL = {"movable": "roerend", "immovable": "onroerend", "investment_service": "investeringsdienst"}
 
@@ -202,14 +220,19 @@ def report(scenario: kt.Scenario, made_on: dt.date | None = None, variants=()) -
             ("Omzet aan bedrijven (excl. btw)", format_euro(s.business_sales)),
             ("Btw-tarief verkopen", format_percent(s.vat_rate)),
             (
-                "Kosten met btw (excl. btw)",
+                "Kosten waarop u btw betaalt (excl. btw)",
                 f"{format_euro(s.costs_with_vat)} (btw {format_percent(s.input_vat_rate)})",
             ),
             ("Kosten zonder btw", format_euro(s.costs_without_vat)),
             ("Prijsbeleid onder de KOR", POLICY_LABELS[s.policy]),
-            ("KOR gekozen voor", f"{s.kor_start_year}–{s.kor_last_year}"),
+            ("KOR gekozen voor", kor_choice_nl(s)),
             ("KOR geldt in", ", ".join(map(str, advice.kor_years)) or "geen enkel jaar"),
             ("Uren per jaar", f"{s.hours:.0f}"),
+            *(
+                [("Loon of uitkering per jaar", f"{format_euro(s.other_income)} ({kind_label_nl(s)})")]
+                if s.other_income
+                else []
+            ),
         ] + [
             (
                 f"Investering: {a.name}",

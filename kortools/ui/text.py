@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import math
 import re
@@ -15,6 +16,7 @@ from kortools.deductions import MKB_PART, ONDERNEMERSAFTREK_PARTS
 from kortools.dutch import format_number_nl
 from kortools.errors import InputError
 from kortools.herziening import schedule_minimum
+from kortools.kor_years import date_words
 from kortools.money import format_euro, format_percent
 from kortools.steps import dutch_date
 
@@ -64,6 +66,16 @@ def dutch_error(
         message = "vul een getal in"
     elif "must be kor_start_year" in error.allowed:
         message = "moet gelijk aan of na het startjaar van de KOR liggen"
+    elif "allowed a past date" in error.allowed:
+        message = "die datum ligt nog niet in het verleden; vink ‘Al in de KOR’ uit voor een plan"
+    elif "at the earliest, after last_year" in error.allowed:
+        earliest = re.search(r"start on (\d{4}-\d{2}-\d{2})", error.allowed)
+        when = date_words(dt.date.fromisoformat(earliest[1])) if earliest else "later"
+        message = f"de KOR kan pas beginnen op {when}, na het laatste jaar; kies een later laatste jaar"
+    elif "first day of a return period" in error.allowed:
+        message = "kies de eerste dag van een kwartaal (1 januari, 1 april, 1 juli of 1 oktober)"
+    elif "last day of a return period" in error.allowed or error.field == "kor_end":
+        message = "kies het einde van een kwartaal, na het begin van de KOR en binnen de jaren"
     else:
         message = "deze combinatie kan niet; pas de invoer aan"
     return field, f"{label}: {message}."

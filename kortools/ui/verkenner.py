@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 import ipywidgets as w
 
@@ -16,6 +16,7 @@ from kortools.ui.base import (
     App,
     guarded,
     query_string,
+    running_under_voila,
     url_value,
 )
 from kortools.ui.cooldown import REPORT_COOLDOWN_S, Cooldown
@@ -39,7 +40,9 @@ from kortools.ui.verkenner_fields import (  # the last three re-exported: ui.app
     scenario_to_values,
     values_to_scenario,
     verkenner_specs,
+    year_field,
 )
+from kortools.ui.year_table import YearTable
 
 __all__ = [
     "KorVerkenner",
@@ -51,6 +54,11 @@ __all__ = [
 ]
 
 # --- the main dashboard ---------------------------------------------------------------
+
+NEW_CASE = (
+    "Nieuwe berekening: vul de omzet en de kosten in (of kies een voorbeeldklant); "
+    "het advies verschijnt hier."
+)
 
 
 def threshold_html(kor_turnover: float, threshold: float, policy: str, crossed: bool) -> str:
@@ -84,8 +92,9 @@ class KorVerkenner(App, Variants):
     def model_fields(self) -> dict[str, str]:
         return model_fields()  # the declared ones and those of the combined fields
 
-    def __init__(self, scenario: kt.Scenario, query: str | None = "") -> None:
+    def __init__(self, scenario: kt.Scenario, query: str | None = "", example: str = "") -> None:
         super().__init__()
+        self.example_key = example  # the example client the page opened on ("" a new case)
         self.specs = verkenner_specs()
         self.name = scenario.name
         self.result: kt.ScenarioResult | None = None  # None until the first valid input
@@ -108,9 +117,11 @@ class KorVerkenner(App, Variants):
             rounded = f"; scenario: {format_percent(exact / 100, 2)}, afgerond"
         sections = {
             "Klant": ("klant", "adviseur", "kantoor"),
+            "Jaren en KOR": ("van", "tot", "kor_vanaf", "al_in_kor", "kor_tot"),
             "Bedrijf": ("omzet", "consumenten", "btw", "kosten_btw", "kosten_zonder", "beleid"),
-            "Investeringen": ("investering", "eerder_btw", "eerder_jaar", "eerder_soort"),
-            "Ondernemer en jaren": (
+            "Omzet en kosten per jaar": ("groei",),
+            "Investeringen": ("investering", "investering_jaar", "eerder_btw", "eerder_jaar", "eerder_soort"),
+            "Ondernemer": (
                 "uren",
                 "starter",
                 "aow",
@@ -120,16 +131,51 @@ class KorVerkenner(App, Variants):
                 "rechtsvorm",
                 "verhuur_met_btw",
                 "buitenland",
-                "van",
-                "tot",
-                "kor_vanaf",
             ),
         }
-        self.sections = []
+        self.year_table = YearTable(self.make, self.add_bare_control)
+        self.sections = self._example_choice()
         for heading, names in sections.items():
             self.sections.append(self.make.html(f"<h3>{heading}</h3>"))
             for name in names:
                 self.sections += self.field(name, v[name], rounded if name == "consumenten" else "")
+            if heading == "Omzet en kosten per jaar":
+                self.sections.append(self.year_table.widget)
+        self.year_table.show_years(v["van"], v["tot"], None)
+        self.set_values({k: x for k, x in v.items() if year_field(k)})
+
+    def _example_choice(self) -> list[w.Widget]:
+        """A choice of the example clients (the page opens on a new case, issue #20)."""
+        names = {"": "nieuwe klant"} | {k: kt.example_scenario(k).name for k in kt.example_scenarios()}
+        self.example = self.make(
+            w.Dropdown,
+            options=[(label, key) for key, label in names.items()],
+            value=self.example_key if self.example_key in names else "",
+            layout={"width": "280px"},
+        )
+        self.example.add_class("kt-example")
+        self.example.observe(self._load_example, names="value")
+        return [self.make.html("<b>Voorbeeldklant laden</b>"), self.example]
+
+    @guarded
+    def _load_example(self, change) -> None:
+        scenario = kt.new_scenario() if not change["new"] else kt.example_scenario(change["new"])
+        self.name = scenario.name
+        blank = {name: "" for name in self.controls if year_field(name)}
+        self.set_values({**blank, **scenario_to_values(scenario)})
+        self.refresh()
+
+    def set_values(self, values: Mapping[str, Any]) -> None:
+        """Set controls (a year-table cell is made when a value for it arrives, e.g. a link)."""
+        for name in values:
+            if year_field(name) and name not in self.controls:
+                self.year_table.cell(name)
+        super().set_values({k: ("" if x is None else x) for k, x in values.items()})
+
+    def show_errors(self, errors: Mapping[str, str]) -> None:
+        super().show_errors(errors)
+        if hasattr(self, "year_table"):
+            self.year_table.show_errors(dict(errors))
 
     def _build_outputs(self) -> None:
         self.headline = self.make.html()
@@ -201,6 +247,7 @@ class KorVerkenner(App, Variants):
     def compute(self, values: Mapping[str, Any]) -> None:
         result = kt.evaluate(values_to_scenario(values, self.name))
         self.result, self.values = result, dict(values)
+        self.year_table.show_years(values["van"], values["tot"], result)
         self.title.value = self._title_html(result.scenario.name)  # the heading follows the client
         self.render_headline()
         self.warnings.value = warnings_html(result.warnings)
@@ -216,7 +263,10 @@ class KorVerkenner(App, Variants):
     def render_headline(self) -> None:
         """The verdict, the gain per KOR year and the total: ``kt.advise``, words around its figures."""
         self.advice = kt.advise(self.result)
-        self.headline.value = headline_html(self.advice) + steps_html(kt.next_steps(self.shown))
+        if not any(self.shown.table["turnover"]):  # a new case: nothing to advise on yet
+            self.headline.value = f'<div class="kt-verdict" data-verdict="">{escape(NEW_CASE)}</div>'
+        else:
+            self.headline.value = headline_html(self.advice) + steps_html(kt.next_steps(self.shown))
         m = self.first_kor_margin
         self.threshold.value = threshold_html(m.kor_turnover, m.threshold, m.policy, not m.within_threshold)
 
@@ -328,7 +378,7 @@ class KorVerkenner(App, Variants):
         return errors
 
     def _link_html(self) -> str:
-        pairs = [(k, url_value(v)) for k, v in self.values.items()]
+        pairs = [(k, url_value(v)) for k, v in self.values.items() if v is not None]
         pairs += [("variant", variant_parameter(n, v, self.values)) for n, v in self.variants.items()]
         query = urlencode(pairs)
         return (
@@ -360,8 +410,24 @@ class KorVerkenner(App, Variants):
         return "\n".join(lines)
 
 
-def kor_verkenner(scenario: kt.Scenario | str = "kapper", query: str | None = None) -> KorVerkenner:
-    """Build the main dashboard on ``scenario`` (an example name or a Scenario), URL applied."""
-    if isinstance(scenario, str):
+def kor_verkenner(scenario: kt.Scenario | str | None = None, query: str | None = None) -> KorVerkenner:
+    """Build the main dashboard on ``scenario`` (an example name, a Scenario, or None: a new
+    case from today, ``kt.new_scenario``), URL applied; ``?voorbeeld=kapper`` in the URL
+    opens an example."""
+    query = query_string() if query is None else query
+    example = dict(parse_qsl((query or "").lstrip("?"))).get("voorbeeld", "")
+    if example in kt.example_scenarios():
+        scenario = example
+    key = scenario if isinstance(scenario, str) else ""
+    if scenario is None:
+        scenario = kt.new_scenario()
+    elif isinstance(scenario, str):
         scenario = kt.example_scenario(scenario)
-    return KorVerkenner(scenario, query_string() if query is None else query)
+    return KorVerkenner(scenario, query, key)
+
+
+def print_example_summary(name: str = "kapper") -> None:
+    """Print the KOR-verkenner's figures for an example client (the notebook's nbval
+    regression target); nothing under Voila, where the page opens on a new case."""
+    if not running_under_voila():
+        print(kor_verkenner(name, query="").summary_text())

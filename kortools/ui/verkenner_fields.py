@@ -4,6 +4,7 @@ dashboard (kortools.ui.verkenner), its variants (kortools.ui.variants) and the l
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from functools import partial
 from typing import Any
@@ -12,6 +13,7 @@ import kortools as kt
 from kortools.money import format_percent
 from kortools.other_income import OTHER_INCOME_KINDS
 from kortools.scenario import DEFAULT_INPUT_VAT_RATE
+from kortools.steps import dutch_date
 from kortools.ui.base import MAX_AMOUNT
 from kortools.ui.fields import FieldSpec
 from kortools.ui.herziening_app import kind_labels
@@ -76,8 +78,8 @@ def verkenner_specs() -> dict[str, FieldSpec]:
             field="vat_rate",
         ),
         "kosten_btw": money(
-            label="Kosten met btw",
-            help=f" (€ per jaar, bedrag zonder de {format_percent(INPUT_VAT_RATE)} btw die erop zit)",
+            label="Kosten waarop u btw betaalt",
+            help=f" (€ per jaar, exclusief die {format_percent(INPUT_VAT_RATE)} btw)",
             field="costs_with_vat",
         ),
         "kosten_zonder": money(label="Kosten zonder btw", help=" (€ per jaar)", field="costs_without_vat"),
@@ -89,8 +91,17 @@ def verkenner_specs() -> dict[str, FieldSpec]:
             width="290px",
             field="policy",
         ),
-        "investering": money(label="Geplande investering", help=" (€ excl. btw, in het eerste KOR-jaar)"),
-        "eerder_btw": money(label="Btw op eerdere investering", help=" (afgetrokken btw, €)"),
+        "investering": money(label="Geplande investering", help=" (€ exclusief btw, roerend)"),
+        "investering_jaar": FieldSpec(
+            "int",
+            span[0],
+            span[-1],
+            label="Jaar geplande investering",
+            help=" (in gebruik genomen)",
+            widget="dropdown",
+            choices=span_choices,
+        ),
+        "eerder_btw": money(label="Eerdere investering: afgetrokken btw", help=" (€, het btw-bedrag zelf)"),
         "eerder_jaar": FieldSpec("int", 2000, years[-1], label="Jaar eerdere investering", widget="bounded"),
         "eerder_soort": FieldSpec(
             "choice",
@@ -157,15 +168,57 @@ def verkenner_specs() -> dict[str, FieldSpec]:
             field="last_year",
         ),
         "kor_vanaf": FieldSpec(
-            "int",
-            span[0],
-            span[-1],
+            "choice",
+            options={d.isoformat(): d for d in period_starts(span)},
             label="KOR vanaf",
-            widget="dropdown",
-            choices=span_choices,
-            field="kor_start_year",
+            help=" (begin van een kwartaal)",
+            choices=tuple((dutch_date(d), d.isoformat()) for d in period_starts(span)),
+            width="180px",
         ),
+        "al_in_kor": FieldSpec("bool", label="Al in de KOR", description="klant doet al mee sinds die datum"),
+        "kor_tot": FieldSpec(
+            "choice",
+            options={"": None} | {d.isoformat(): d for d in period_ends(span)},
+            label="KOR tot en met",
+            help=" (afmelden; leeg: doorlopend)",
+            choices=(("doorlopend", ""), *((dutch_date(d), d.isoformat()) for d in period_ends(span))),
+            width="180px",
+        ),
+        "groei": FieldSpec(
+            "int", -50, 100, label="Groei omzet per jaar", help=" (%, voor de jaren zonder eigen omzet)"
+        ),
+        **year_specs(span),
     }
+
+
+def period_starts(span: range) -> list[dt.date]:
+    """The first days of the quarters in ``span`` (the KOR starts on one, kor-dates.md §1)."""
+    return [dt.date(y, m, 1) for y in span for m in (1, 4, 7, 10)]
+
+
+def period_ends(span: range) -> list[dt.date]:
+    """The last days of the quarters in ``span`` (a voluntary exit after one, kor-dates.md §2)."""
+    return [start - dt.timedelta(days=1) for start in period_starts(range(span[0], span[-1] + 2))[1:]]
+
+
+def year_specs(span: range) -> dict[str, FieldSpec]:
+    """The year table's fields: turnover and costs per year (``omzet_2026``), empty for a year
+    without its own figures; turnover from the year before the first (history)."""
+    specs = {}
+    for year in range(span[0] - 1, span[-1] + 1):
+        specs[f"omzet_{year}"] = FieldSpec(
+            "float", 0, MAX_AMOUNT, label=f"Omzet {year}", help=" (€, excl. btw)", optional=True
+        )
+        specs[f"kosten_{year}"] = FieldSpec(
+            "float", 0, MAX_AMOUNT, label=f"Kosten met btw {year}", help=" (€, excl. btw)", optional=True
+        )
+    return specs
+
+
+def year_field(name: str) -> tuple[str, int] | None:
+    """(``"omzet"`` or ``"kosten"``, year) for a year-table field name, else None."""
+    kind, _, year = name.partition("_")
+    return (kind, int(year)) if kind in ("omzet", "kosten") and year.isdigit() else None
 
 
 def one_to_one(specs: Mapping[str, FieldSpec]) -> dict[str, FieldSpec]:
@@ -184,21 +237,43 @@ def scenario_to_values(s: kt.Scenario) -> dict[str, Any]:
 
 
 def _derived_values(s: kt.Scenario) -> dict[str, Any]:
-    """Turnover and consumer share, the two investments, starter: several inputs each."""
+    """Turnover and consumer share, the investments, starter, the KOR dates, the growth and
+    the year table: several inputs each."""
     total = s.consumer_sales + s.business_sales
-    past = [a for a in s.assets if a.first_use_year < s.kor_start_year]
-    planned = [a for a in s.assets if a.first_use_year >= s.kor_start_year]
+    past = [a for a in s.assets if a.name != PLANNED_NAME and a.first_use_year < s.kor_start_year]
+    planned = [a for a in s.assets if a not in past]
+    start = s.kor_since or s.kor_start or dt.date(s.kor_start_year, 1, 1)
+    whole_years_in_past = s.kor_start is None and s.kor_since is None and start <= kt.today()
+    end = s.kor_end
+    if end is None and s.kor_last_year < s.last_year:
+        end = dt.date(s.kor_last_year, 12, 31)
     return {
         "omzet": total,
         "consumenten": round(100 * s.consumer_sales / total) if total else 100,
         "investering": sum(kt.investment_price(a.vat, a.first_use_year) for a in planned),
+        "investering_jaar": planned[0].first_use_year if planned else s.kor_start_year,
         "eerder_btw": sum(a.vat for a in past),
         "eerder_jaar": past[0].first_use_year if past else s.kor_start_year - 1,
         "eerder_soort": next(
             k for k, v in KIND_OPTIONS.items() if v == (past[0].kind if past else "movable")
         ),
         "starter": s.business_start_year is not None,
+        "kor_vanaf": start.isoformat(),
+        "al_in_kor": s.kor_since is not None or whole_years_in_past,
+        "kor_tot": end.isoformat() if end else "",
+        "groei": round(100 * s.growth),
+        **_year_values(s),
     }
+
+
+def _year_values(s: kt.Scenario) -> dict[str, float]:
+    values = {}
+    for year, given in s.overrides.items():
+        if {"consumer_sales", "business_sales"} <= set(given):
+            values[f"omzet_{year}"] = given["consumer_sales"] + given["business_sales"]
+        if "costs_with_vat" in given:
+            values[f"kosten_{year}"] = given["costs_with_vat"]
+    return values
 
 
 def values_to_scenario(values: Mapping[str, Any], name: str) -> kt.Scenario:
@@ -217,19 +292,57 @@ def _derived_fields(values: Mapping[str, Any]) -> dict[str, Any]:
         kind = KIND_OPTIONS[values["eerder_soort"]]
         assets.append(kt.Asset(PAST_NAME, kind, values["eerder_jaar"], values["eerder_btw"]))
     if values["investering"] > 0:
-        first_use = values["kor_vanaf"]
+        first_use = values.get("investering_jaar", values["van"])
         vat = kt.investment_vat(values["investering"], first_use)
         assets.append(kt.Asset(PLANNED_NAME, "movable", first_use, vat))
+    start = dt.date.fromisoformat(values["kor_vanaf"])
+    end = values.get("kor_tot") or ""
     return {
         "consumer_sales": total * share,
         "business_sales": total * (1 - share),
         "assets": tuple(assets),
         "business_start_year": values["van"] if values["starter"] else None,
+        "kor_since" if values.get("al_in_kor") else "kor_start": start,
+        "kor_end": dt.date.fromisoformat(end) if end else None,
+        "growth": values.get("groei", 0) / 100,
+        "overrides": year_overrides(values, share),
     }
+
+
+def year_overrides(values: Mapping[str, Any], share: float) -> dict[int, dict[str, float]]:
+    """The year table's typed figures within the years shown (the year before the first:
+    turnover only), as Scenario.overrides; the consumer share the same every year."""
+    first, last = values["van"], values["tot"]
+    overrides: dict[int, dict[str, float]] = {}
+    for name, value in values.items():
+        found = year_field(name)
+        if value is None or found is None:
+            continue
+        kind, year = found
+        if not first - (kind == "omzet") <= year <= last:
+            continue
+        given = overrides.setdefault(year, {})
+        if kind == "omzet":
+            given |= {"consumer_sales": value * share, "business_sales": value * (1 - share)}
+        else:
+            given["costs_with_vat"] = value
+    return overrides
 
 
 def model_fields() -> dict[str, str]:
     """Scenario field → dashboard field, to put a model error next to its control: the
     declared ones, and the inputs a combined field makes."""
     declared = {spec.field: name for name, spec in one_to_one(verkenner_specs()).items()}
-    return {**declared, "consumer_sales": "omzet", "business_sales": "omzet", "assets": "eerder_btw"}
+    combined = {
+        "consumer_sales": "omzet",
+        "business_sales": "omzet",
+        "assets": "eerder_btw",
+        "growth": "groei",
+    }
+    dates = {
+        "kor_start": "kor_vanaf",
+        "kor_since": "kor_vanaf",
+        "kor_start_year": "kor_vanaf",
+        "kor_end": "kor_tot",
+    }
+    return {**declared, **combined, **dates, "overrides": "omzet"}

@@ -1,0 +1,76 @@
+"""The KOR-verkenner's year table: turnover and costs per year, the year before the first
+as history (issue #20 item 2). An empty cell is a year without its own figures: the model
+fills it (the plain turnover, grown by ``groei``), and the cell shows that forecast as its
+placeholder. The fields are declared in ``verkenner_fields.year_specs``; the controls of a
+year are made when the year is first shown (the years follow ``van`` and ``tot``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import ipywidgets as w
+
+import kortools as kt
+from kortools.ui.fields import amount_text
+from kortools.ui.models import SharedModels
+from kortools.ui.text import escape
+
+KINDS = ("omzet", "kosten")
+BASIS_NL = {"werkelijk": "werkelijk", "aangenomen": "aangenomen", "prognose": "prognose"}
+
+
+class YearTable:
+    """A grid: one row per year (the year and its basis, the turnover, the costs)."""
+
+    def __init__(self, make: SharedModels, register: Callable[[str, w.Widget], None]) -> None:
+        self.make = make
+        self.register = register  # the app's: the control joins the inputs (parse, link, refresh)
+        self.cells: dict[str, w.Text] = {}
+        self.year_labels: dict[int, w.HTML] = {}
+        self.errors = make.html()
+        head = '<div class="kt-year-head"><b>Jaar</b><b>Omzet</b><b>Kosten met btw</b></div>'
+        self.grid = make(w.GridBox, [], layout={"grid_template_columns": "100px 105px 105px"})
+        self.widget = make(w.VBox, [make.html(head), self.grid, self.errors])
+        self.shown: tuple[int, int] | None = None
+
+    def cell(self, name: str) -> w.Text:
+        """The text cell of ``omzet_2026`` or ``kosten_2026``, made and registered once."""
+        if name not in self.cells:
+            kind, year = name.split("_")
+            cell = self.make(w.Text, "", placeholder="", continuous_update=False, layout={"width": "100px"})
+            cell.add_class(f"kt-field-{name}")
+            cell.description = ""
+            cell.tooltip = f"{'Omzet' if kind == 'omzet' else 'Kosten met btw'} {year}"
+            self.cells[name] = cell
+            self.register(name, cell)
+        return self.cells[name]
+
+    def show_years(self, first: int, last: int, result: kt.ScenarioResult | None) -> None:
+        """The rows of ``first − 1`` (history: turnover only) to ``last``, with the model's
+        figures as placeholders and each year's basis."""
+        if self.shown != (first, last):
+            children: list[w.Widget] = []
+            for year in range(first - 1, last + 1):
+                children += [self._year_label(year), self.cell(f"omzet_{year}")]
+                children.append(self.cell(f"kosten_{year}") if year >= first else self.make.html(""))
+            self.grid.children = children
+            self.shown = (first, last)
+        if result is None:
+            return
+        s = result.scenario
+        for year in range(first, last + 1):
+            self.cells[f"omzet_{year}"].placeholder = amount_text(round(s.turnover(year), 2))
+            self.cells[f"kosten_{year}"].placeholder = amount_text(round(s.inputs(year)["costs_with_vat"], 2))
+            self.year_labels[year].value = f"{year} <small>({BASIS_NL[s.basis(year)]})</small>"
+        before = s.history_turnover if s.previous_year_turnover is None else s.previous_year_turnover
+        self.cells[f"omzet_{first - 1}"].placeholder = "" if before is None else amount_text(round(before, 2))
+        self.year_labels[first - 1].value = f"{first - 1} <small>(vorig jaar)</small>"
+
+    def _year_label(self, year: int) -> w.HTML:
+        if year not in self.year_labels:
+            self.year_labels[year] = self.make.html(str(year))
+        return self.year_labels[year]
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        mine = [message for name, message in errors.items() if name in self.cells]
+        self.errors.value = "".join(f'<div class="kt-error">{escape(m)}</div>' for m in mine)
