@@ -68,6 +68,20 @@ class ScenarioResult:
         return tuple(int(y) for y in self.table.index[self.table["kor_applies"]])
 
     @property
+    def shown_year(self) -> int:
+        """The year the headline figures are shown for: the first in which the KOR applies
+        (else the first chosen): the margin chart, the threshold and the table agree on it."""
+        return self.kor_years[0] if self.kor_years else self.scenario.kor_start_year
+
+    def year_margin(self, year: int) -> tuple[float, float, float, float]:
+        """(regular margin, KOR margin, gain, KOR share) of ``year`` as the table has them:
+        a split year's, not a full-year figure (issue #20 item 7)."""
+        t = self.table
+        names = ("regular_margin", "kor_margin", "margin_gain", "kor_share")
+        regular, kor, gain, share = (float(t.at[year, n]) for n in names)  # type: ignore[arg-type]
+        return regular, kor, gain, share
+
+    @property
     def advice_figures(self) -> AdviceFigures:
         """What :func:`kortools.advise` decides on (the portfolio builds the same per client)."""
         return advice_figures(self.vat, self.income, 0, self.warnings)

@@ -12,6 +12,7 @@ for ``YEARS_AHEAD`` years. Every figure and the advice come from the model
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import cast
 
@@ -113,6 +114,15 @@ COLUMNS = (
 )
 BY_NAME = {c.name: c for c in COLUMNS} | {c.english: c for c in COLUMNS}
 MAX_AMOUNT = 1e12
+#: Optional columns of a year's own turnover (``omzet_2027``: excl. VAT, consumers and
+#: businesses together, split as the row's two sales columns): history and forecast per year.
+YEAR_COLUMN = re.compile(r"^(?:omzet|turnover)_(\d{4})$")
+
+
+def year_columns(frame: pd.DataFrame) -> dict[int, str]:
+    """The per-year turnover columns of a (normalised) frame, by year."""
+    found = (YEAR_COLUMN.match(str(c)) for c in frame.columns)
+    return {int(m[1]): m[0] for m in found if m}
 
 
 def normalise_columns(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
@@ -125,6 +135,8 @@ def normalise_columns(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
         key = str(header).strip().lower().replace(" ", "_")
         if key in BY_NAME:
             renamed[header] = BY_NAME[key].name
+        elif match := YEAR_COLUMN.match(key):
+            renamed[header] = "omzet_" + match[1]
     frame = frame.rename(columns=renamed)
     missing = [c.name for c in COLUMNS if c.required and c.name not in frame.columns]
     return frame, missing
@@ -198,6 +210,17 @@ def validate_rows(raw: pd.DataFrame, first_line: int = 2) -> tuple[pd.DataFrame,
             report(out_of_range, column.name, f"jaar van {low} tot en met {years[-1]}")
         default = default_year if column.name == "jaar" else column.default
         clean[column.name] = numbers.where(~empty, default)
+    for year, name in year_columns(raw).items():
+        text = raw[name].astype("string").str.strip()
+        empty = text.isna() | (text == "")
+        numbers, reasons = read_numbers_nl(text)
+        report(~empty & numbers.isna(), name, reasons.fillna("geen getal"))
+        bad = ~empty & numbers.notna() & ((numbers < 0) | (numbers > MAX_AMOUNT))
+        report(bad, name, "moet tussen 0 en 1.000.000.000.000 liggen")
+        clean[name] = numbers.where(~empty)
+        # the given year before the first is the previous-year test (issue #20 item 2)
+        before = clean["omzet_vorig_jaar"].isna() & (clean["jaar"] - 1 == year)
+        clean["omzet_vorig_jaar"] = clean["omzet_vorig_jaar"].where(~before, clean[name])
     consumer, business = clean["omzet_consumenten"], clean["omzet_bedrijven"]
     clean["omzet_vorig_jaar"] = clean["omzet_vorig_jaar"].fillna(consumer + business)
     errors = (
@@ -229,6 +252,11 @@ def scenario_for(row: pd.Series) -> Scenario:
     fields = {
         c.english: row[c.name] / 100 if c.kind == "percent" else row[c.name] for c in one_to_one_columns()
     }
+    overrides = {
+        year: dict(zip(("consumer_sales", "business_sales"), split_turnover(row, row[name]), strict=True))
+        for year, name in year_columns(row.to_frame().T).items()
+        if first <= year < first + YEARS_AHEAD and pd.notna(row[name])
+    }
     assets = []
     if row["investering_btw"] > 0:
         assets.append(
@@ -243,7 +271,16 @@ def scenario_for(row: pd.Series) -> Scenario:
         last_year=first + YEARS_AHEAD - 1,
         kor_start_year=first,
         assets=tuple(assets),
+        overrides=overrides,
     )
+
+
+def split_turnover(rows, turnover):
+    """(consumer, business) sales of a year's own ``turnover``, in the rows' consumer share
+    (all to consumers where the sales columns are both 0)."""
+    total = rows["omzet_consumenten"] + rows["omzet_bedrijven"]
+    share = np.where(total > 0, rows["omzet_consumenten"] / np.where(total > 0, total, 1), 1.0)
+    return turnover * share, turnover * (1 - share)
 
 
 ERROR_COLUMNS = ("regel", "klant", "kolom", "waarde", "reden")
@@ -327,13 +364,24 @@ def businesses_of_clients(group: pd.DataFrame, first_year: int, policy: str) -> 
     ``jaar .. jaar + YEARS_AHEAD − 1`` and going on; the person at the Scenario defaults)."""
     years = tuple(range(first_year, first_year + YEARS_AHEAD))
     n = len(group)
-    sales = YearInputs(
-        group["omzet_consumenten"].to_numpy(float),
-        group["omzet_bedrijven"].to_numpy(float),
-        group["kosten_met_btw"].to_numpy(float),
-        group["kosten_zonder_btw"].to_numpy(float),
-        group["btw_tarief"].to_numpy(float) / 100,
-    )
+    own = year_columns(group)
+
+    def sales_in(year: int) -> YearInputs:
+        consumer = group["omzet_consumenten"].to_numpy(float)
+        business = group["omzet_bedrijven"].to_numpy(float)
+        if year in own:
+            given = group[own[year]].to_numpy(float)
+            split = split_turnover(group, given)
+            consumer = np.where(np.isnan(given), consumer, np.asarray(split[0], dtype=float))
+            business = np.where(np.isnan(given), business, np.asarray(split[1], dtype=float))
+        return YearInputs(
+            consumer,
+            business,
+            group["kosten_met_btw"].to_numpy(float),
+            group["kosten_zonder_btw"].to_numpy(float),
+            group["btw_tarief"].to_numpy(float) / 100,
+        )
+
     defaults = Scenario.__dataclass_fields__
     zero = np.zeros(n)
     person = Entrepreneur(
@@ -352,7 +400,7 @@ def businesses_of_clients(group: pd.DataFrame, first_year: int, policy: str) -> 
     return Businesses(
         years=years,
         tax_years=tuple(tax_year_for(y) for y in years),
-        sales=(sales,) * len(years),
+        sales=tuple(sales_in(y) for y in years),
         input_vat_rate=np.full(n, DEFAULT_INPUT_VAT_RATE),
         policy=policy,
         chosen=(np.ones(n, dtype=bool),) * len(years),

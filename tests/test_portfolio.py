@@ -1,5 +1,6 @@
 """The portfolio run: vectorised advice per client, bad rows reported, atomic output."""
 
+import io
 import subprocess
 import sys
 
@@ -107,9 +108,23 @@ def random_clients(count: int, seed: int) -> pd.DataFrame:
     return frame.astype(str).replace(r"^(-?\d+)\.(\d+)$", r"\1,\2", regex=True)
 
 
-def test_every_portfolio_row_equals_the_models_advice_for_that_client():
+def with_years(clients: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """The clients with optional per-year turnover columns (issue #20), about half empty."""
+    rng = np.random.default_rng(seed)
+    last = kt.tax_years()[-1]
+    for year in (last - 1, last, last + 2):
+        given = rng.uniform(size=len(clients)) < 0.5
+        amounts = rng.uniform(0, 30_000, len(clients)).round(2).astype(str)
+        clients[f"omzet_{year}"] = np.where(given, np.char.replace(amounts, ".", ","), "")
+    clients.loc[clients.index % 3 == 0, "omzet_vorig_jaar"] = ""  # then omzet_<jaar − 1> counts
+    return clients
+
+
+@pytest.mark.parametrize("years", [False, True], ids=["same every year", "per-year columns"])
+def test_every_portfolio_row_equals_the_models_advice_for_that_client(years):
     """500 random clients: each row is kt.advise(kt.evaluate(scenario)) of that client."""
-    good, errors = portfolio.validate_rows(random_clients(500, seed=7))
+    clients = random_clients(500, seed=7)
+    good, errors = portfolio.validate_rows(with_years(clients, 3) if years else clients)
     assert errors.empty and len(good) == 500
     rows = portfolio.assess(good)
     verdicts = set()
@@ -303,3 +318,32 @@ def test_a_client_advised_to_join_gets_the_request_deadline(tmp_path, monkeypatc
     joining = advice[advice["advies"] == "meedoen"]
     assert len(joining) and set(joining["aanmelden_uiterlijk"]) == {"3 december 2026"}
     assert set(advice.loc[advice["advies"] != "meedoen", "aanmelden_uiterlijk"]) <= {""}
+
+
+def test_a_year_column_before_the_first_year_is_the_previous_year(tmp_path):
+    # issue #20: 2025 € 19.000, 2026 € 21.500: the 2025 column is the previous-year test
+    text = "klant;omzet_consumenten;omzet_bedrijven;kosten_met_btw;btw_tarief;beleid;jaar;omzet_2025\n"
+    text += "Historie;21.500;0;1.000;21;nettoprijs;2026;19.000\n"
+    text += "Zonder;21.500;0;1.000;21;nettoprijs;2026;\n"
+    raw, _ = portfolio.normalise_columns(
+        pd.read_csv(io.StringIO(text), sep=";", dtype=str, keep_default_na=False)
+    )
+    good, errors = portfolio.validate_rows(raw)
+    assert errors.empty
+    assert good["omzet_vorig_jaar"].tolist() == [19_000, 21_500]
+    rows = portfolio.assess(good)
+    assert rows.loc[1, "reden"].startswith("2026: omzet vorig jaar te hoog")
+    assert not rows.loc[0, "reden"].startswith("2026: omzet vorig jaar te hoog")
+
+
+def test_a_bad_year_cell_is_a_dutch_line():
+    text = "klant;omzet_consumenten;omzet_bedrijven;kosten_met_btw;omzet_2027\nA;1000;0;0;veel\n"
+    raw, _ = portfolio.normalise_columns(
+        pd.read_csv(io.StringIO(text), sep=";", dtype=str, keep_default_na=False)
+    )
+    good, errors = portfolio.validate_rows(raw)
+    assert good.empty and errors.loc[0, "kolom"] == "omzet_2027" and "geen getal" in errors.loc[0, "reden"]
+
+
+def semicolon_csv(text: str) -> pd.DataFrame:
+    return pd.read_csv(io.StringIO(text), sep=";", dtype=str, keep_default_na=False)

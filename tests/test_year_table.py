@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 import kortools as kt
+from kortools.money import format_euro
 from kortools.ui import app as ui
 from kortools.ui.verkenner import NEW_CASE
 
@@ -142,3 +143,21 @@ def test_every_state_of_the_page_survives_its_link(omzet, eerder, year, per_year
     assert given_values(again) == given_values(app)
     assert dict(parse_qsl(query_of(again))) == dict(parse_qsl(query_of(app)))
     assert kt.evaluate(again.result.scenario).table.equals(app.result.table)
+
+
+def test_at_a_threshold_crossing_the_headline_chart_and_table_show_one_figure():
+    # issue #20 item 7: "Winkel op de grens" headlined the split year's gain while the chart
+    # said the full-year figure. Now the chart is the table's year (the split year)
+    app = ui.kor_verkenner(query="voorbeeld=drempel")
+    result = app.result
+    year = result.shown_year
+    row = result.table.loc[year]
+    assert 0 < row["kor_share"] < 1  # the threshold is crossed in that year
+    assert app.advice.gain_per_kor_year == sum(
+        result.table.loc[y, "margin_gain"] for y in result.kor_years
+    ) / len(result.kor_years)
+    chart_title = app._margin_chart.axes.get_title()
+    assert chart_title.endswith(format_euro(row["margin_gain"], cents=False))
+    assert format_euro(row["margin_gain"], cents=False) in app.headline.value or len(result.kor_years) > 1
+    full_year = result.margins[year].gain
+    assert format_euro(full_year, cents=False) not in chart_title

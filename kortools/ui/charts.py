@@ -110,14 +110,14 @@ class MarginChart:
         self.axes.axhline(0, color=MUTED, linewidth=0.8)
 
     @literal_text
-    def update(self, regular_margin: float, kor_margin: float, gain: float) -> Figure:
+    def update(self, regular_margin: float, kor_margin: float, gain: float, when: str = "per jaar") -> Figure:
         for bar, label, amount in zip(self.bars, self.labels, (regular_margin, kor_margin), strict=True):
             bar.set_height(amount)
             label.set_text(format_euro(amount, cents=False))
             label.xy = label.xyann = (label.xy[0], amount)
             label.set_va("bottom" if amount >= 0 else "top")
         word = "voordeel" if gain >= 0 else "nadeel"
-        self.axes.set_title(f"Marge per jaar: KOR-{word} {format_euro(abs(gain), cents=False)}", fontsize=12)
+        self.axes.set_title(f"Marge {when}: KOR-{word} {format_euro(abs(gain), cents=False)}", fontsize=12)
         low, high = min(0.0, regular_margin, kor_margin), max(0.0, regular_margin, kor_margin)
         pad = 0.18 * (high - low or 1.0)
         _euro_ticks(self.axes, low - (pad if low < 0 else 0), high + pad)
@@ -125,8 +125,10 @@ class MarginChart:
 
 
 @literal_text
-def margin_chart(regular_margin: float, kor_margin: float, gain: float, axes=None) -> Figure:
-    return MarginChart(axes).update(regular_margin, kor_margin, gain)
+def margin_chart(
+    regular_margin: float, kor_margin: float, gain: float, axes=None, when: str = "per jaar"
+) -> Figure:
+    return MarginChart(axes).update(regular_margin, kor_margin, gain, when)
 
 
 class BreakEvenChart:

@@ -27,6 +27,7 @@ from kortools.ui.text import (
     deductions_table_nl,
     headline_sentences,
     herziening_table_nl,
+    margin_year_nl,
     minimum_rule_nl,
     other_reasons,
 )
@@ -179,7 +180,7 @@ def report(scenario: kt.Scenario, made_on: dt.date | None = None, variants=()) -
     result = kt.evaluate(scenario)
     advice = kt.advise(result)
     made_on = made_on or kt.today()
-    s, m = scenario, result.margins[scenario.kor_start_year]
+    s, m = scenario, result.margins[result.shown_year]
     buffer = io.BytesIO()
     by = ", ".join(x for x in (s.adviser, s.office) if x)
     metadata = {
@@ -242,12 +243,17 @@ def report(scenario: kt.Scenario, made_on: dt.date | None = None, variants=()) -
         ]
         for label, shown in inputs:
             page.paragraph(f"{label}: {shown}")
-        page.heading(f"Marge gewone btw en KOR ({m.year})")
+        year_shown = result.shown_year
+        margin_regular, margin_kor, margin_gain, _share = result.year_margin(year_shown)
+        when, note = margin_year_nl(result, year_shown)
+        page.heading(f"Marge gewone btw en KOR ({year_shown})")
         page.paragraph(
-            f"Gewone btw {format_euro(m.regular_margin)}; met KOR {format_euro(m.kor_margin)}; "
-            f"verschil {format_euro(m.gain)} per jaar."
+            f"Gewone btw {format_euro(margin_regular)}; met KOR {format_euro(margin_kor)}; verschil {format_euro(margin_gain)} "
+            f"in {year_shown}. {note}".strip()
         )
-        page.chart(partial(charts.margin_chart, m.regular_margin, m.kor_margin, m.gain), height=0.17)
+        page.chart(
+            partial(charts.margin_chart, margin_regular, margin_kor, margin_gain, when=when), height=0.17
+        )
         page.heading("Omzetgrens")
         crossed = not m.within_threshold
         page.paragraph(

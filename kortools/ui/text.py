@@ -313,3 +313,15 @@ STYLE = """
 .kt-copy { margin-left: 0.5em; }
 </style>
 """
+
+
+def margin_year_nl(result, year: int) -> tuple[str, str]:
+    """(chart title words, note) for the margin of ``year`` as the table has it: a split year
+    says until when the KOR applied ("2027 (KOR tot 21 december)")."""
+    share = result.year_margin(year)[3]
+    status = result.table.loc[year, "kor_status"]
+    if 0 < share < 1:
+        return f"{year} (KOR {share:.0%} van de omzet)".replace(
+            ".", ","
+        ), f"{year}: {status}; daarna gewone btw."
+    return str(year), ""

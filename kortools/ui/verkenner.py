@@ -29,6 +29,7 @@ from kortools.ui.text import (
     headline_html,
     herziening_table_nl,
     html_table,
+    margin_year_nl,
     minimum_rule_nl,
     net_by_turnover_html,
     steps_html,
@@ -258,7 +259,7 @@ class KorVerkenner(App, Variants):
 
     @property
     def first_kor_margin(self) -> kt.MarginComparison:
-        return self.shown.margins[self.shown.scenario.kor_start_year]
+        return self.shown.margins[self.shown.shown_year]
 
     def render_headline(self) -> None:
         """The verdict, the gain per KOR year and the total: ``kt.advise``, words around its figures."""
@@ -271,8 +272,10 @@ class KorVerkenner(App, Variants):
         self.threshold.value = threshold_html(m.kor_turnover, m.threshold, m.policy, not m.within_threshold)
 
     def _margin_figure(self):
-        m = self.first_kor_margin
-        return self._margin_chart.update(m.regular_margin, m.kor_margin, m.gain)
+        """The margin of the year the headline speaks of, as the table has it (a split year's)."""
+        year = self.shown.shown_year
+        regular, kor, gain, _share = self.shown.year_margin(year)
+        return self._margin_chart.update(regular, kor, gain, margin_year_nl(self.shown, year)[0])
 
     @guarded
     def render_tab(self) -> None:
