@@ -57,6 +57,22 @@ class Asset:
         )
         object.__setattr__(self, "vat", v.amount(f"vat of {self.name}", self.vat))
 
+    @classmethod
+    def bought(
+        cls, name: str, kind: str, first_use_year: int, amount: float, *, including_vat: bool = False
+    ) -> Asset:
+        """An investment of ``amount`` at the general VAT rate of ``first_use_year``, the amount
+        excl. VAT (or incl. it, ``including_vat``): its VAT is worked out (kor.md §7)."""
+        year = v.whole_number(f"first_use_year of {name}", first_use_year, 1950, LAST_YEAR)
+        rate = float(value("vat_rate_general", tax_year_for(year)))
+        amount = v.amount(f"amount of {name}", amount)
+        vat = amount * rate / (1 + rate) if including_vat else amount * rate
+        return cls(name, kind, year, vat)
+
+    def planned(self, today_year: int) -> bool:
+        """First used this year or later (a plan), seen from ``today_year``; else a past one."""
+        return self.first_use_year >= today_year
+
 
 def revision_period(asset: Asset) -> int:
     """Years in the revision period, first-use year included (herziening.md §Which assets).

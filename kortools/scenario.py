@@ -399,12 +399,32 @@ def _check_period_end(field: str, day: dt.date, period: str) -> None:
         raise InputError(field, day, f"allowed the last day of a return period: {ends}") from None
 
 
+ASSET_KEYS = {"name", "kind", "first_use_year"}
+AMOUNT_KEYS = {"vat": None, "amount_excl_vat": False, "amount_incl_vat": True}
+
+
 def _asset(item: Any) -> Asset:
+    """An Asset, or a mapping: name, kind, first_use_year and one of ``vat`` (the VAT on the
+    invoice), ``amount_excl_vat`` or ``amount_incl_vat`` (at the general rate of that year)."""
     if isinstance(item, Asset):
         return item
-    if not isinstance(item, Mapping) or set(item) != {"name", "kind", "first_use_year", "vat"}:
-        raise InputError("assets", item, "each asset needs exactly name, kind, first_use_year, vat")
-    return Asset(**item)
+    amounts = set(item) - ASSET_KEYS if isinstance(item, Mapping) else set()
+    if (
+        not isinstance(item, Mapping)
+        or not set(item) >= ASSET_KEYS
+        or len(amounts) != 1
+        or not amounts <= set(AMOUNT_KEYS)
+    ):
+        raise InputError(
+            "assets",
+            item,
+            "each asset needs name, kind, first_use_year and one of vat, amount_excl_vat, amount_incl_vat",
+        )
+    (key,) = amounts
+    if key == "vat":
+        return Asset(**item)
+    base = {k: item[k] for k in ASSET_KEYS}
+    return Asset.bought(**base, amount=item[key], including_vat=bool(AMOUNT_KEYS[key]))
 
 
 def _check_monthly_sales(weights: Any) -> tuple[float, ...] | None:

@@ -81,3 +81,33 @@ def test_the_year_before_may_hold_only_sales():
 def test_a_growth_out_of_range_is_refused():
     with pytest.raises(kt.InputError, match="growth"):
         client(growth=1.5)
+
+
+def test_investments_in_any_year_with_their_amount_incl_or_excl_vat():
+    # issue #20 item 4: a past machine (2024, € 6.050 incl. 21% btw → btw 1.050) and a planned
+    # one (2027, € 2.000 excl. btw → btw 420), KOR from 2026 (whole years)
+    s = client(
+        first_year=2026,
+        last_year=2028,
+        kor_start_year=2026,
+        previous_year_turnover=15_000,
+        consumer_sales=15_000,
+        assets=[
+            {"name": "machine", "kind": "movable", "first_use_year": 2024, "amount_incl_vat": 6_050},
+            {"name": "laptop", "kind": "movable", "first_use_year": 2027, "amount_excl_vat": 2_000},
+        ],
+    )
+    machine, laptop = s.assets
+    assert machine.vat == pytest.approx(1_050) and laptop.vat == pytest.approx(420)
+    assert not machine.planned(2026) and laptop.planned(2026)
+    table = kt.evaluate(s).table
+    # the machine: 1.050 / 5 = 210 a year in 2026–2028, < 500 each year → not revised;
+    # the laptop is bought in a KOR year: its 420 btw cannot be deducted (a cost in 2027)
+    assert table["lost_investment_vat"].tolist() == pytest.approx([0, 420, 0])
+
+
+def test_an_asset_with_two_amounts_is_refused():
+    with pytest.raises(kt.InputError, match="one of vat, amount_excl_vat"):
+        client(
+            assets=[{"name": "x", "kind": "movable", "first_use_year": 2025, "vat": 1, "amount_excl_vat": 5}]
+        )

@@ -248,8 +248,8 @@ def report(scenario: kt.Scenario, made_on: dt.date | None = None, variants=()) -
         when, note = margin_year_nl(result, year_shown)
         page.heading(f"Marge gewone btw en KOR ({year_shown})")
         page.paragraph(
-            f"Gewone btw {format_euro(margin_regular)}; met KOR {format_euro(margin_kor)}; verschil {format_euro(margin_gain)} "
-            f"in {year_shown}. {note}".strip()
+            f"Gewone btw {format_euro(margin_regular)}; met KOR {format_euro(margin_kor)}; "
+            f"verschil {format_euro(margin_gain)} in {year_shown}. {note}".strip()
         )
         page.chart(
             partial(charts.margin_chart, margin_regular, margin_kor, margin_gain, when=when), height=0.17
