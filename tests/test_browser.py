@@ -338,3 +338,103 @@ def test_variants_in_the_browser_and_through_the_share_link(page, voila, output_
         assert fresh.locator(".kt-field-omzet input").input_value() == "18.000"
     finally:
         fresh.context.close()
+
+
+# --- issue #20: the real client, today (the server's today: 1 December 2026) ---------------
+
+
+def test_a_new_case_opens_from_today_and_the_year_table_takes_history(page, voila, output_dir):
+    load(page, voila, "kor_verkenner.ipynb", "voorbeeld=", wait_for=".kt-verdict")
+    assert "KOR-verkenner: Nieuwe klant" in body_text(page)
+    assert "Nieuwe berekening" in page.locator(".kt-verdict").inner_text()
+    assert page.locator(".kt-field-kor_vanaf select").input_value() == "1 januari 2027"  # the next start
+    # an adviser types a client with history: 2025 € 19.000, 2026 € 21.500 at net prices
+    page.locator(".kt-field-klant input").fill("Fietsenmaker Jansen")
+    page.locator(".kt-field-klant input").press("Enter")
+    page.locator(".kt-field-btw .widget-toggle-button", has_text="21%").click()
+    from kortools.ui.text import POLICY_LABELS
+
+    page.locator(".kt-field-beleid select").select_option(label=POLICY_LABELS["keep_net_prices"])
+    omzet = page.locator(".kt-field-omzet input")
+    omzet.fill("21.500")
+    omzet.press("Enter")
+    # the client is in the KOR since 1 January 2026: the 2025 turnover decides 2026
+    page.locator(".kt-field-kor_vanaf select").select_option(label="1 januari 2026")
+    page.locator(".kt-field-al_in_kor input").check()
+    page.wait_for_function("() => document.querySelector('.kt-link').href.includes('al_in_kor=ja')")
+    reasons = page.locator(".kt-reasons").inner_text()
+    assert "2026: omzet vorig jaar te hoog" in reasons  # without history 2025 is taken as 21.500
+    history = page.locator(".kt-field-omzet_2025 input")
+    history.fill("19.000")
+    history.press("Enter")
+    page.wait_for_function("() => document.querySelector('.kt-link').href.includes('omzet_2025=19000')")
+    assert "KOR-verkenner: Fietsenmaker Jansen" in body_text(page)
+    # the forecast years show the model's figure as their placeholder
+    assert page.locator(".kt-field-omzet_2027 input").get_attribute("placeholder") == "21.500"
+    reasons = page.locator(".kt-reasons").inner_text()
+    assert "2026: omzet vorig jaar te hoog" not in reasons  # 19.000 ≤ 20.000
+    # so the KOR applies in 2026, until 21.500 at net prices passes 20.000 in December
+    assert "2026: grens overschreden op" in reasons
+    assert_no_traceback(page)
+    page.screenshot(path=output_dir / "kor_verkenner_jaartabel.png", full_page=True)
+
+
+def test_the_link_with_cents_and_per_year_fields_opens_the_same_case(page, voila, browser):
+    query = "eerder_btw=5206,61&eerder_jaar=2024&omzet_2026=17.250,25&kosten_2027=2.600,10"
+    load(page, voila, "kor_verkenner.ipynb", query)
+    assert page.locator(".kt-field-eerder_btw input").input_value() == "5.206,61"
+    assert page.locator(".kt-field-omzet_2026 input").input_value() == "17.250,25"
+    href = page.locator(".kt-link").get_attribute("href")
+    assert "eerder_btw=5206%2C61" in href and "omzet_2026=17250%2C25" in href
+    verdict = page.locator(".kt-verdict").inner_text()
+    total = page.locator(".kt-total").inner_text()
+    fresh = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="nl-NL").new_page()
+    try:
+        load(fresh, voila, "kor_verkenner.ipynb", href.lstrip("?"))
+        assert not fresh.locator(".kt-error").count()  # the page reads its own link
+        assert fresh.locator(".kt-verdict").inner_text() == verdict
+        assert fresh.locator(".kt-total").inner_text() == total
+        assert fresh.locator(".kt-field-kosten_2027 input").input_value() == "2.600,10"
+    finally:
+        fresh.context.close()
+
+
+def test_wat_nu_says_the_moved_start_on_the_page_and_in_the_pdf(page, voila, output_dir):
+    import io
+
+    import pypdf
+
+    # a plan from 1 January 2026, seen on 1 December 2026: moved to 1 January 2027
+    load(page, voila, "kor_verkenner.ipynb", "van=2026&tot=2028&kor_vanaf=2026-01-01&al_in_kor=nee")
+    text = body_text(page)
+    assert "Wat nu?" in text and "uiterlijk 3 december 2026" in text
+    assert "aanmelden te laat: KOR pas vanaf 1 januari 2027" in text
+    assert "Mijn Belastingdienst Zakelijk" in text
+    with page.expect_download(timeout=60_000) as download_info:
+        page.get_by_role("button", name="Download rapport (PDF)").click()
+    path = output_dir / "kor-advies-wat-nu.pdf"
+    download_info.value.save_as(path)
+    first = " ".join(pypdf.PdfReader(io.BytesIO(path.read_bytes())).pages[0].extract_text().split())
+    assert "Wat nu?" in first and "uiterlijk 3 december 2026" in first
+    assert not re.search(r"\b20\d\d-\d\d-\d\d\b", first)  # no ISO date a person reads
+
+
+def test_at_the_threshold_the_headline_chart_and_table_say_one_figure(page, voila, output_dir):
+    from kortools.ui.app import kor_verkenner
+
+    load(page, voila, "kor_verkenner.ipynb", "voorbeeld=drempel")
+    model = kor_verkenner("drempel", query="")
+    year = model.result.shown_year
+    split = format_euro(model.result.table.loc[year, "margin_gain"], cents=False)
+    full = format_euro(model.result.margins[year].gain, cents=False)
+    assert split != full  # the year is split at the crossing
+    assert split in page.locator(".kt-gain").inner_text()  # the gross figure in the headline
+    page.get_by_role("tab", name="Meerdere jaren").click()
+    page.wait_for_selector(".kt-table")
+    # the table's "Marge met KOR" of that year is the split year's: regular + the split gain
+    table = page.locator(".kt-table").first.inner_text()
+    assert format_euro(model.result.table.loc[year, "kor_margin"]) in table
+    title = model._margin_chart.axes.get_title()  # the chart on the page is drawn from this app's model
+    assert title.endswith(split) and full not in title
+    assert "grens overschreden op 21 december 2025" in body_text(page)
+    page.screenshot(path=output_dir / "kor_verkenner_drempel_een_getal.png", full_page=True)

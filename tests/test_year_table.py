@@ -53,7 +53,7 @@ def test_history_in_the_year_table_is_the_previous_year_test():
     assert app.year_table.cells["omzet_2025"].value == "19.000"
     # the empty cells show the model's figure for that year
     assert app.year_table.cells["omzet_2027"].placeholder == "21.500"
-    assert "2027 <small>(prognose)</small>" in app.year_table.year_labels[2027].value
+    assert "2027 <small>prognose</small>" in app.year_table.year_labels[2027].value
 
 
 def test_typing_a_year_and_a_growth():

@@ -289,6 +289,7 @@ NAVIGATION = (
 
 STYLE = """
 <style>
+.kt-read { color: #0d47a1; font-weight: 600; }
 .kt-error { color: #c62828; font-weight: 600; font-size: 0.95em; min-height: 0; }
 .kt-headline { font-size: 1.35em; margin: 0.2em 0 0.4em 0; }
 .kt-headline b { white-space: nowrap; }

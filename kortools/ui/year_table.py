@@ -16,6 +16,7 @@ from kortools.ui.models import SharedModels
 from kortools.ui.text import escape
 
 KINDS = ("omzet", "kosten")
+COLUMNS = "104px 100px 100px"
 BASIS_NL = {"werkelijk": "werkelijk", "aangenomen": "aangenomen", "prognose": "prognose"}
 
 
@@ -28,9 +29,16 @@ class YearTable:
         self.cells: dict[str, w.Text] = {}
         self.year_labels: dict[int, w.HTML] = {}
         self.errors = make.html()
-        head = '<div class="kt-year-head"><b>Jaar</b><b>Omzet</b><b>Kosten met btw</b></div>'
-        self.grid = make(w.GridBox, [], layout={"grid_template_columns": "100px 105px 105px"})
-        self.widget = make(w.VBox, [make.html(head), self.grid, self.errors])
+        head = (
+            f'<div class="kt-year-head" style="display:grid;grid-template-columns:{COLUMNS};'
+            'font-size:0.9em"><b>Jaar</b><b>Omzet</b><b>Kosten</b></div>'
+        )
+        note = (
+            "<small>Omzet excl. btw; kosten: waarop u btw betaalt, excl. die btw. Een leeg vak: "
+            "het bedrag hierboven (met de groei), grijs getoond.</small>"
+        )
+        self.grid = make(w.GridBox, [], layout={"grid_template_columns": COLUMNS, "align_items": "center"})
+        self.widget = make(w.VBox, [make.html(head), self.grid, make.html(note), self.errors])
         self.shown: tuple[int, int] | None = None
 
     def cell(self, name: str) -> w.Text:
@@ -61,10 +69,10 @@ class YearTable:
         for year in range(first, last + 1):
             self.cells[f"omzet_{year}"].placeholder = amount_text(round(s.turnover(year), 2))
             self.cells[f"kosten_{year}"].placeholder = amount_text(round(s.inputs(year)["costs_with_vat"], 2))
-            self.year_labels[year].value = f"{year} <small>({BASIS_NL[s.basis(year)]})</small>"
+            self.year_labels[year].value = _year_html(year, BASIS_NL[s.basis(year)])
         before = s.history_turnover if s.previous_year_turnover is None else s.previous_year_turnover
         self.cells[f"omzet_{first - 1}"].placeholder = "" if before is None else amount_text(round(before, 2))
-        self.year_labels[first - 1].value = f"{first - 1} <small>(vorig jaar)</small>"
+        self.year_labels[first - 1].value = _year_html(first - 1, "vorig jaar")
 
     def _year_label(self, year: int) -> w.HTML:
         if year not in self.year_labels:
@@ -74,3 +82,7 @@ class YearTable:
     def show_errors(self, errors: dict[str, str]) -> None:
         mine = [message for name, message in errors.items() if name in self.cells]
         self.errors.value = "".join(f'<div class="kt-error">{escape(m)}</div>' for m in mine)
+
+
+def _year_html(year: int, basis: str) -> str:
+    return f'<span style="white-space:nowrap">{year} <small>{escape(basis)}</small></span>'
