@@ -161,3 +161,13 @@ def test_at_a_threshold_crossing_the_headline_chart_and_table_show_one_figure():
     assert format_euro(row["margin_gain"], cents=False) in app.headline.value or len(result.kor_years) > 1
     full_year = result.margins[year].gain
     assert format_euro(full_year, cents=False) not in chart_title
+
+
+def test_a_variant_is_never_pinned_from_an_invalid_input():
+    app = ui.kor_verkenner(query="voorbeeld=kapper")
+    app.controls["omzet"].value = "16,5,0"  # not a number
+    app.pin_variant()
+    assert app.variants == {} and "alleen geldige invoer" in app.variants_note.value
+    app.controls["omzet"].value = "16.500"
+    app.pin_variant()
+    assert list(app.variants) == ["A"]

@@ -61,6 +61,7 @@ class Variants:
     chart_image: Any
     values: dict[str, Any]
     set_values: Any
+    current_values: Any
     refresh: Any
     render_tab: Any
     link: Any
@@ -119,6 +120,9 @@ class Variants:
         )
         if name not in self.variants and len(self.variants) >= MAX_VARIANTS:
             self._say(f"U kunt hoogstens {MAX_VARIANTS} varianten bewaren; verwijder er eerst een.")
+            return
+        if self.current_values()[1] or self.result is None:  # never the last valid case silently
+            self._say("Een variant bewaart alleen geldige invoer: verbeter eerst wat rood staat.")
             return
         self.variants[name] = dict(self.values)
         self.variant_name.value = ""
