@@ -60,6 +60,10 @@ _EXPORTS = {
     "new_scenario": "kortools.scenario",
     "save_scenario": "kortools.scenario",
     "today": "kortools.clock",
+    "Books": "kortools.books",
+    "read_auditfile": "kortools.books",
+    "read_auditfiles": "kortools.books",
+    "scenario_from_books": "kortools.books",
     "Step": "kortools.steps",
     "next_steps": "kortools.steps",
 }
@@ -81,6 +85,7 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # static checkers and IDEs see the eager imports
     from kortools.advice import Advice, Reason, advise
+    from kortools.books import Books, read_auditfile, read_auditfiles, scenario_from_books
     from kortools.clock import today
     from kortools.compare import compare_scenarios, explain_difference
     from kortools.deduction_years import deductions_table
@@ -141,6 +146,7 @@ __all__ = [
     "Advice",
     "Asset",
     "Assumption",
+    "Books",
     "Deductions",
     "InputError",
     "MarginComparison",
@@ -179,8 +185,11 @@ __all__ = [
     "new_scenario",
     "next_steps",
     "parameter",
+    "read_auditfile",
+    "read_auditfiles",
     "report",
     "save_scenario",
+    "scenario_from_books",
     "tax_years",
     "threshold_crossing",
     "today",

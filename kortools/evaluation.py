@@ -154,6 +154,8 @@ def evaluate(scenario: Scenario) -> ScenarioResult:
         income = income_years_of(record, vat)
         table, deductions = _table(s, vat, income)
         _extrapolation(s)
+        for key in s.assumption_keys:  # e.g. the books' (kortools.books)
+            rule_assumption(key)
         start = s.kor_start_year - s.first_year
         warnings = scenario_warnings(vat, 0, start, s.vat_taxed_rental, s.foreign_or_reverse_charge)
         first = s.inputs(s.kor_start_year)

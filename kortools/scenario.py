@@ -86,6 +86,8 @@ class Scenario:
     (a forecast: the plain values hold in ``first_year``); ``overrides`` may hold the
     sales of ``first_year − 1`` (history: the previous-year test uses them).
     ``turnover(year)``, ``basis(year)``.
+    ``assumption_keys``: unconfirmed rules the inputs rest on (data/assumptions.yaml, e.g.
+    from the books): shown with the result.
     ``assume_last_tax_year``: years after the last year with tax data use that
     year's figures, shown as an assumption; off, such a year is an error.
 
@@ -143,6 +145,7 @@ class Scenario:
     kor_since: dt.date | None = None
     return_period: str = "quarter"
     growth: float = 0.0
+    assumption_keys: tuple[str, ...] = ()
 
     def __post_init__(self):
         set_ = object.__setattr__
@@ -203,6 +206,7 @@ class Scenario:
             v.number_in_range("growth", self.growth, -0.5, 1.0, "(a fraction a year: 0.05 is 5%)"),
         )
         set_(self, "overrides", _check_overrides(self.overrides, first, last))
+        set_(self, "assumption_keys", _check_assumption_keys(self.assumption_keys))
         for year in self.years:
             self.tax_year(year)
         set_(self, "starter_uses_before", self._check_starter_uses())
@@ -425,6 +429,19 @@ def _asset(item: Any) -> Asset:
         return Asset(**item)
     base = {k: item[k] for k in ASSET_KEYS}
     return Asset.bought(**base, amount=item[key], including_vat=bool(AMOUNT_KEYS[key]))
+
+
+def _check_assumption_keys(keys: Any) -> tuple[str, ...]:
+    """Keys of data/assumptions.yaml the scenario's inputs rest on (e.g. from the books)."""
+    from kortools.parameters import rule_assumptions
+
+    if isinstance(keys, str) or not isinstance(keys, Iterable):
+        raise InputError("assumption_keys", keys, "allowed a list of keys of data/assumptions.yaml")
+    known = rule_assumptions()
+    unknown = [k for k in keys if k not in known]
+    if unknown:
+        raise InputError("assumption_keys", unknown, "allowed keys of data/assumptions.yaml")
+    return tuple(keys)
 
 
 def _check_monthly_sales(weights: Any) -> tuple[float, ...] | None:

@@ -1,0 +1,211 @@
+"""The client's books as the scenario's history (issue #21; rules/auditfile.md).
+
+``kt.read_auditfile(path_or_bytes)`` and ``kt.read_auditfiles(paths)`` read Auditfiles
+Financieel (:mod:`kortools.auditfile`) into :class:`Books`: the company, the years, a
+summary per year (turnover by VAT kind and by customer kind, costs, input VAT), the
+investments, the findings, and where every figure came from
+(:meth:`Books.derivation`). :func:`scenario_from_books` makes a :class:`kt.Scenario` of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from kortools.auditfile import CUSTOMER_KINDS, MAX_BYTES, VAT_KINDS, YearLines, read_years
+from kortools.errors import InputError
+from kortools.herziening import Asset
+from kortools.parameters import Assumption, rule_assumptions
+
+#: The summary's columns, declared once: name, Dutch label (the CLI, the Herkomst tab).
+SUMMARY_COLUMNS = (
+    ("turnover", "Omzet (excl. btw)"),
+    ("consumer_sales", "Omzet aan consumenten"),
+    ("business_sales", "Omzet aan bedrijven"),
+    ("unknown_sales", "Omzet aan klanten zonder btw- of KVK-nummer (als zakelijk geteld)"),
+    *((f"turnover_{k}", f"Omzet {label}") for k, label in VAT_KINDS.items()),
+    ("costs_with_vat", "Kosten met btw (excl. btw)"),
+    ("input_vat", "Voorbelasting op kosten"),
+    ("costs_without_vat", "Kosten zonder btw"),
+)
+SUMMARY_LABELS = dict(SUMMARY_COLUMNS)
+#: The assumptions the books bring to a scenario (data/assumptions.yaml).
+BOOK_ASSUMPTIONS = (
+    "books_unknown_customers_business",
+    "books_first_use_purchase_year",
+    "books_exempt_turnover",
+)
+RATES = {"general": 0.21, "reduced": 0.09, "zero": 0.0}
+
+
+@dataclass(frozen=True)
+class BookFinding:
+    """Something the adviser should check: the reader's own findings and the rules' ones."""
+
+    code: str
+    text_nl: str
+    text_en: str
+    count: int
+    file: str = ""
+
+
+@dataclass(frozen=True)
+class Books:
+    """One client's books over one or more calendar years (module docstring)."""
+
+    company: str
+    years: tuple[int, ...]
+    summary: pd.DataFrame  # indexed by year, SUMMARY_COLUMNS
+    investments: pd.DataFrame  # year, date, account, description, amount, vat, kind
+    findings: tuple[BookFinding, ...]
+    sources: pd.DataFrame  # year, field, account, account_description, vat_code, customer, amount
+    files: tuple[str, ...] = ()
+
+    def derivation(self, year: int, field: str) -> pd.DataFrame:
+        """Where ``summary.loc[year, field]`` came from: per account, VAT code and customer,
+        the amounts that add up to it (auditfile.md §2–§4)."""
+        if field not in SUMMARY_LABELS:
+            raise InputError("field", field, "allowed: " + ", ".join(SUMMARY_LABELS))
+        if year not in self.years:
+            raise InputError("year", year, f"allowed a year of the books: {', '.join(map(str, self.years))}")
+        fields = self.sources["field"]
+        which = fields.str.startswith("turnover_") if field == "turnover" else fields == field
+        parts = self.sources[(self.sources["year"] == year) & which]
+        return parts.drop(columns=["year"]).reset_index(drop=True)
+
+    @property
+    def assumptions(self) -> tuple[Assumption, ...]:
+        """The unconfirmed rules the figures rest on (data/assumptions.yaml), shown with them."""
+        known = rule_assumptions()
+        return tuple(known[k] for k in BOOK_ASSUMPTIONS)
+
+
+def read_auditfile(source: str | Path | bytes, max_bytes: int = MAX_BYTES) -> Books:
+    """One auditfile (a path or its bytes) as :class:`Books` (rules/auditfile.md)."""
+    return books_of(read_years([source], max_bytes))
+
+
+def read_auditfiles(sources: Iterable[str | Path | bytes], max_bytes: int = MAX_BYTES) -> Books:
+    """Several auditfiles of one client (one a year) as one :class:`Books`."""
+    return books_of(read_years(list(sources), max_bytes))
+
+
+def books_of(years: list[YearLines]) -> Books:
+    rows = []
+    for y in years:
+        for (what, account, code, customer), amount in y.amounts.items():
+            rows.append(
+                (
+                    y.year,
+                    what,
+                    account,
+                    y.accounts.get(account, ""),
+                    code,
+                    y.customers.get(customer, customer),
+                    amount,
+                )
+            )
+    sources = pd.DataFrame(
+        rows, columns=["year", "field", "account", "account_description", "vat_code", "customer", "amount"]
+    )
+    summary = pd.DataFrame(
+        0.0, index=pd.Index([y.year for y in years], name="year"), columns=list(SUMMARY_LABELS)
+    )
+    totals: dict[Any, float] = sources.groupby(["year", "field"])["amount"].sum().to_dict()
+    for (year, what), amount in totals.items():
+        summary.loc[year, what] += amount
+    summary["turnover"] = summary[[f"turnover_{k}" for k in VAT_KINDS]].sum(axis=1)
+    investments = pd.DataFrame(
+        [i for y in years for i in y.investments],
+        columns=["year", "date", "account", "description", "amount", "vat", "kind"],
+    )
+    findings = tuple(
+        BookFinding(code, nl, en, count, y.name) for y in years for code, nl, en, count in y.findings
+    )
+    return Books(
+        years[0].company,
+        tuple(y.year for y in years),
+        summary,
+        investments,
+        findings,
+        sources,
+        tuple(y.name for y in years),
+    )
+
+
+def scenario_from_books(
+    books: Books,
+    first_year: int,
+    last_year: int | None = None,
+    kor_start_year: int | None = None,
+    **overrides: Any,
+):
+    """A :class:`kt.Scenario` from the books (issue #21): the books' years as history
+    (per-year actuals, the year before ``first_year`` for the previous-year test), the last
+    year of the books as the base of the forecast, the investments as the herziening's
+    assets, the company as the client's name. Unknown customers count as business; the
+    VAT rate is that of most of the last year's turnover. ``overrides``: any Scenario field.
+    """
+    from kortools.scenario import Scenario
+
+    table: dict[Any, dict[Any, Any]] = books.summary.to_dict("index")
+    base = table[books.years[-1]]
+    last = last_year if last_year is not None else first_year + 4
+    history = {
+        int(year): {
+            "consumer_sales": float(row["consumer_sales"]),
+            "business_sales": float(row["business_sales"] + row["unknown_sales"]),
+            "costs_with_vat": float(row["costs_with_vat"]),
+            "costs_without_vat": float(row["costs_without_vat"]),
+        }
+        for year, row in table.items()
+        if first_year - 1 <= int(year) <= last
+    }
+    if first_year - 1 in history:
+        history[first_year - 1] = {
+            k: history[first_year - 1][k] for k in ("consumer_sales", "business_sales")
+        }
+    rated = {k: float(base[f"turnover_{k}"]) for k in RATES}
+    costs = float(base["costs_with_vat"])
+    investments: list[dict[Any, Any]] = books.investments.to_dict("records")
+    fields: dict[str, Any] = {
+        "name": books.company[:120],
+        "first_year": first_year,
+        "last_year": last,
+        "consumer_sales": float(base["consumer_sales"]),
+        "business_sales": float(base["business_sales"] + base["unknown_sales"]),
+        "costs_with_vat": costs,
+        "costs_without_vat": float(base["costs_without_vat"]),
+        "vat_rate": RATES[max(rated, key=lambda k: rated[k])] if any(rated.values()) else 0.21,
+        "kor_start_year": kor_start_year,
+        "assets": tuple(
+            Asset(
+                str(i["description"])[:80] or f"Investering {i['account']}",
+                i["kind"],
+                int(i["year"]),
+                float(i["vat"]),
+            )
+            for i in investments
+            if float(i["vat"]) > 0
+        ),
+        "overrides": history,
+        "description": "Uit de administratie: " + ", ".join(books.files)[:170],
+        "assumption_keys": BOOK_ASSUMPTIONS,
+    }
+    if costs > 0 and float(base["input_vat"]) > 0:
+        fields["input_vat_rate"] = min(1.0, float(base["input_vat"]) / costs)
+    return Scenario(**{**fields, **overrides})
+
+
+__all__ = [
+    "CUSTOMER_KINDS",
+    "BookFinding",
+    "Books",
+    "read_auditfile",
+    "read_auditfiles",
+    "scenario_from_books",
+]

@@ -1,0 +1,182 @@
+"""The client's books: auditfiles read into the scenario (issue #21; rules/auditfile.md).
+
+The fixtures are written by tests/auditfiles/writer.py from a plain description, so each
+expected figure is the arithmetic beside it (auditfile.md §6 worked cases A–D)."""
+
+from __future__ import annotations
+
+import pytest
+from auditfiles.writer import Ledger, Line, Tx, credit_note, purchase, sale, write
+
+import kortools as kt
+
+VERSIONS = ["3.2", "4.0"]
+
+
+def case_a(year: int = 2024) -> Ledger:
+    # A: 8000 Omzet hoog credit 12,100 and a credit note of 100; 8010 Omzet laag credit 5,000
+    ledger = Ledger(year=year)
+    ledger.transactions = [
+        sale(f"{year}-02-01", "8000", 12_100, "1", 21.0),
+        credit_note(f"{year}-02-10", "8000", 100, "1", 21.0),
+        sale(f"{year}-03-01", "8010", 5_000, "2", 9.0),
+    ]
+    return ledger
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_turnover_by_vat_kind_with_a_credit_note(tmp_path, version):
+    books = kt.read_auditfile(write(case_a(), tmp_path / "a.xaf", version))
+    row = books.summary.loc[2024]
+    # 12,100 − 100 + 5,000 = 17,000; general 12,000, reduced 5,000
+    assert row["turnover"] == pytest.approx(17_000)
+    assert row["turnover_general"] == pytest.approx(12_000) and row["turnover_reduced"] == pytest.approx(
+        5_000
+    )
+    assert books.company == "Kapsalon Anna" and books.years == (2024,)
+    parts = books.derivation(2024, "turnover_general")
+    assert set(parts["account"]) == {"8000"} and parts["amount"].sum() == pytest.approx(12_000)
+
+
+def case_b() -> Ledger:
+    # B: 1,000 to a customer with a VAT id, 500 with no customer (kas), 300 to a name only
+    ledger = Ledger(customers={"K1": ("Bouwbedrijf BV", "NL001234567B01", ""), "K2": ("Jan", "", "")})
+    ledger.transactions = [
+        sale("2024-04-01", "8000", 1_000, "1", 21.0, customer="K1"),
+        sale("2024-04-02", "8000", 500, "1", 21.0),
+        sale("2024-04-03", "8000", 300, "1", 21.0, customer="K2"),
+    ]
+    return ledger
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_b_consumers_businesses_and_customers_with_only_a_name(tmp_path, version):
+    books = kt.read_auditfile(write(case_b(), tmp_path / "b.xaf", version))
+    row = books.summary.loc[2024]
+    assert (row["business_sales"], row["consumer_sales"], row["unknown_sales"]) == pytest.approx(
+        (1_000, 500, 300)
+    )
+    assert any(f.code == "customer_name_only" and "Jan" in f.text_nl for f in books.findings)
+    # into a scenario: unknown counted as business: 1,300 / 1,800 = 72.2 % business
+    s = kt.scenario_from_books(books, first_year=2025)
+    assert s.business_sales / (s.business_sales + s.consumer_sales) == pytest.approx(1_300 / 1_800)
+    keys = {a.key for a in kt.evaluate(s).assumptions}
+    assert "books_unknown_customers_business" in keys
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_c_an_investment_with_its_input_vat(tmp_path, version):
+    # C: debit 0300 Inventaris 4,000 with 840 input VAT on 1520 Te vorderen btw, 10 March 2024
+    ledger = Ledger()
+    ledger.transactions = [
+        sale("2024-01-05", "8000", 10_000, "1", 21.0),
+        purchase("2024-03-10", "0300", 4_000, 840, vat_line=False),
+    ]
+    books = kt.read_auditfile(write(ledger, tmp_path / "c.xaf", version))
+    (investment,) = books.investments.itertuples()
+    assert (investment.year, investment.kind, investment.amount, investment.vat) == (
+        2024,
+        "movable",
+        4_000,
+        840,
+    )
+    s = kt.scenario_from_books(books, first_year=2025, kor_start_year=2025)
+    (asset,) = s.assets
+    assert (asset.first_use_year, asset.vat) == (2024, 840)
+    # herziening period 2024–2028: 840 / 5 = 168 a year, below the € 500 minimum each year
+    schedule = kt.evaluate(s).herziening
+    assert schedule.loc[2025, "gross"] == pytest.approx(168) and schedule.loc[2025, "payable"] == 0
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_d_a_fiscal_year_that_disagrees_with_the_dates(tmp_path, version):
+    ledger = Ledger(year=2015, fiscal_year=2004)
+    ledger.transactions = [sale("2015-05-01", "8000", 1_000, "1", 21.0)]
+    books = kt.read_auditfile(write(ledger, tmp_path / "d.xaf", version))
+    assert books.years == (2015,)
+    assert any(f.text_nl == "boekjaar 2004 in de kop, maar de datums zijn van 2015" for f in books.findings)
+
+
+def test_costs_with_and_without_vat_and_what_is_not_a_purchase(tmp_path):
+    ledger = Ledger()
+    ledger.transactions = [
+        sale("2024-01-05", "8000", 10_000, "1", 21.0),
+        purchase("2024-02-01", "4000", 2_000, 420),  # materials with 21 % VAT
+        purchase("2024-02-01", "4100", 6_000),  # rent without VAT
+        Tx("2024-12-31", [Line("4200", 3_000, "D"), Line("1100", 3_000, "C")]),  # wages: no purchase
+        Tx("2024-12-31", [Line("4900", 800, "D"), Line("0300", 800, "C")]),  # depreciation
+    ]
+    row = kt.read_auditfile(write(ledger, tmp_path / "k.xaf")).summary.loc[2024]
+    assert (row["costs_with_vat"], row["input_vat"], row["costs_without_vat"]) == pytest.approx(
+        (2_000, 420, 6_000)
+    )
+
+
+def test_an_unknown_vat_code_is_listed_not_guessed(tmp_path):
+    ledger = Ledger()
+    ledger.transactions = [
+        Tx("2024-03-01", [Line("1000", 100, "D"), Line("8000", 100, "C", vat=("9", 7.0, 0.0))], journal="V")
+    ]
+    books = kt.read_auditfile(write(ledger, tmp_path / "u.xaf"))
+    assert books.summary.loc[2024, "turnover_unknown"] == pytest.approx(100)
+    assert any(f.code == "unknown_vat_code" and "btw-code 9" in f.text_nl for f in books.findings)
+
+
+def test_utf8_with_bom_and_iso_8859_1(tmp_path):
+    ledger = case_a()
+    ledger.company = "Café Één"
+    bom = kt.read_auditfile(write(ledger, tmp_path / "bom.xaf", bom=True))
+    latin = kt.read_auditfile(write(ledger, tmp_path / "latin.xaf", encoding="ISO-8859-1"))
+    assert bom.company == latin.company == "Café Één"
+    assert bom.summary.equals(latin.summary)
+
+
+def test_several_years_of_one_client_become_the_history(tmp_path):
+    files = [write(case_a(2024), tmp_path / "2024.xaf"), write(case_a(2025), tmp_path / "2025.xaf", "4.0")]
+    books = kt.read_auditfiles(files)
+    assert books.years == (2024, 2025)
+    s = kt.scenario_from_books(books, first_year=2025, consumer_sales=20_000)
+    assert s.history_turnover == pytest.approx(17_000)  # 2024: the previous-year test
+    assert s.overrides[2025]["consumer_sales"] == pytest.approx(17_000)  # 2025: the actuals
+    assert s.consumer_sales == 20_000  # the adviser overrides a figure
+    assert s.name == "Kapsalon Anna"
+
+
+def test_a_non_calendar_fiscal_year_is_refused_in_dutch(tmp_path):
+    ledger = Ledger(year=2024, start="2024-07-01", end="2025-06-30")
+    with pytest.raises(kt.InputError, match="geen kalenderjaar"):
+        kt.read_auditfile(write(ledger, tmp_path / "x.xaf"))
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"klant;omzet\nA;1000\n", "geen auditfile"),
+        (
+            b'<?xml version="1.0"?><!DOCTYPE a [<!ENTITY x "xxxxxxxx"><!ENTITY y "&x;&x;&x;&x;">]>'
+            b'<auditfile xmlns="http://www.auditfiles.nl/XAF/3.2"><header>&y;</header></auditfile>',
+            "DOCTYPE",
+        ),
+    ],
+    ids=["not an auditfile", "entity expansion"],
+)
+def test_hostile_files_get_a_dutch_message(content, message):
+    with pytest.raises(kt.InputError, match=message):
+        kt.read_auditfile(content)
+
+
+def test_too_large_two_companies_and_two_files_of_a_year(tmp_path):
+    a = write(case_a(), tmp_path / "a.xaf")
+    with pytest.raises(kt.InputError, match="groter dan"):
+        kt.read_auditfile(a, max_bytes=1_000)
+    other = case_a()
+    other.company = "Bakkerij"
+    with pytest.raises(kt.InputError, match="verschillende bedrijven"):
+        kt.read_auditfiles([a, write(other, tmp_path / "b.xaf")])
+    with pytest.raises(kt.InputError, match="allebei van 2024"):
+        kt.read_auditfiles([a, write(case_a(), tmp_path / "c.xaf")])
+
+
+def test_a_derivation_names_the_field_and_year():
+    with pytest.raises(kt.InputError):
+        kt.Books("x", (2024,), None, None, (), None).derivation(2024, "winst")  # type: ignore[arg-type]
