@@ -1,4 +1,4 @@
-"""The ``kortools`` command: ``kortools portfolio``, ``compare`` and ``report``, in Dutch
+"""The ``kortools`` command: ``kortools portfolio``, ``compare``, ``report`` and ``boeken``, in Dutch
 (``--lang en`` for English).
 
 Inputs are never changed (issue #18, item 5): an ``--out`` that is an input, or that the
@@ -16,123 +16,17 @@ import os
 import signal
 import sys
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
 from kortools import portfolio
+from kortools.cli_text import ARGPARSE_DUTCH, TEXT  # TEXT re-exported: kortools.cli.TEXT
 from kortools.errors import InputError
 from kortools.files import atomic_write
 from kortools.money import to_cents_array
 from kortools.portfolio_files import errors_path_for, read_clients, write_csv, write_xlsx
 
 CHUNK = 20_000
-
-TEXT: dict[str, dict[str, Any]] = {
-    "nl": {
-        "description": "Moeten deze Nederlandse ondernemers de KOR (kleineondernemersregeling) gebruiken?",
-        "portfolio": "advies voor elke klant in een CSV- of Excel-bestand: KOR-voordeel, herziening, advies",
-        "portfolio_description": "Eén regel per klant in, één regel per klant uit (zie de kolommen).",
-        "clients": "CSV (';' of ',') of Excel-bestand (.xlsx), één regel per klant",
-        "out": "uitvoerbestand: .xlsx of .csv (de map moet bestaan)",
-        "quiet": "geen voortgangsbalk",
-        "report": "het klantrapport (PDF) voor een scenariobestand",
-        "report_description": "Schrijf het klantrapport (A4-PDF) voor een scenariobestand (YAML of JSON).",
-        "scenario": "scenariobestand, bijvoorbeeld data/scenarios/kapper.yaml",
-        "pdf": "PDF-bestand",
-        "compare": "zet 1 tot 4 scenariobestanden naast elkaar, met waar het verschil vandaan komt",
-        "compare_out": "uitvoerbestand: .xlsx of .pdf",
-        "compared": "{count} scenario's vergeleken -> {out}",
-        "klant": "naam van de klant (standaard: de naam in het scenario)",
-        "adviseur": "naam van de adviseur, in het rapport",
-        "kantoor": "naam van het kantoor, in het rapport",
-        "lang": "taal van de uitvoer: nl (standaard) of en",
-        "columns": "invoerkolommen (Nederlandse of Engelse naam; * = verplicht):",
-        "output": "uitvoer, één regel per klant: ",
-        "notes": [
-            "(advies: meedoen / nader bekijken / niet meedoen, gelijk aan kt.advise voor dezelfde klant;",
-            f"de KOR gekozen vanaf 'jaar' voor {portfolio.YEARS_AHEAD} jaar). Regels met fouten gaan naar "
-            "het blad 'fouten'",
-            "(xlsx) of naar UIT.fouten.csv (csv), met regelnummer, klant, kolom, waarde en reden; elke",
-            "andere regel krijgt een advies. Het invoerbestand wordt nooit gewijzigd; de uitvoer wordt",
-            "in één keer geschreven. Bedragen in Nederlandse notatie: 16.500 of 16.500,50 of € 16.500.",
-            "Voorbeeld: data/portfolio/klanten.csv",
-        ],
-        "suffix": "kies een bestandsnaam op {suffixes}",
-        "or": " of ",
-        "same": "is een invoerbestand; kies een andere naam (de invoer wordt nooit overschreven)",
-        "writes_input": "dan zou {written} worden geschreven, en dat is een invoerbestand; "
-        "kies een andere naam",
-        "is_folder": "is een map; geef een bestandsnaam",
-        "folder": "de map {folder} bestaat niet",
-        "empty": "het bestand bevat geen klanten (alleen een kopregel)",
-        "interrupted": "kortools: afgebroken; er is niets geschreven",
-        "unexpected": "kortools: onverwachte fout ({kind}); er is niets geschreven. "
-        "Zet KORTOOLS_DEBUG=1 voor de details.",
-        "os_error": "{path}: {reason}",
-        "missing": "verplichte kolom(men) ontbreken: {names}; zie 'kortools portfolio --help'",
-        "done": "{advised} klanten met advies, {bad} regels met fouten -> {out}",
-        "written": "rapport geschreven -> {out}",
-        "error": "kortools: fout: {message}",
-        "stages": ("lezen", "rekenen", "schrijven"),
-    },
-    "en": {
-        "description": "Should these Dutch businesses use the KOR (kleineondernemersregeling)?",
-        "portfolio": "advise every client in a CSV or Excel file: KOR gain, herziening, recommendation",
-        "portfolio_description": "One row per client in, one row per client out (see the columns below).",
-        "clients": "CSV (';' or ',') or Excel file (.xlsx), one row per client",
-        "out": "output file: .xlsx or .csv (the folder must exist)",
-        "quiet": "no progress bar",
-        "report": "write the client report (PDF) for a scenario file",
-        "report_description": "Write the Dutch client report (A4 PDF) for a scenario file (YAML or JSON).",
-        "scenario": "scenario file, e.g. data/scenarios/kapper.yaml",
-        "pdf": "output PDF file",
-        "compare": "put 1 to 4 scenario files side by side, with where the difference comes from",
-        "compare_out": "output file: .xlsx or .pdf",
-        "compared": "{count} scenarios compared -> {out}",
-        "klant": "the client's name (default: the scenario's name)",
-        "adviseur": "the adviser's name, in the report",
-        "kantoor": "the office's name, in the report",
-        "lang": "language of the messages: nl (default) or en",
-        "columns": "input columns (Dutch or English name; * = required):",
-        "output": "output, one row per client: ",
-        "notes": [
-            "(advies: meedoen / nader bekijken / niet meedoen, as kt.advise for the same client, the",
-            f"KOR chosen from 'jaar' for {portfolio.YEARS_AHEAD} years). Rows with errors go to the sheet "
-            "'fouten' (xlsx) or",
-            "to OUT.fouten.csv (csv) with line number, client, column, value and reason; every other",
-            "row is still advised. The input file is never changed; outputs are written atomically.",
-            "Amounts in Dutch notation: 16.500 or 16.500,50 or € 16.500.",
-            "Example input: data/portfolio/klanten.csv",
-        ],
-        "suffix": "allowed a file name ending in {suffixes}",
-        "or": " or ",
-        "same": "is an input file; choose another name (inputs are never overwritten)",
-        "writes_input": "the run would write {written}, which is an input file; choose another name",
-        "is_folder": "is a folder; give a file name",
-        "folder": "the folder {folder} does not exist",
-        "empty": "the file holds no clients (only a header row)",
-        "interrupted": "kortools: interrupted; nothing was written",
-        "unexpected": "kortools: unexpected error ({kind}); nothing was written. "
-        "Set KORTOOLS_DEBUG=1 for the details.",
-        "os_error": "{path}: {reason}",
-        "missing": "missing required column(s): {names}; see 'kortools portfolio --help'",
-        "done": "{advised} clients advised, {bad} rows with errors -> {out}",
-        "written": "report written -> {out}",
-        "error": "kortools: error: {message}",
-        "stages": ("reading", "computing", "writing"),
-    },
-}
-
-
-#: argparse's own messages (English, from gettext) in Dutch, by their start.
-ARGPARSE_DUTCH = (
-    ("unrecognized arguments: ", "onbekende argumenten: "),
-    ("the following arguments are required: ", "deze argumenten ontbreken: "),
-    ("invalid choice: ", "ongeldige keuze: "),
-    ("expected one argument", "verwacht één waarde"),
-    ("(choose from ", "(kies uit "),
-)
 
 
 class DutchArgumentParser(argparse.ArgumentParser):
@@ -175,7 +69,8 @@ def build_parser(lang: str = "nl") -> argparse.ArgumentParser:
         epilog=_columns_help(t),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    run.add_argument("clients", type=Path, help=t["clients"])
+    run.add_argument("clients", type=Path, nargs="?", help=t["clients"])
+    run.add_argument("--auditfiles", type=Path, metavar="MAP", help=t["auditfiles"])
     run.add_argument("--out", type=Path, required=True, help=t["out"])
     run.add_argument("--quiet", action="store_true", help=t["quiet"])
     run.add_argument("--lang", choices=sorted(TEXT), default=argparse.SUPPRESS, help=t["lang"])
@@ -190,6 +85,11 @@ def build_parser(lang: str = "nl") -> argparse.ArgumentParser:
     report.add_argument("--adviseur", default="", help=t["adviseur"])
     report.add_argument("--kantoor", default="", help=t["kantoor"])
     report.add_argument("--lang", choices=sorted(TEXT), default=argparse.SUPPRESS, help=t["lang"])
+    books = commands.add_parser("boeken", help=t["books"], description=t["books_description"])
+    books.add_argument("files", type=Path, nargs="+", help=t["books_files"])
+    books.add_argument("--out", type=Path, help=t["books_out"])
+    books.add_argument("--jaar", type=int, help=t["books_year"])
+    books.add_argument("--lang", choices=sorted(TEXT), default=argparse.SUPPRESS, help=t["lang"])
     return parser
 
 
@@ -301,6 +201,9 @@ def shown(error: InputError, lang: str) -> str:
 
 def dutch_cli_error(error: InputError) -> str | None:
     """Dutch for the scenario file's own errors (the dashboard never sees these)."""
+    if error.field in ("auditfile", "auditfiles"):  # kortools.auditfile words its own, in Dutch
+        names = ", ".join(map(str, error.value)) if isinstance(error.value, list | tuple) else error.value
+        return f"{names}: {error.allowed}"
     if error.field != "scenario":
         return None
     if "mapping" in error.allowed:
@@ -347,9 +250,25 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace, lang: str) -> int:
     t = TEXT[lang]
-    if args.command == "portfolio":
+    if args.command == "portfolio" and (args.clients is None) == (args.auditfiles is None):
+        raise CliError("clients", args.clients or "", t["one_source"])
+    if args.command == "portfolio" and args.auditfiles is not None:
+        from kortools.books_cli import auditfile_portfolio
+
+        written = (errors_path_for(args.out),) if args.out.suffix.lower() == ".csv" else ()
+        check_output(args.out, [], t, (".xlsx", ".csv"), written)
+        advice, errors = auditfile_portfolio(args.auditfiles)
+        write_outputs(advice, errors, args.out)
+        print(t["done"].format(advised=len(advice), bad=len(errors), out=args.out), file=sys.stderr)
+    elif args.command == "portfolio":
         advised, bad = run_portfolio(args.clients, args.out, args.quiet, lang)
         print(t["done"].format(advised=advised, bad=bad, out=args.out), file=sys.stderr)
+    elif args.command == "boeken":
+        from kortools.books_cli import run_books
+
+        if args.out is not None:
+            check_output(args.out, args.files, t, (".xlsx", ".pdf"))
+        print(run_books(args.files, args.out, args.jaar, t))
     elif args.command == "compare":
         run_compare(args.scenarios, args.out, t)
         print(t["compared"].format(count=len(args.scenarios), out=args.out), file=sys.stderr)

@@ -24,6 +24,7 @@ from kortools.clock import today
 from kortools.dutch import read_numbers_nl
 from kortools.evaluation import advise_many
 from kortools.herziening import Asset, revision_periods
+from kortools.kor_years import NOT_CHOSEN
 from kortools.margin import KEEP_CONSUMER_PRICES, KEEP_MARGIN, KEEP_NET_PRICES, vat_rates
 from kortools.parameters import tax_year_for, tax_years
 from kortools.record import Businesses, Entrepreneur
@@ -329,7 +330,7 @@ def row_from(
         "omzet_telt_mee": float(vat.regular_turnover[0][row]),
         "kor_omzet": float(vat.kor_turnover[0][row]),
         "komt_in_aanmerking": applies,
-        "reden": "" if applies else advice.reasons[0].text_nl,
+        "reden": "" if applies else _first_year_reason(advice, vat, row),
         "voordeel_dit_jaar": float(vat.margin_gain[0][row]),
         "herziening_5_jaar": advice.herziening_total,
         "netto_voordeel_5_jaar": advice.net_total_difference,
@@ -342,6 +343,14 @@ def row_from(
         "advies": advice.verdict_nl,
         "aanmelden_uiterlijk": deadline,
     }
+
+
+def _first_year_reason(advice: Advice, vat: VatYears, row: int) -> str:
+    """Why the KOR does not apply in the first year: a refusal first, or that it starts later."""
+    if int(vat.kor.code[0][row]) == NOT_CHOSEN:  # the books' clients: the KOR planned from a later date
+        later = ", ".join(map(str, advice.kor_years))
+        return f"KOR nog niet gekozen in {vat.years[0]}" + (f"; KOR-jaren {later}" if later else "")
+    return advice.reasons[0].text_nl
 
 
 def _asset_arrays(group: pd.DataFrame) -> list[AssetArrays]:

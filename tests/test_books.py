@@ -180,3 +180,53 @@ def test_too_large_two_companies_and_two_files_of_a_year(tmp_path):
 def test_a_derivation_names_the_field_and_year():
     with pytest.raises(kt.InputError):
         kt.Books("x", (2024,), None, None, (), None).derivation(2024, "winst")  # type: ignore[arg-type]
+
+
+def test_the_command_reads_explains_and_advises(tmp_path, capsys):
+    import openpyxl
+
+    from kortools.cli import main
+
+    files = [write(case_a(2024), tmp_path / "2024.xaf"), write(case_b(), tmp_path / "b2025.xaf", "4.0")]
+    files[1].write_bytes(files[1].read_bytes().replace(b"2024-", b"2025-").replace(b">2024<", b">2025<"))
+    assert main(["boeken", *map(str, files), "--out", str(tmp_path / "advies.xlsx")]) == 0
+    out = capsys.readouterr().out
+    assert "Kapsalon Anna: 2024, 2025" in out and "Advies:" in out
+    book = openpyxl.load_workbook(tmp_path / "advies.xlsx")
+    assert book.sheetnames == ["samenvatting", "herkomst", "investeringen", "meldingen", "advies"]
+    rows = {r[0].value: [c.value for c in r[1:]] for r in book["samenvatting"].iter_rows(min_row=2)}
+    assert rows["Omzet (excl. btw)"] == [17_000, 1_800]  # case A's year, then case B's
+    melding = [r[1].value for r in book["meldingen"].iter_rows(min_row=2)]
+    assert any("Jan" in m for m in melding)  # the customer with only a name
+    assert main(["boeken", str(tmp_path / "2024.xaf"), "--out", str(tmp_path / "r.pdf")]) == 0
+    assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_the_command_says_in_dutch_what_it_refused(tmp_path, capsys):
+    from kortools.cli import main
+
+    bad = tmp_path / "x.xaf"
+    bad.write_text("geen xml")
+    assert main(["boeken", str(bad)]) == 2
+    assert capsys.readouterr().err.strip() == "kortools: fout: x.xaf: is geen auditfile financieel (XAF)"
+
+
+def test_a_folder_of_auditfiles_is_a_portfolio(tmp_path, capsys):
+    import openpyxl
+
+    from kortools.cli import main
+
+    folder = tmp_path / "klanten"
+    folder.mkdir()
+    write(case_a(2024), folder / "anna-2024.xaf")
+    bakker = case_b()
+    bakker.company = "Bakkerij Jansen"
+    write(bakker, folder / "bakker-2024.xaf", "4.0")
+    (folder / "kapot.xaf").write_text("<html/>")
+    out = tmp_path / "advies.xlsx"
+    assert main(["portfolio", "--auditfiles", str(folder), "--out", str(out)]) == 0
+    book = openpyxl.load_workbook(out)
+    clients = [r[1].value for r in book["advies"].iter_rows(min_row=2) if r[1].value]
+    assert sorted(clients) == ["Bakkerij Jansen", "Kapsalon Anna"]
+    errors = [(r[3].value, r[4].value) for r in book["fouten"].iter_rows(min_row=2) if r[3].value]
+    assert errors == [("kapot.xaf", "is geen auditfile financieel (XAF)")]

@@ -1,0 +1,151 @@
+"""``kortools boeken FILE...``: one client's auditfiles read, explained and advised (issue #21).
+
+Without ``--out`` the summary, the findings and the advice are printed; ``--out x.xlsx``
+writes the summary, where each figure came from, the investments, the findings and the
+advice's year table; ``--out x.pdf`` the client report of the scenario the books make.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from kortools.books import SUMMARY_LABELS, Books, read_auditfiles, scenario_from_books
+from kortools.clock import today
+from kortools.files import atomic_write
+from kortools.kor import kor_start_date
+from kortools.money import format_euro
+from kortools.steps import dutch_date
+
+SOURCE_HEADERS = {
+    "field": "Onderdeel",
+    "account": "Rekening",
+    "account_description": "Omschrijving",
+    "vat_code": "Btw-code",
+    "customer": "Klant",
+    "amount": "Bedrag",
+}
+INVESTMENT_HEADERS = {
+    "year": "Jaar",
+    "date": "Datum",
+    "account": "Rekening",
+    "description": "Omschrijving",
+    "amount": "Bedrag excl. btw",
+    "vat": "Btw",
+    "kind": "Soort",
+}
+KIND_NL = {"movable": "roerend", "immovable": "onroerend"}
+
+
+def books_scenario(books: Books, first_year: int | None = None):
+    """The scenario of the books, from today: the first year the current one (or ``first_year``),
+    the KOR from the first start a request made today still reaches."""
+    on = today()
+    first = first_year or on.year
+    start = kor_start_date(on)
+    return scenario_from_books(books, first_year=first, last_year=max(first + 4, start.year), kor_start=start)
+
+
+def summary_nl(books: Books) -> pd.DataFrame:
+    """The summary with Dutch labels, years as columns (for the screen and the workbook)."""
+    frame = books.summary.T.rename(index=SUMMARY_LABELS)
+    frame.columns = [str(y) for y in frame.columns]
+    return frame[(frame != 0).any(axis=1) | frame.index.isin([SUMMARY_LABELS["turnover"]])]
+
+
+def books_sheets(books: Books, result) -> dict[str, pd.DataFrame]:
+    from kortools.ui.text import comparison_table_nl
+
+    sources = books.sources.assign(field=books.sources["field"].map(SUMMARY_LABELS))
+    investments = books.investments.assign(
+        kind=books.investments["kind"].map(KIND_NL), date=books.investments["date"].map(dutch_date)
+    )
+    findings = pd.DataFrame(
+        [(f.file, f.text_nl, f.count) for f in books.findings], columns=["Bestand", "Melding", "Aantal"]
+    )
+    return {
+        "samenvatting": summary_nl(books).reset_index(names="Onderdeel"),
+        "herkomst": sources.rename(columns={"year": "Jaar", **SOURCE_HEADERS}),
+        "investeringen": investments.rename(columns=INVESTMENT_HEADERS),
+        "meldingen": findings,
+        "advies": comparison_table_nl(result.table).reset_index(names="Jaar"),
+    }
+
+
+def run_books(files: list[Path], out: Path | None, first_year: int | None, t: dict) -> str:
+    """Read, advise and write (or print); returns the lines to print."""
+    from kortools.advice import advise
+    from kortools.evaluation import evaluate
+
+    books = read_auditfiles(files)
+    scenario = books_scenario(books, first_year)
+    result = evaluate(scenario)
+    advice = advise(result)
+    if out is not None and out.suffix.lower() == ".pdf":
+        from kortools.ui.report import report
+
+        atomic_write(out, report(scenario))
+    elif out is not None:
+        from kortools.portfolio_files import write_sheets
+
+        write_sheets(out, books_sheets(books, result))
+    shown = summary_nl(books).map(lambda x: format_euro(x))
+    lines = [
+        f"{books.company}: {', '.join(map(str, books.years))} ({len(files)} bestand(en))",
+        shown.to_string(),
+        "",
+        *(f"• {f.text_nl}" + (f" ({f.count}×)" if f.count > 1 else "") for f in books.findings),
+        "",
+        f"Advies: {advice.verdict_nl} (KOR vanaf {dutch_date(scenario.kor_from)}); "
+        f"netto {format_euro(advice.net_gain_per_kor_year, cents=False)} per KOR-jaar.",
+    ]
+    if out is not None:
+        lines.append(t["books_written"].format(out=out))
+    return "\n".join(lines)
+
+
+AUDITFILE_SUFFIXES = (".xaf", ".xml", ".gz", ".zip")
+
+
+def auditfile_portfolio(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``kortools portfolio --auditfiles DIR``: one client per company found in the folder's
+    auditfiles (one file a year), advised as the portfolio advises (its output columns); the
+    files that could not be read, with the Dutch reason, as the errors."""
+    from kortools.advice import advise
+    from kortools.auditfile import read_year
+    from kortools.books import books_of
+    from kortools.errors import InputError
+    from kortools.evaluation import evaluate
+    from kortools.portfolio import ERROR_COLUMNS, OUTPUT_COLUMNS, row_from
+
+    if not folder.is_dir():
+        raise InputError("auditfiles", str(folder), "is geen map met auditfiles")
+    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in AUDITFILE_SUFFIXES and p.is_file())
+    clients: dict[str, dict] = {}
+    errors = []
+    for number, path in enumerate(files, 1):
+        try:
+            year = read_year(path)
+        except InputError as error:
+            errors.append((number, "", "bestand", path.name, error.allowed))
+            continue
+        years = clients.setdefault(year.company, {})
+        if year.year in years:
+            errors.append((number, year.company, "bestand", path.name, f"tweede bestand van {year.year}"))
+            continue
+        years[year.year] = year
+    rows = []
+    on = today()
+    for number, (company, years) in enumerate(sorted(clients.items()), 1):
+        books = books_of([years[y] for y in sorted(years)])
+        result = evaluate(books_scenario(books))
+        rows.append(
+            {
+                "regel": number,
+                "klant": company,
+                **row_from(advise(result), result.vat, 0, result.warnings, on),
+            }
+        )
+    advice = pd.DataFrame(rows, columns=list(OUTPUT_COLUMNS))
+    return advice, pd.DataFrame(errors, columns=list(ERROR_COLUMNS))
