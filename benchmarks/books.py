@@ -1,0 +1,68 @@
+"""Reading the books at real sizes (issue #21): a generated auditfile of 500,000 lines read and
+summarised (time and peak memory, goal < 10 s and < 500 MB), and a folder of 300 client files
+as a portfolio (goal < 1 minute). Prints figures; not a timed test.
+
+    .venv/bin/python benchmarks/books.py [lines] [clients]
+"""
+
+from __future__ import annotations
+
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from auditfiles.writer import Ledger, purchase, sale, write  # noqa: E402
+
+import kortools as kt  # noqa: E402
+
+
+def ledger(lines: int, year: int = 2025, company: str = "Groothandel") -> Ledger:
+    """About ``lines`` lines: sales of three lines each, a purchase every tenth transaction."""
+    customers = {f"K{i}": (f"Klant {i}", "NL001234567B01" if i % 3 else "", "") for i in range(200)}
+    book = Ledger(company=company, year=year, customers=customers)
+    for n in range(lines // 3):
+        day = f"{year}-{1 + n % 12:02d}-{1 + n % 28:02d}"
+        customer = f"K{n % 200}" if n % 2 else None
+        book.transactions.append(
+            purchase(day, "4000", 100.0, 21.0) if n % 10 == 0 else sale(day, "8000", 100.0, "1", 21.0, customer)
+        )
+    return book
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> None:
+    lines = int(sys.argv[1]) if len(sys.argv) > 1 else 500_000
+    clients = int(sys.argv[2]) if len(sys.argv) > 2 else 300
+    with tempfile.TemporaryDirectory() as folder:
+        big = write(ledger(lines), Path(folder) / "groot.xaf")
+        size = big.stat().st_size / 2**20
+        before = peak_mb()
+        start = time.perf_counter()
+        books = kt.read_auditfile(big, max_bytes=2**31)
+        seconds = time.perf_counter() - start
+        print(f"one file: {lines:,} lines, {size:.0f} MB: read and summarised in {seconds:.1f} s "
+              f"(goal 10 s, {seconds / 10:.2f}× the goal); peak memory {peak_mb():.0f} MB "
+              f"({peak_mb() - before:.0f} MB for the read; goal 500 MB)")
+        print(f"  turnover {books.summary.loc[2025, 'turnover']:,.2f}; findings {len(books.findings)}")
+        office = Path(folder) / "kantoor"
+        office.mkdir()
+        for i in range(clients):
+            write(ledger(300, company=f"Klant {i:03d}"), office / f"klant-{i:03d}.xaf")
+        from kortools.books_cli import auditfile_portfolio
+
+        start = time.perf_counter()
+        advice, errors = auditfile_portfolio(office)
+        seconds = time.perf_counter() - start
+        print(f"portfolio: {clients} client files advised in {seconds:.1f} s (goal 60 s, "
+              f"{seconds / 60:.2f}× the goal); {len(advice)} advised, {len(errors)} refused")
+
+
+if __name__ == "__main__":
+    main()
