@@ -15,9 +15,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from auditfiles.writer import Ledger, purchase, sale, write  # noqa: E402
+from auditfiles.writer import Ledger, purchase, sale, write
 
-import kortools as kt  # noqa: E402
+import kortools as kt
 
 
 def ledger(lines: int, year: int = 2025, company: str = "Groothandel") -> Ledger:
@@ -27,9 +27,10 @@ def ledger(lines: int, year: int = 2025, company: str = "Groothandel") -> Ledger
     for n in range(lines // 3):
         day = f"{year}-{1 + n % 12:02d}-{1 + n % 28:02d}"
         customer = f"K{n % 200}" if n % 2 else None
-        book.transactions.append(
-            purchase(day, "4000", 100.0, 21.0) if n % 10 == 0 else sale(day, "8000", 100.0, "1", 21.0, customer)
-        )
+        if n % 10 == 0:
+            book.transactions.append(purchase(day, "4000", 100.0, 21.0))
+        else:
+            book.transactions.append(sale(day, "8000", 100.0, "1", 21.0, customer))
     return book
 
 
@@ -47,9 +48,11 @@ def main() -> None:
         start = time.perf_counter()
         books = kt.read_auditfile(big, max_bytes=2**31)
         seconds = time.perf_counter() - start
-        print(f"one file: {lines:,} lines, {size:.0f} MB: read and summarised in {seconds:.1f} s "
-              f"(goal 10 s, {seconds / 10:.2f}× the goal); peak memory {peak_mb():.0f} MB "
-              f"({peak_mb() - before:.0f} MB for the read; goal 500 MB)")
+        print(
+            f"one file: {lines:,} lines, {size:.0f} MB: read and summarised in {seconds:.1f} s "
+            f"(goal 10 s, {seconds / 10:.2f}× the goal); peak memory {peak_mb():.0f} MB "
+            f"({peak_mb() - before:.0f} MB for the read; goal 500 MB)"
+        )
         print(f"  turnover {books.summary.loc[2025, 'turnover']:,.2f}; findings {len(books.findings)}")
         office = Path(folder) / "kantoor"
         office.mkdir()
@@ -60,8 +63,10 @@ def main() -> None:
         start = time.perf_counter()
         advice, errors = auditfile_portfolio(office)
         seconds = time.perf_counter() - start
-        print(f"portfolio: {clients} client files advised in {seconds:.1f} s (goal 60 s, "
-              f"{seconds / 60:.2f}× the goal); {len(advice)} advised, {len(errors)} refused")
+        print(
+            f"portfolio: {clients} client files advised in {seconds:.1f} s (goal 60 s, "
+            f"{seconds / 60:.2f}× the goal); {len(advice)} advised, {len(errors)} refused"
+        )
 
 
 if __name__ == "__main__":

@@ -94,9 +94,14 @@ class YearLines:
         self.amounts[(what, account, vat_code, customer)] += amount
 
 
-def _source(data: str | Path | bytes, max_bytes: int) -> tuple[bytes, str]:
+Source = str | Path | bytes | tuple[str, bytes]  # a path, the bytes, or (name, bytes) of an upload
+
+
+def _source(data: Source, max_bytes: int) -> tuple[bytes, str]:
     """The file's bytes and its name; refused above ``max_bytes`` (auditfile.md §5)."""
-    if isinstance(data, bytes | bytearray):
+    if isinstance(data, tuple):
+        raw, name = bytes(data[1]), str(data[0])
+    elif isinstance(data, bytes | bytearray):
         raw, name = bytes(data), "upload"
     else:
         path = Path(data)
@@ -112,7 +117,7 @@ def _source(data: str | Path | bytes, max_bytes: int) -> tuple[bytes, str]:
     return raw, name
 
 
-def read_year(data: str | Path | bytes, max_bytes: int = MAX_BYTES) -> YearLines:
+def read_year(data: Source, max_bytes: int = MAX_BYTES) -> YearLines:
     """The classified lines of one auditfile (module docstring); ``InputError`` in Dutch for a
     file that is not an auditfile, unsafe XML, too large, or not a calendar year."""
     import pyxaf
@@ -400,7 +405,7 @@ def _investment(out: YearLines, tx, line, amount: float, vat: float) -> dict:
     }
 
 
-def read_years(sources: Iterable[str | Path | bytes], max_bytes: int = MAX_BYTES) -> list[YearLines]:
+def read_years(sources: Iterable[Source], max_bytes: int = MAX_BYTES) -> list[YearLines]:
     """Several files of one client: one company, one file a year (auditfile.md §1)."""
     years = [read_year(s, max_bytes) for s in sources]
     if not years:

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from kortools.auditfile import CUSTOMER_KINDS, MAX_BYTES, VAT_KINDS, YearLines, read_years
+from kortools.auditfile import CUSTOMER_KINDS, MAX_BYTES, VAT_KINDS, Source, YearLines, read_years
 from kortools.errors import InputError
 from kortools.herziening import Asset
 from kortools.parameters import Assumption, rule_assumptions
@@ -84,12 +83,20 @@ class Books:
         return tuple(known[k] for k in BOOK_ASSUMPTIONS)
 
 
-def read_auditfile(source: str | Path | bytes, max_bytes: int = MAX_BYTES) -> Books:
+def summary_nl(books: Books) -> pd.DataFrame:
+    """The summary with its Dutch labels, years as columns, the rows that are all 0 left out
+    (the turnover always shown): for the CLI, the workbook and the Herkomst tab."""
+    frame = books.summary.T.rename(index=SUMMARY_LABELS)
+    frame.columns = [str(y) for y in frame.columns]
+    return frame[(frame != 0).any(axis=1) | frame.index.isin([SUMMARY_LABELS["turnover"]])]
+
+
+def read_auditfile(source: Source, max_bytes: int = MAX_BYTES) -> Books:
     """One auditfile (a path or its bytes) as :class:`Books` (rules/auditfile.md)."""
     return books_of(read_years([source], max_bytes))
 
 
-def read_auditfiles(sources: Iterable[str | Path | bytes], max_bytes: int = MAX_BYTES) -> Books:
+def read_auditfiles(sources: Iterable[Source], max_bytes: int = MAX_BYTES) -> Books:
     """Several auditfiles of one client (one a year) as one :class:`Books`."""
     return books_of(read_years(list(sources), max_bytes))
 
@@ -199,6 +206,18 @@ def scenario_from_books(
     if costs > 0 and float(base["input_vat"]) > 0:
         fields["input_vat_rate"] = min(1.0, float(base["input_vat"]) / costs)
     return Scenario(**{**fields, **overrides})
+
+
+def books_scenario(books: Books, first_year: int | None = None):
+    """The scenario of the books seen from ``kt.today()``: the first year the current one (or
+    ``first_year``), the KOR planned from the first start a request made today still reaches."""
+    from kortools.clock import today
+    from kortools.kor import kor_start_date
+
+    on = today()
+    first = first_year or on.year
+    start = kor_start_date(on)
+    return scenario_from_books(books, first_year=first, last_year=max(first + 4, start.year), kor_start=start)
 
 
 __all__ = [

@@ -11,10 +11,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from kortools.books import SUMMARY_LABELS, Books, read_auditfiles, scenario_from_books
+from kortools.books import SUMMARY_LABELS, Books, books_scenario, read_auditfiles, summary_nl
 from kortools.clock import today
 from kortools.files import atomic_write
-from kortools.kor import kor_start_date
 from kortools.money import format_euro
 from kortools.steps import dutch_date
 
@@ -36,22 +35,6 @@ INVESTMENT_HEADERS = {
     "kind": "Soort",
 }
 KIND_NL = {"movable": "roerend", "immovable": "onroerend"}
-
-
-def books_scenario(books: Books, first_year: int | None = None):
-    """The scenario of the books, from today: the first year the current one (or ``first_year``),
-    the KOR from the first start a request made today still reaches."""
-    on = today()
-    first = first_year or on.year
-    start = kor_start_date(on)
-    return scenario_from_books(books, first_year=first, last_year=max(first + 4, start.year), kor_start=start)
-
-
-def summary_nl(books: Books) -> pd.DataFrame:
-    """The summary with Dutch labels, years as columns (for the screen and the workbook)."""
-    frame = books.summary.T.rename(index=SUMMARY_LABELS)
-    frame.columns = [str(y) for y in frame.columns]
-    return frame[(frame != 0).any(axis=1) | frame.index.isin([SUMMARY_LABELS["turnover"]])]
 
 
 def books_sheets(books: Books, result) -> dict[str, pd.DataFrame]:

@@ -38,13 +38,15 @@ def test_a_turnover_by_vat_kind_with_a_credit_note(tmp_path, version):
     assert set(parts["account"]) == {"8000"} and parts["amount"].sum() == pytest.approx(12_000)
 
 
-def case_b() -> Ledger:
+def case_b(year: int = 2024) -> Ledger:
     # B: 1,000 to a customer with a VAT id, 500 with no customer (kas), 300 to a name only
-    ledger = Ledger(customers={"K1": ("Bouwbedrijf BV", "NL001234567B01", ""), "K2": ("Jan", "", "")})
+    ledger = Ledger(
+        year=year, customers={"K1": ("Bouwbedrijf BV", "NL001234567B01", ""), "K2": ("Jan", "", "")}
+    )
     ledger.transactions = [
-        sale("2024-04-01", "8000", 1_000, "1", 21.0, customer="K1"),
-        sale("2024-04-02", "8000", 500, "1", 21.0),
-        sale("2024-04-03", "8000", 300, "1", 21.0, customer="K2"),
+        sale(f"{year}-04-01", "8000", 1_000, "1", 21.0, customer="K1"),
+        sale(f"{year}-04-02", "8000", 500, "1", 21.0),
+        sale(f"{year}-04-03", "8000", 300, "1", 21.0, customer="K2"),
     ]
     return ledger
 
@@ -187,8 +189,7 @@ def test_the_command_reads_explains_and_advises(tmp_path, capsys):
 
     from kortools.cli import main
 
-    files = [write(case_a(2024), tmp_path / "2024.xaf"), write(case_b(), tmp_path / "b2025.xaf", "4.0")]
-    files[1].write_bytes(files[1].read_bytes().replace(b"2024-", b"2025-").replace(b">2024<", b">2025<"))
+    files = [write(case_a(2024), tmp_path / "2024.xaf"), write(case_b(2025), tmp_path / "b2025.xaf", "4.0")]
     assert main(["boeken", *map(str, files), "--out", str(tmp_path / "advies.xlsx")]) == 0
     out = capsys.readouterr().out
     assert "Kapsalon Anna: 2024, 2025" in out and "Advies:" in out
@@ -230,3 +231,36 @@ def test_a_folder_of_auditfiles_is_a_portfolio(tmp_path, capsys):
     assert sorted(clients) == ["Bakkerij Jansen", "Kapsalon Anna"]
     errors = [(r[3].value, r[4].value) for r in book["fouten"].iter_rows(min_row=2) if r[3].value]
     assert errors == [("kapot.xaf", "is geen auditfile financieel (XAF)")]
+
+
+def test_the_dashboard_reads_an_upload_and_shows_where_the_figures_came_from(tmp_path):
+    from kortools.ui import app as ui
+
+    app = ui.kor_verkenner(query="")
+    data = write(case_b(2025), tmp_path / "b.xaf").read_bytes()  # last year: the history
+    app.upload.value = (uploaded("b.xaf", data),)
+    assert app.upload.value == ()  # the bytes do not stay in the widget
+    assert "KOR-verkenner: Kapsalon Anna" in app.title.value
+    # 2025's 1,800 of sales, 1,000 + 300 (a name only: as business) to businesses → 28 % consumers
+    assert app.values["van"] == 2026 and app.year_table.cells["omzet_2025"].value == "1.800"
+    assert app.values["consumenten"] == round(100 * 500 / 1_800)
+    app.tabs.selected_index = app.TABS.index("Herkomst")
+    assert "8000" in app.herkomst.value and "Jan" in app.herkomst.value
+    assert "uit de administratie" in app.link.value and "niet het bestand" in app.link.value
+
+
+def test_the_dashboard_refuses_a_file_in_dutch():
+    from kortools.ui import app as ui
+
+    app = ui.kor_verkenner(query="")
+    app.upload.value = (uploaded("x.xaf", b"hallo"),)
+    assert "is geen auditfile financieel" in app.books_status.value
+    assert app.books is None and app.result is not None  # the page goes on
+
+
+def uploaded(name: str, data: bytes) -> dict:
+    """A file as ipywidgets' FileUpload holds it."""
+    import datetime as dt
+
+    stamp = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
+    return {"name": name, "type": "", "size": len(data), "content": memoryview(data), "last_modified": stamp}

@@ -438,3 +438,42 @@ def test_at_the_threshold_the_headline_chart_and_table_say_one_figure(page, voil
     assert title.endswith(split) and full not in title
     assert "grens overschreden op 21 december 2025" in body_text(page)
     page.screenshot(path=output_dir / "kor_verkenner_drempel_een_getal.png", full_page=True)
+
+
+# --- issue #21: the client's books ---------------------------------------------------------
+
+
+def test_an_auditfile_upload_fills_the_inputs_and_herkomst_shows_the_accounts(
+    page, voila, output_dir, tmp_path
+):
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from auditfiles.writer import Ledger, purchase, sale, write
+
+    ledger = Ledger(
+        company="Fietsenmaker Jansen", year=2025, customers={"K1": ("Bouw BV", "NL001234567B01", "")}
+    )
+    ledger.transactions = [
+        sale("2025-02-01", "8000", 9_000, "1", 21.0),
+        sale("2025-03-01", "8000", 3_000, "1", 21.0, customer="K1"),
+        purchase("2025-03-10", "4000", 2_000, 420),
+    ]
+    path = write(ledger, tmp_path / "jansen-2025.xaf", "4.0")
+    load(page, voila, "kor_verkenner.ipynb", "voorbeeld=", wait_for=".kt-verdict")
+    with page.expect_file_chooser() as chooser:
+        page.locator(".kt-upload").click()
+    chooser.value.set_files(str(path))
+    page.wait_for_selector(".kt-books-read", timeout=60_000)
+    assert "KOR-verkenner: Fietsenmaker Jansen" in body_text(page)
+    # 2025 is last year: the history row; 9.000 of 12.000 to consumers = 75 %
+    assert page.locator(".kt-field-omzet_2025 input").input_value() == "12.000"
+    assert page.locator(".widget-readout").first.inner_text().strip() == "75"
+    page.get_by_role("tab", name="Herkomst").click()
+    page.wait_for_selector(".kt-herkomst")
+    herkomst = page.locator(".kt-herkomst").inner_text()
+    assert "8000" in herkomst and "Omzet hoog" in herkomst and "4000" in herkomst
+    assert "niet het bestand" in body_text(page)
+    assert_no_traceback(page)
+    page.screenshot(path=output_dir / "kor_verkenner_administratie.png", full_page=True)

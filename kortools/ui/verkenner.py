@@ -10,6 +10,7 @@ from urllib.parse import parse_qsl, urlencode
 import ipywidgets as w
 
 import kortools as kt
+from kortools.books import Books, books_scenario
 from kortools.money import format_euro, format_percent
 from kortools.ui import charts
 from kortools.ui.base import (
@@ -18,6 +19,13 @@ from kortools.ui.base import (
     query_string,
     running_under_voila,
     url_value,
+)
+from kortools.ui.books_panel import (
+    books_note_html,
+    herkomst_html,
+    upload_files,
+    upload_limit_html,
+    upload_widget,
 )
 from kortools.ui.cooldown import REPORT_COOLDOWN_S, Cooldown
 from kortools.ui.text import (
@@ -88,7 +96,15 @@ def threshold_html(kor_turnover: float, threshold: float, policy: str, crossed: 
 class KorVerkenner(App, Variants):
     """The main dashboard: margin, break-even, threshold, herziening, years, warnings, assumptions."""
 
-    TABS = ("Omslagpunt", "Netto-inkomen", "Herziening", "Meerdere jaren", "Varianten", "Aannames")
+    TABS = (
+        "Omslagpunt",
+        "Netto-inkomen",
+        "Herziening",
+        "Meerdere jaren",
+        "Varianten",
+        "Aannames",
+        "Herkomst",
+    )
 
     def model_fields(self) -> dict[str, str]:
         return model_fields()  # the declared ones and those of the combined fields
@@ -140,6 +156,12 @@ class KorVerkenner(App, Variants):
             self.sections.append(self.make.html(f"<h3>{heading}</h3>"))
             for name in names:
                 self.sections += self.field(name, v[name], rounded if name == "consumenten" else "")
+            if heading == "Klant":
+                self.books: Books | None = None
+                self.upload = upload_widget(self.make)
+                self.upload.observe(self._read_books, names="value")
+                self.books_status = self.make.html(upload_limit_html())
+                self.sections += [self.upload, self.books_status]
             if heading == "Omzet en kosten per jaar":
                 self.sections.append(self.year_table.widget)
         self.year_table.show_years(v["van"], v["tot"], None)
@@ -164,6 +186,29 @@ class KorVerkenner(App, Variants):
         self.name = scenario.name
         blank = {name: "" for name in self.controls if year_field(name)}
         self.set_values({**blank, **scenario_to_values(scenario)})
+        self.refresh()
+
+    @guarded
+    def _read_books(self, change) -> None:
+        """The uploaded auditfiles, read in memory by the model; the inputs fill from them."""
+        if not change["new"]:
+            return
+        try:
+            books = kt.read_auditfiles(upload_files(change["new"]))
+        except kt.InputError as error:
+            self.books_status.value = upload_limit_html(f"{error.value}: {error.allowed}")
+            return
+        finally:
+            self.upload.value = ()  # the bytes leave the widget (and its state) again
+        scenario = books_scenario(books)
+        self.books, self.name = books, scenario.name
+        blank = {name: "" for name in self.controls if year_field(name)}
+        self.set_values({**blank, **scenario_to_values(scenario)})
+        years = ", ".join(map(str, books.years))
+        self.books_status.value = upload_limit_html() + (
+            f'<div class="kt-books-read">Ingelezen: {escape(books.company)}, {years}; '
+            f"{len(books.findings)} melding(en) (zie Herkomst).</div>"
+        )
         self.refresh()
 
     def set_values(self, values: Mapping[str, Any]) -> None:
@@ -193,6 +238,7 @@ class KorVerkenner(App, Variants):
         self.years_table = self.make.html()
         self.warnings = self.make.html()
         self.assumptions = self.make.html()
+        self.herkomst = self.make.html()
         self.link = self.make.html()
         self.report_button = self.make(
             w.Button, description="Download rapport (PDF)", icon="download", layout={"width": "220px"}
@@ -210,6 +256,7 @@ class KorVerkenner(App, Variants):
                 self.make(w.VBox, [self.years_table, self.years_chart]),
                 self._build_variants(),
                 self.make(w.VBox, [self.assumptions]),
+                self.make(w.VBox, [self.herkomst]),
             ],
         )
         for i, title in enumerate(self.TABS):
@@ -290,6 +337,7 @@ class KorVerkenner(App, Variants):
             self._render_years,
             self._render_variants,
             self._render_notes,
+            self._render_herkomst,
         ]
         renderers[index]()
 
@@ -330,6 +378,9 @@ class KorVerkenner(App, Variants):
         turnover = self.values["omzet"]
         self.net_chart.value = charts.to_png(charts.net_by_turnover_chart(frame, turnover))
         self.net_text.value = net_by_turnover_html(frame)
+
+    def _render_herkomst(self) -> None:
+        self.herkomst.value = herkomst_html(getattr(self, "books", None))
 
     def _render_notes(self) -> None:
         self.assumptions.value = assumptions_html(self.shown.assumptions)
@@ -384,7 +435,8 @@ class KorVerkenner(App, Variants):
         pairs = [(k, url_value(v)) for k, v in self.values.items() if v is not None]
         pairs += [("variant", variant_parameter(n, v, self.values)) for n, v in self.variants.items()]
         query = urlencode(pairs)
-        return (
+        books = getattr(self, "books", None)
+        return (books_note_html(books) if books is not None else "") + (
             '<p class="kt-share">Deze berekening bewaren of delen: '
             f'<a class="kt-link" href="?{escape(query)}" target="_blank" rel="noopener">link naar deze '
             f'berekening</a> <button class="kt-copy" type="button" data-query="?{escape(query)}">'

@@ -1,0 +1,96 @@
+"""The KOR-verkenner's books (issue #21): the upload "Administratie inlezen (XAF)" and the
+"Herkomst" tab. The files are read in the kernel's memory (never written to disk) by the
+model (``kt.read_auditfiles``); this module only shows what it read and where it came from."""
+
+from __future__ import annotations
+
+import os
+
+import ipywidgets as w
+import pandas as pd
+
+import kortools as kt
+from kortools.books import SUMMARY_LABELS, Books, summary_nl
+from kortools.money import format_euro
+from kortools.ui.text import escape, html_table
+
+#: The largest upload in the browser, in MB (a setting, ``KORTOOLS_UPLOAD_MAX_MB``). The served
+#: page takes at most 1 MiB in one websocket message (issue #18): upload a .zip for a larger file
+#: (unpacked up to ``kortools.auditfile.MAX_BYTES``).
+UPLOAD_MAX_MB = float(os.environ.get("KORTOOLS_UPLOAD_MAX_MB", "0.9"))
+SHOWN_FIELDS = ("turnover", "consumer_sales", "business_sales", "unknown_sales", "costs_with_vat")
+
+
+def upload_files(value) -> list[tuple[str, bytes]]:
+    """(name, bytes) of a FileUpload's value; refused in Dutch above the upload cap."""
+    files = []
+    for item in value:
+        name, content = str(item["name"]), bytes(item["content"])
+        if len(content) > UPLOAD_MAX_MB * 2**20:
+            raise kt.InputError(
+                "auditfile",
+                name,
+                f"is groter dan {UPLOAD_MAX_MB:g} MB: lever het als .zip aan (niet ingelezen)",
+            )
+        files.append((name, content))
+    return files
+
+
+def upload_limit_html(error: str = "") -> str:
+    """The upload's cap for the page's script (it refuses a larger file before sending it),
+    with a Dutch refusal where there is one."""
+    most = int(UPLOAD_MAX_MB * 2**20)
+    kind = "kt-upload-limit kt-error" if error else "kt-upload-limit"
+    return f'<div class="{kind}" data-max="{most}" data-max-mb="{UPLOAD_MAX_MB:g}">{escape(error)}</div>'
+
+
+def books_note_html(books: Books) -> str:
+    """Under the link: what came from the books (the link holds the figures, not the file)."""
+    return (
+        '<p class="kt-books-note">Omzet, kosten en investeringen komen uit de administratie van '
+        f"{escape(books.company)} ({escape(', '.join(books.files))}); de link bevat die bedragen, niet "
+        "het bestand.</p>"
+    )
+
+
+def herkomst_html(books: Books | None) -> str:
+    """The Herkomst tab: the summary per year, where each figure came from, the findings."""
+    if books is None:
+        return (
+            "<p>Nog geen administratie ingelezen. Gebruik ‘Administratie inlezen (XAF)’ bij Klant: "
+            "de omzet per jaar, klanten, kosten en investeringen komen dan uit de auditfile.</p>"
+        )
+    summary = summary_nl(books).map(format_euro)
+    parts = [f"<h4>Uit de administratie: {escape(books.company)}</h4>", html_table(summary)]
+    last = books.years[-1]
+    for field in SHOWN_FIELDS:
+        rows = books.derivation(last, field)
+        if rows.empty:
+            continue
+        grouped = rows.groupby(["account", "account_description", "vat_code"])["amount"].sum()
+        shown = grouped.map(format_euro).reset_index()
+        shown.columns = ["Rekening", "Omschrijving", "Btw-code", "Bedrag"]
+        parts.append(f"<h4>{escape(SUMMARY_LABELS[field])} {last}: waar het vandaan komt</h4>")
+        shown.index = pd.Index([""] * len(shown))
+        parts.append(html_table(shown))
+    if len(books.investments):
+        parts.append(f"<p>Investeringen: {len(books.investments)} (zie Herziening).</p>")
+    if books.findings:
+        items = "".join(
+            f"<li>{escape(f.text_nl)}{f' ({f.count}×)' if f.count > 1 else ''}</li>" for f in books.findings
+        )
+        parts.append(f'<h4>Meldingen</h4><ul class="kt-findings">{items}</ul>')
+    parts.append("<p><small>" + " ".join(escape(a.text_nl) for a in books.assumptions) + "</small></p>")
+    return '<div class="kt-herkomst">' + "".join(parts) + "</div>"
+
+
+def upload_widget(make) -> w.FileUpload:
+    upload = make(
+        w.FileUpload,
+        accept=".xaf,.xml,.zip,.gz",
+        multiple=True,
+        description="Administratie inlezen (XAF)",
+        layout={"width": "280px"},
+    )
+    upload.add_class("kt-upload")
+    return upload
