@@ -189,16 +189,7 @@ def scenario_from_books(
         "costs_without_vat": float(base["costs_without_vat"]),
         "vat_rate": RATES[max(rated, key=lambda k: rated[k])] if any(rated.values()) else 0.21,
         "kor_start_year": kor_start_year,
-        "assets": tuple(
-            Asset(
-                str(i["description"])[:80] or f"Investering {i['account']}",
-                i["kind"],
-                int(i["year"]),
-                float(i["vat"]),
-            )
-            for i in investments
-            if float(i["vat"]) > 0
-        ),
+        "assets": _assets(investments),
         "overrides": history,
         "description": "Uit de administratie: " + ", ".join(books.files)[:170],
         "assumption_keys": BOOK_ASSUMPTIONS,
@@ -206,6 +197,25 @@ def scenario_from_books(
     if costs > 0 and float(base["input_vat"]) > 0:
         fields["input_vat_rate"] = min(1.0, float(base["input_vat"]) / costs)
     return Scenario(**{**fields, **overrides})
+
+
+def _assets(investments: list[dict[Any, Any]]) -> tuple[Asset, ...]:
+    """The investments with VAT as the herziening's assets, each name unique (its year, then
+    a number, added where two would share one)."""
+    assets: list[Asset] = []
+    names: set[str] = set()
+    for i in investments:
+        if float(i["vat"]) <= 0:
+            continue
+        name = (str(i["description"]).strip() or f"Investering {i['account']}")[:60]
+        if name in names:
+            name = f"{name} ({i['year']})"
+        number = 2
+        while name in names:
+            name, number = f"{name[:60]} #{number}", number + 1
+        names.add(name)
+        assets.append(Asset(name, i["kind"], int(i["year"]), float(i["vat"])))
+    return tuple(assets)
 
 
 def books_scenario(books: Books, first_year: int | None = None):

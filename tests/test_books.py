@@ -264,3 +264,13 @@ def uploaded(name: str, data: bytes) -> dict:
 
     stamp = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
     return {"name": name, "type": "", "size": len(data), "content": memoryview(data), "last_modified": stamp}
+
+
+def test_investments_of_two_years_with_one_description_get_unique_names(tmp_path):
+    files = []
+    for year in (2024, 2025):
+        ledger = Ledger(year=year)
+        ledger.transactions = [purchase(f"{year}-03-01", "0300", 1_000, 210, vat_line=False)]
+        files.append(write(ledger, tmp_path / f"{year}.xaf"))
+    s = kt.scenario_from_books(kt.read_auditfiles(files), first_year=2025)
+    assert [a.name for a in s.assets] == ["regel", "regel (2025)"]
