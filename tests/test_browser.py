@@ -19,12 +19,8 @@ LOAD_TIMEOUT = 90_000  # ms; a cold kernel on a busy 2-core machine
 
 
 def load(page, voila, notebook: str, query: str = "", wait_for: str | None = None) -> None:
-    """Open a dashboard and wait for its first chart (or for the ``wait_for`` selector).
-
-    The KOR-verkenner opens on a new case; these tests use the example client unless the
-    query says otherwise (``voorbeeld=``)."""
-    if notebook == "kor_verkenner.ipynb" and "voorbeeld=" not in query:
-        query = "&".join(x for x in ("voorbeeld=kapper", query) if x)
+    """Open a dashboard and wait for its first chart (or for the ``wait_for`` selector); the
+    KOR-verkenner on the example client unless the query says otherwise (``page_url``)."""
     page.goto(voila.page_url(notebook, query), timeout=LOAD_TIMEOUT)
     if wait_for:
         page.wait_for_selector(wait_for, timeout=LOAD_TIMEOUT)

@@ -25,7 +25,7 @@ from kortools.serving.voila_process import READY_PROBE
 
 pytestmark = pytest.mark.browser
 
-PAGE = "/voila/render/kor_verkenner.ipynb"
+PAGE = "/voila/render/kor_verkenner.ipynb?voorbeeld=kapper"  # the example client (issue #20)
 FIRST_CHART = "() => [...document.querySelectorAll('img')].some(i => i.naturalWidth > 100)"
 LOAD_TIMEOUT = 90_000
 

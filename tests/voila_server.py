@@ -55,6 +55,10 @@ class VoilaServer:
         raise RuntimeError(f"voila did not start within {timeout} s; see {self.log}")
 
     def page_url(self, notebook: str, query: str = "") -> str:
+        """The page's address. The KOR-verkenner opens on a new case (issue #20); the tests
+        use the example client unless the query says otherwise (``voorbeeld=``)."""
+        if notebook == "kor_verkenner.ipynb" and "voorbeeld=" not in query:
+            query = "&".join(x for x in ("voorbeeld=kapper", query) if x)
         return f"{self.url}/voila/render/{notebook}{'?' + query if query else ''}"
 
     def kernel_pids(self) -> list[int]:

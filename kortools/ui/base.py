@@ -63,7 +63,7 @@ def query_string() -> str | None:
 
 
 LINK_LOST = (
-    "De instellingen uit de link konden niet worden gelezen; hieronder staat het standaardvoorbeeld. "
+    "De instellingen uit de link konden niet worden gelezen; hieronder staat een nieuwe berekening. "
     "Laad de pagina opnieuw om de link te gebruiken."
 )
 
