@@ -8,6 +8,7 @@ as a portfolio (goal < 1 minute). Prints figures; not a timed test.
 from __future__ import annotations
 
 import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -38,22 +39,32 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def read_only(path: str) -> None:
+    start = time.perf_counter()
+    books = kt.read_auditfile(path, max_bytes=2**31)
+    seconds = time.perf_counter() - start
+    print(seconds, peak_mb(), books.summary["turnover"].iloc[0])
+
+
 def main() -> None:
+    if sys.argv[1:2] == ["--read"]:
+        read_only(sys.argv[2])
+        return
     lines = int(sys.argv[1]) if len(sys.argv) > 1 else 500_000
     clients = int(sys.argv[2]) if len(sys.argv) > 2 else 300
     with tempfile.TemporaryDirectory() as folder:
         big = write(ledger(lines), Path(folder) / "groot.xaf")
         size = big.stat().st_size / 2**20
-        before = peak_mb()
-        start = time.perf_counter()
-        books = kt.read_auditfile(big, max_bytes=2**31)
-        seconds = time.perf_counter() - start
+        # the read in a process of its own: its peak memory is the reader's, not the generator's
+        child = subprocess.run(
+            [sys.executable, __file__, "--read", str(big)], capture_output=True, text=True, check=True
+        )
+        seconds, peak, turnover = (float(x) for x in child.stdout.split())
         print(
             f"one file: {lines:,} lines, {size:.0f} MB: read and summarised in {seconds:.1f} s "
-            f"(goal 10 s, {seconds / 10:.2f}× the goal); peak memory {peak_mb():.0f} MB "
-            f"({peak_mb() - before:.0f} MB for the read; goal 500 MB)"
+            f"(goal 10 s, {seconds / 10:.2f}x the goal); peak memory of the reading process "
+            f"{peak:.0f} MB (goal 500 MB); turnover {turnover:,.2f}"
         )
-        print(f"  turnover {books.summary.loc[2025, 'turnover']:,.2f}; findings {len(books.findings)}")
         office = Path(folder) / "kantoor"
         office.mkdir()
         for i in range(clients):
@@ -65,7 +76,7 @@ def main() -> None:
         seconds = time.perf_counter() - start
         print(
             f"portfolio: {clients} client files advised in {seconds:.1f} s (goal 60 s, "
-            f"{seconds / 60:.2f}× the goal); {len(advice)} advised, {len(errors)} refused"
+            f"{seconds / 60:.2f}x the goal); {len(advice)} advised, {len(errors)} refused"
         )
 
 

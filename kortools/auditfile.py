@@ -97,24 +97,22 @@ class YearLines:
 Source = str | Path | bytes | tuple[str, bytes]  # a path, the bytes, or (name, bytes) of an upload
 
 
-def _source(data: Source, max_bytes: int) -> tuple[bytes, str]:
-    """The file's bytes and its name; refused above ``max_bytes`` (auditfile.md §5)."""
-    if isinstance(data, tuple):
-        raw, name = bytes(data[1]), str(data[0])
-    elif isinstance(data, bytes | bytearray):
-        raw, name = bytes(data), "upload"
-    else:
-        path = Path(data)
-        try:
-            size = path.stat().st_size
-        except OSError as error:
-            raise InputError("auditfile", str(path), f"kan niet worden gelezen: {error.strerror}") from None
-        if size > max_bytes:
-            raise InputError("auditfile", path.name, f"is groter dan {max_bytes // 2**20} MB: niet ingelezen")
-        raw, name = path.read_bytes(), path.name
-    if len(raw) > max_bytes:
-        raise InputError("auditfile", name, f"is groter dan {max_bytes // 2**20} MB: niet ingelezen")
-    return raw, name
+def _source(data: Source, max_bytes: int) -> tuple[io.BytesIO | Path, str]:
+    """What pyxaf reads (the bytes, or the path: streamed from disk) and the file's name;
+    refused above ``max_bytes`` (auditfile.md §5)."""
+    if isinstance(data, tuple | bytes | bytearray):
+        raw, name = (bytes(data[1]), str(data[0])) if isinstance(data, tuple) else (bytes(data), "upload")
+        if len(raw) > max_bytes:
+            raise InputError("auditfile", name, f"is groter dan {max_bytes // 2**20} MB: niet ingelezen")
+        return io.BytesIO(raw), name
+    path = Path(data)
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        raise InputError("auditfile", str(path), f"kan niet worden gelezen: {error.strerror}") from None
+    if size > max_bytes:
+        raise InputError("auditfile", path.name, f"is groter dan {max_bytes // 2**20} MB: niet ingelezen")
+    return path, path.name
 
 
 def read_year(data: Source, max_bytes: int = MAX_BYTES) -> YearLines:
@@ -122,9 +120,9 @@ def read_year(data: Source, max_bytes: int = MAX_BYTES) -> YearLines:
     file that is not an auditfile, unsafe XML, too large, or not a calendar year."""
     import pyxaf
 
-    raw, name = _source(data, max_bytes)
+    source, name = _source(data, max_bytes)
     try:
-        af = pyxaf.open(io.BytesIO(raw), max_decompressed_size=max_bytes)
+        af = pyxaf.open(source, max_decompressed_size=max_bytes)
     except pyxaf.ForbiddenConstructError:
         raise InputError(
             "auditfile", name, "bevat een DOCTYPE of entiteiten: geweigerd (onveilige XML)"
