@@ -274,3 +274,23 @@ def test_investments_of_two_years_with_one_description_get_unique_names(tmp_path
         files.append(write(ledger, tmp_path / f"{year}.xaf"))
     s = kt.scenario_from_books(kt.read_auditfiles(files), first_year=2025)
     assert [a.name for a in s.assets] == ["regel", "regel (2025)"]
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_the_fast_pass_and_pyxafs_records_read_the_same(tmp_path, version):
+    """lxml streams a plain XAF file's transactions; pyxaf's raw records are the fallback
+    (a compressed file): both give the same figures."""
+    import gzip
+
+    from kortools import auditfile
+
+    ledger = case_b()
+    extra = purchase("2024-05-01", "0300", 4_000, 840, vat_line=False)
+    ledger.transactions += [*case_a().transactions, extra]
+    plain = write(ledger, tmp_path / "b.xaf", version)
+    packed = tmp_path / "b.xaf.gz"
+    packed.write_bytes(gzip.compress(plain.read_bytes()))
+    assert not auditfile._plain_xml(packed) and auditfile._plain_xml(plain)
+    fast, fallback = kt.read_auditfile(plain), kt.read_auditfile(packed)
+    assert fast.summary.equals(fallback.summary)
+    assert fast.investments.equals(fallback.investments)
