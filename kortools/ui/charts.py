@@ -119,7 +119,7 @@ class MarginChart:
         word = "voordeel" if gain >= 0 else "nadeel"
         self.axes.set_title(f"Marge {when}: KOR-{word} {format_euro(abs(gain), cents=False)}", fontsize=12)
         low, high = min(0.0, regular_margin, kor_margin), max(0.0, regular_margin, kor_margin)
-        pad = 0.18 * (high - low or 1.0)
+        pad = 0.18 * (high - low or 1000.0)  # a new case (all 0): a scale of euros, not five "€ 0"
         _euro_ticks(self.axes, low - (pad if low < 0 else 0), high + pad)
         return self.figure
 
