@@ -11,6 +11,7 @@ from (:class:`kortools.books.Books`). Euros as floats (pyxaf's Decimals converte
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import re
 from collections import defaultdict
@@ -20,6 +21,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 from kortools.errors import InputError
+from kortools.margin import vat_rates
+from kortools.parameters import tax_years
 
 #: The largest auditfile read (bytes): a setting (``read_auditfile(max_bytes=...)``).
 MAX_BYTES = 50 * 1024 * 1024
@@ -102,17 +105,20 @@ def _source(data: Source, max_bytes: int) -> tuple[io.BytesIO | Path, str]:
     refused above ``max_bytes`` (auditfile.md §5)."""
     if isinstance(data, tuple | bytes | bytearray):
         raw, name = (bytes(data[1]), str(data[0])) if isinstance(data, tuple) else (bytes(data), "upload")
-        if len(raw) > max_bytes:
-            raise InputError("auditfile", name, f"is groter dan {max_bytes // 2**20} MB: niet ingelezen")
+        _check_size(name, len(raw), max_bytes)
         return io.BytesIO(raw), name
     path = Path(data)
     try:
         size = path.stat().st_size
     except OSError as error:
         raise InputError("auditfile", str(path), f"kan niet worden gelezen: {error.strerror}") from None
-    if size > max_bytes:
-        raise InputError("auditfile", path.name, f"is groter dan {max_bytes // 2**20} MB: niet ingelezen")
+    _check_size(path.name, size, max_bytes)
     return path, path.name
+
+
+def _check_size(name: str, size: int, max_bytes: int) -> None:
+    if size > max_bytes:
+        raise InputError("auditfile", name, f"is groter dan {max_bytes // 2**20} MB: niet ingelezen")
 
 
 def read_year(data: Source, max_bytes: int = MAX_BYTES) -> YearLines:
@@ -392,15 +398,30 @@ def _account_kind(account) -> str:
     return "balance"
 
 
-def vat_kind(code: str, percentage, description: str) -> str:
-    """The kind of a sale's VAT (§2): by the code's words, then by its percentage."""
+#: The general and reduced rates before 2012 and 2019 (19 % and 6 %): older books carry them.
+FORMER_RATES = {19.0: "general", 6.0: "reduced"}
+
+
+@functools.lru_cache(maxsize=64)
+def rate_kinds(year: int) -> dict[float, str]:
+    """Percentage → VAT kind for a file of ``year``: the sales rates of the tax data (the
+    nearest year with data), and the former rates."""
+    years = tax_years()
+    rates = vat_rates(min(max(year, years[0]), years[-1]))
+    current = {
+        round(100 * rate, 6): kind for kind, rate in zip(("general", "reduced", "zero"), rates, strict=True)
+    }
+    return FORMER_RATES | current  # the year's own rates win
+
+
+def vat_kind(code: str, percentage, description: str, year: int) -> str:
+    """The kind of a sale's VAT (§2): by the code's words, then by its percentage (the rates
+    of ``year``, from the tax data)."""
     for kind, words in _WORDS.items():
         if words.search(description or ""):
             return kind
-    if percentage is not None:  # the Dutch rates (and the former 19 % and 6 %)
-        return {21.0: "general", 19.0: "general", 9.0: "reduced", 6.0: "reduced", 0.0: "zero"}.get(
-            float(percentage), "unknown"
-        )
+    if percentage is not None:
+        return rate_kinds(year).get(round(float(percentage), 6), "unknown")
     return "unknown"
 
 
@@ -418,7 +439,7 @@ def _transaction(out, tx, kinds, vat_kinds, vat_codes, business, unknown_codes, 
         code = line.vat[0].code if line.vat else ""
         if kind == "revenue":
             sale = -amount
-            vat = _sale_kind(code, line, vat_codes, vat_kinds)
+            vat = _sale_kind(code, line, vat_codes, vat_kinds, out.year)
             if vat == "unknown":
                 unknown_codes[code] += sale
             who = _customer_kind(customer, vat, business)
@@ -446,12 +467,12 @@ def _transaction(out, tx, kinds, vat_kinds, vat_codes, business, unknown_codes, 
                 out.add("costs_without_vat", line.account_id, code, "", amount)
 
 
-def _sale_kind(code: str, line, vat_codes, cache: dict[str, str]) -> str:
+def _sale_kind(code: str, line, vat_codes, cache: dict[str, str], year: int) -> str:
     if not line.vat:
         return "unknown"
     if code not in cache:
         description = vat_codes[code].description if code in vat_codes else ""
-        cache[code] = vat_kind(code, line.vat[0].percentage, description or "")
+        cache[code] = vat_kind(code, line.vat[0].percentage, description or "", year)
     return cache[code]
 
 

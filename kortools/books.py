@@ -18,7 +18,8 @@ import pandas as pd
 from kortools.auditfile import CUSTOMER_KINDS, MAX_BYTES, VAT_KINDS, Source, YearLines, read_years
 from kortools.errors import InputError
 from kortools.herziening import Asset
-from kortools.parameters import Assumption, rule_assumptions
+from kortools.margin import vat_rates
+from kortools.parameters import Assumption, rule_assumptions, tax_year_for
 
 #: The summary's columns, declared once: name, Dutch label (the CLI, the Herkomst tab).
 SUMMARY_COLUMNS = (
@@ -38,7 +39,7 @@ BOOK_ASSUMPTIONS = (
     "books_first_use_purchase_year",
     "books_exempt_turnover",
 )
-RATES = {"general": 0.21, "reduced": 0.09, "zero": 0.0}
+RATE_KINDS = ("general", "reduced", "zero")  # in the order of kortools.margin.vat_rates
 
 
 @dataclass(frozen=True)
@@ -176,7 +177,8 @@ def scenario_from_books(
         history[first_year - 1] = {
             k: history[first_year - 1][k] for k in ("consumer_sales", "business_sales")
         }
-    rated = {k: float(base[f"turnover_{k}"]) for k in RATES}
+    rated = {k: float(base[f"turnover_{k}"]) for k in RATE_KINDS}
+    rates = dict(zip(RATE_KINDS, vat_rates(tax_year_for(first_year)), strict=True))
     costs = float(base["costs_with_vat"])
     investments: list[dict[Any, Any]] = books.investments.to_dict("records")
     fields: dict[str, Any] = {
@@ -187,7 +189,7 @@ def scenario_from_books(
         "business_sales": float(base["business_sales"] + base["unknown_sales"]),
         "costs_with_vat": costs,
         "costs_without_vat": float(base["costs_without_vat"]),
-        "vat_rate": RATES[max(rated, key=lambda k: rated[k])] if any(rated.values()) else 0.21,
+        "vat_rate": rates[max(rated, key=lambda k: rated[k]) if any(rated.values()) else "general"],
         "kor_start_year": kor_start_year,
         "assets": _assets(investments),
         "overrides": history,
