@@ -11,7 +11,7 @@ WORKERS ?= 2
 SERVE_PORT ?= 8443
 SERVE_HOST ?= 127.0.0.1
 
-.PHONY: dashboard serve test lint unit notebooks browser benchmarks chromium nginx clean
+.PHONY: dashboard serve test lint unit notebooks browser benchmarks chromium nginx npm pdftoppm clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,23 @@ nginx:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx; \
 	  else echo "nginx is missing: run 'sudo apt-get install -y nginx'"; exit 1; fi; }
 
+# poppler's pdftoppm: the report test renders every PDF page (Debian's poppler-utils).
+pdftoppm:
+	@command -v pdftoppm >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils; \
+	  else echo "pdftoppm is missing: run 'sudo apt-get install -y poppler-utils'"; exit 1; fi; }
+
+# axe-core (npm, the version pinned in tests/a11y/package-lock.json) for the accessibility tests.
+AXE := tests/a11y/node_modules/axe-core/axe.min.js
+npm:
+	@command -v npm >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm; \
+	  else echo "npm is missing: run 'sudo apt-get install -y npm'"; exit 1; fi; }
+
+$(AXE): tests/a11y/package-lock.json | npm
+	cd tests/a11y && npm ci --no-audit --no-fund --loglevel=error
+	touch $(AXE)
+
 # voila.json (read from here) holds the serving settings; JUPYTER_PATH finds the kortools template.
 dashboard: $(STAMP)
 	@echo "Dashboard: http://localhost:$(PORT)/voila/render/kor_verkenner.ipynb"
@@ -45,7 +62,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: $(STAMP) chromium nginx lint
+test: $(STAMP) chromium nginx pdftoppm $(AXE) lint
 	$(BIN)/python -m pytest
 
 benchmarks: $(STAMP) chromium

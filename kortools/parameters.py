@@ -75,6 +75,11 @@ class Assumption:
     text: str  # English
     text_nl: str  # Dutch, for the dashboard
     source: Source
+    # a tax figure's parts, for a short list (the report groups one figure's years): its Dutch
+    # name, its value in Dutch notation without the note, and the year it is used for
+    label_nl: str = ""
+    value_nl: str = ""
+    year: int | None = None
 
 
 _used: ContextVar[dict[str, Assumption] | None] = ContextVar("kortools_assumptions_used", default=None)
@@ -128,6 +133,9 @@ class ParameterValue:
             text=f"{self.description}, {year}: {json.dumps(self.value)}{note}",
             text_nl=f"{self.label_nl} {year}: {format_value_nl(self.value, self.unit)}{note_nl}",
             source=self.source,
+            label_nl=self.label_nl,
+            value_nl=format_value_nl(self.value, self.unit),
+            year=year,
         )
 
 

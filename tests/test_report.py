@@ -38,7 +38,14 @@ def test_report_holds_the_models_numbers(name, output_dir):
     assert (
         "23 november 2026" in text
     )  # dates in Dutch words (issue #20 item 7) and "belastinggegevens" in text
-    assert "Aannames" in text and result.assumptions[0].source.href in text.replace("\n", "")
+    assert "Aannames" in text and "Bronnen" in text
+    # every source is a link in the appendix (compact: its site and last path part shown)
+    links = {
+        annotation.get_object()["/A"]["/URI"]
+        for page in pypdf.PdfReader(io.BytesIO(data)).pages
+        for annotation in page.get("/Annots", [])
+    }
+    assert {a.source.href for a in result.assumptions} <= links
     save_first_page(data, output_dir / f"rapport_{name}.png")
 
 
@@ -83,11 +90,14 @@ def test_a_report_for_a_named_client_with_public_sources_only():
     assert "geen belastingaangifte" in text  # the disclaimer
     for internal in ("rules/", ".md §", "README"):
         assert internal not in text, internal
-    from kortools.ui.report import official, report_file_name
+    from kortools.ui.assumption_text import official
+    from kortools.ui.report import report_file_name
 
     sources = [a.source.href for a in kt.evaluate(s).assumptions]
-    shown = sorted(sources, key=lambda href: not official(href))
-    assert official(shown[0]) and text.index(shown[0][:40]) < text.index("adfinadvies")
+    assert any(official(h) for h in sources) and "adfinadvies.nl" in text  # an official and another
+    appendix = text[text.index("Bronnen") :]
+    assert appendix.index("[1] ") < appendix.index("adfinadvies.nl")
+    assert official("https://" + appendix[appendix.index("— ") + 2 :].split("/")[0])  # [1] is official
     assert report_file_name(s) == "kor-advies-bakkerij-de-vries.pdf"
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 
 import kortools as kt
 from kortools.dutch import format_number_nl
-from kortools.ui import charts
+from kortools.ui import chart_text, charts
 from kortools.ui.base import (
     App,
     query_string,
@@ -106,7 +106,8 @@ class AftrekpostenApp(App):
         )
         table = net.attrs["deductions"]
         self.table, self.net = table, net
-        self.chart.value = charts.to_png(charts.deductions_chart(table))
+        parts = [(p.name, p.label_nl) for p in charts.shown_parts(table)]
+        self.show_chart(self.chart, charts.deductions_chart(table), chart_text.deductions_alt(table, parts))
         self.table_html.value = net_income_html(net) + html_table(deductions_table_nl(table))
         self.assumptions.value = assumptions_html(net.attrs["assumptions"])
 
@@ -114,7 +115,7 @@ class AftrekpostenApp(App):
     def widget(self) -> w.Widget:
         return self.page(
             "Aftrekposten voor ondernemers per jaar",
-            [self.status, self.table_html, self.chart, self.make.html("<h4>Aannames</h4>"), self.assumptions],
+            [self.status, self.table_html, self.chart, self.make.html("<h3>Aannames</h3>"), self.assumptions],
         )
 
     def summary_text(self) -> str:

@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import ipywidgets as w
+from traitlets import Unicode
 
 import kortools as kt
 from kortools.money import format_euro
@@ -96,6 +97,30 @@ def label_html(title: str, help_text: str, error: str | None, read: str | None =
     return label + (f'<div class="kt-error">{escape(error)}</div>' if error else "")
 
 
+class ChartImage(w.Image):
+    """An image whose tooltip (its title, the chart's figures in words) can be set.
+
+    ipywidgets' JavaScript view reads ``description`` when it shows a tooltip, a trait an
+    ``Image`` does not have (a TypeError, the chart not drawn); this one syncs an empty one.
+    """
+
+    description = Unicode("").tag(sync=True)
+
+
+def name_control(control: w.Widget, title: str) -> None:
+    """Give a control its programmatic name, the declared label (issue #22 item 1).
+
+    ipywidgets links a ``description`` to the input (``<label for=…>``); the bold label
+    above the control already shows the words, so the description is hidden visually
+    (``.kt-named``) but stays the name a screen reader says. A checkbox keeps its own
+    visible description. A slider's handle gets the same name from the page's script.
+    """
+    if isinstance(control, w.Checkbox) or "description" not in control.trait_names():
+        return
+    control.description = title
+    control.add_class("kt-named")
+
+
 class App:
     """Shared machinery: controls with an error line under each, status line, refresh guard."""
 
@@ -134,6 +159,7 @@ class App:
         self.help[name] = (spec.help if spec else "") + help_text
         self.titles[name] = spec.label if spec and spec.label else name
         self.labels[name] = self.make.html(label_html(self.titles[name], self.help[name], None))
+        name_control(control, self.titles[name])
         control.observe(self._on_change, names="value")
         return [self.labels[name], control]
 
@@ -141,6 +167,7 @@ class App:
         """Register a control that has no label of its own (a year-table cell)."""
         self.controls[name] = control
         self.titles[name] = self.specs[name].label if name in self.specs else name
+        name_control(control, self.titles[name])
         control.observe(self._on_change, names="value")
 
     def field(self, name: str, value: Any, help_text: str = "") -> list[w.Widget]:
@@ -179,20 +206,44 @@ class App:
             control = self.make(w.IntText, value, layout=width or {"width": "100px"})
         return self.add_control(name, control, help_text)
 
-    def page(self, title: str, outputs: list[w.Widget]) -> w.Widget:
-        """The page of a one-column dashboard: title, the controls left, ``outputs`` right."""
-        controls = self.make(w.VBox, self.sections, layout={"width": "330px"})
-        results = self.make(w.VBox, outputs, layout={"flex": "1", "min_width": "400px"})
+    def page(self, title: str, outputs: list[w.Widget], first: int = 3) -> w.Widget:
+        """The page of a one-column dashboard: title, the controls left, ``outputs`` right;
+        on a phone the ``first`` outputs (the answer) come before the controls."""
         heading = self.make.html(f"{STYLE}{NAVIGATION}<h2>{escape(title)}</h2>")
-        return self.make(w.VBox, [heading, self.make(w.HBox, [controls, results])])
+        return self.make(w.VBox, [heading, self.columns(self.sections, outputs, first)])
+
+    def columns(self, controls: list[w.Widget], outputs: list[w.Widget], first: int) -> w.Widget:
+        """Controls left and results right; below 700 px one column with the ``first``
+        results, then the controls, then the other results (``text.STYLE``, issue #22 item 2)."""
+        for output in outputs[:first]:
+            output.add_class("kt-first")
+        left = self.make(w.VBox, controls, layout={"width": "330px", "padding": "0 12px 0 0"})
+        right = self.make(w.VBox, outputs, layout={"flex": "1", "min_width": "400px"})
+        left.add_class("kt-controls")
+        right.add_class("kt-results")
+        row = self.make(w.HBox, [left, right], layout={"flex_flow": "row wrap"})
+        row.add_class("kt-main")
+        return row
 
     def money_input(self, value: float) -> w.Text:
         """An amount typed as a Dutch person types it (``16.500``), shown in Dutch notation."""
         return self.make(w.Text, value=amount_text(value), continuous_update=False, layout={"width": "150px"})
 
     def chart_image(self) -> w.Image:
-        """A chart's place on the page: PNG bytes set on it by ``charts.to_png``."""
-        return self.make(w.Image, format="png", layout={"width": "100%", "max_width": "640px"})
+        """A chart's place on the page: PNG bytes set on it by :meth:`show_chart`."""
+        image = self.make(ChartImage, format="png", layout={"width": "100%", "max_width": "640px"})
+        image.add_class("kt-chart")
+        return image
+
+    @staticmethod
+    def show_chart(image: w.Image, figure: Any, alt: str) -> None:
+        """Draw ``figure`` on ``image`` with its figures in words as the text alternative
+        (``chart_text``; the widget's tooltip is the image's title, the page's script makes
+        it the ``alt`` too)."""
+        from kortools.ui.charts import to_png
+
+        image.value = to_png(figure)
+        image.tooltip = alt
 
     def _on_change(self, _change=None) -> None:
         if not self._silent:

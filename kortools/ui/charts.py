@@ -257,13 +257,18 @@ def cumulative_chart(table: pd.DataFrame, axes=None) -> Figure:
     return figure
 
 
+def shown_parts(table: pd.DataFrame) -> list:
+    """The declared deduction parts that are not zero in every year (a legend of zeros says nothing)."""
+    return [p for p in DEDUCTION_PARTS if (table[p.name] != 0).any()]
+
+
 @literal_text
 def deductions_chart(table: pd.DataFrame, axes=None) -> Figure:
     """Deductions by year: stacked aftrekposten and the taxable profit."""
     figure, axes = new_figure(axes=axes)
     years = [str(y) for y in table.index]
     # every declared part that is not zero in every year (a legend of zeros says nothing)
-    parts = [p for p in DEDUCTION_PARTS if (table[p.name] != 0).any()]
+    parts = shown_parts(table)
     bottom = np.zeros(len(years))
     for part in parts:
         column, label, colour = (
@@ -359,8 +364,20 @@ def waterfall_chart(parts: pd.Series, labels: dict[str, str], title: str, axes=N
     heights.append(abs(total))
     y = np.arange(len(names))[::-1]
     axes.barh(y, heights, left=bottoms, color=colours, height=0.6)
+    values = [*parts.to_numpy(), total]
+    for row, left, width, value in zip(y, bottoms, heights, values, strict=True):
+        axes.annotate(  # each part's amount beside its bar
+            format_euro(value, cents=False),
+            (left + width, row),
+            xytext=(3, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=7.5,
+        )
     axes.set_yticks(y, names, fontsize=8)
+    axes.xaxis.set_major_locator(MaxNLocator(4))
     axes.xaxis.set_major_formatter(euro_axis)
+    axes.margins(x=0.18)
     axes.axvline(0, color=MUTED, linewidth=0.8)
     axes.set_title(title, fontsize=11)
     if own_figure:

@@ -11,7 +11,7 @@ import pandas as pd
 import kortools as kt
 from kortools.herziening import FIRST_KOR_YEAR, first_year_revised, periods_by_kind
 from kortools.money import format_euro
-from kortools.ui import charts
+from kortools.ui import chart_text, charts
 from kortools.ui.base import (
     MAX_AMOUNT,
     App,
@@ -126,6 +126,7 @@ class HerzieningApp(App):
         self.chart = self.chart_image()
         self.table = self.make.html()
         self.total = self.make.html()
+        self.total.add_class("kt-live")  # the total is announced when it changes
         self.assumptions = self.make.html()
         self.schedule: pd.DataFrame | None = None
         errors = self.apply_query(query)
@@ -142,7 +143,8 @@ class HerzieningApp(App):
         schedule = kt.herziening_schedule(assets, values["kor_vanaf"], values["kor_tot"] or None)
         self.schedule = schedule
         names = [a.name for a in assets]
-        self.chart.value = charts.to_png(charts.herziening_chart(schedule, names))
+        figure = charts.herziening_chart(schedule, names)
+        self.show_chart(self.chart, figure, chart_text.herziening_alt(schedule))
         self.table.value = html_table(herziening_table_nl(schedule, names))
         total = float(schedule["payable"].sum())
         self.total.value = (
@@ -161,7 +163,7 @@ class HerzieningApp(App):
                 self.total,
                 self.chart,
                 self.table,
-                self.make.html("<h4>Aannames</h4>"),
+                self.make.html("<h3>Aannames</h3>"),
                 self.assumptions,
             ],
         )

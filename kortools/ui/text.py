@@ -241,7 +241,8 @@ def minimum_rule_nl(schedule: pd.DataFrame) -> str:
 def html_table(frame: pd.DataFrame) -> str:
     """A DataFrame of strings as an HTML table (escaped) for an ipywidgets.HTML."""
     body = frame.to_html(classes="kt-table", border=0, escape=True)
-    return f'<div class="kt-table-wrap">{body}</div>'
+    # focusable, so a keyboard can scroll a table wider than a phone (WCAG 2.1.1)
+    return f'<div class="kt-table-wrap" tabindex="0" role="region" aria-label="Tabel">{body}</div>'
 
 
 def assumptions_html(assumptions) -> str:
@@ -283,8 +284,8 @@ def warnings_html(warnings) -> str:
 
 
 NAVIGATION = (
-    '<div class="kt-nav"><a href="kor_verkenner.ipynb">KOR-verkenner</a> · '
-    '<a href="herziening.ipynb">Herziening</a> · <a href="aftrekposten.ipynb">Aftrekposten</a></div>'
+    '<nav class="kt-nav" aria-label="Dashboards"><a href="kor_verkenner.ipynb">KOR-verkenner</a> · '
+    '<a href="herziening.ipynb">Herziening</a> · <a href="aftrekposten.ipynb">Aftrekposten</a></nav>'
 )
 
 STYLE = """
@@ -312,6 +313,35 @@ STYLE = """
 .kt-nav { font-size: 0.95em; margin-bottom: 0.3em; }
 .kt-share-url { font-family: monospace; font-size: 0.85em; word-break: break-all; color: #333; }
 .kt-copy { margin-left: 0.5em; }
+/* a control's name for screen readers: its description, shown already by the bold label */
+.kt-named > .widget-label { position: absolute !important; width: 1px !important; height: 1px !important;
+  margin: -1px !important; padding: 0 !important; overflow: hidden !important; clip: rect(0 0 0 0) !important;
+  white-space: nowrap !important; border: 0 !important; }
+/* a focus ring of 3 px, 8:1 on white (WCAG 2.4.7, 1.4.11 asks 3:1) */
+.jupyter-widgets input:focus-visible, .jupyter-widgets select:focus-visible,
+.jupyter-widgets button:focus-visible, .jupyter-widgets textarea:focus-visible,
+.jupyter-widgets a:focus-visible, .noUi-handle:focus-visible, .widget-readout:focus-visible,
+.lm-TabBar-tab:focus-visible, .kt-nav a:focus-visible {
+  outline: 3px solid #1a4f8b !important; outline-offset: 2px !important; }
+.widget-image { height: auto; }
+.widget-tab > .lm-TabBar .lm-TabBar-tab { color: #1f1f1f !important; }
+.kt-table-wrap { max-width: 100%; }
+/* a phone: the answer first, then the inputs, nothing wider than the screen (issue #22 item 2) */
+@media (max-width: 700px) {
+  .kt-main { flex-direction: column !important; flex-wrap: nowrap !important; }
+  .kt-main > .kt-results { display: contents !important; }
+  .kt-main > * , .kt-results > * { order: 3; max-width: 100% !important; min-width: 0 !important; }
+  .kt-main > .kt-controls { order: 2; width: auto !important; padding: 0 !important; }
+  .kt-results > .kt-first { order: 1; }
+  .kt-headline b { white-space: normal; }
+  .kt-main .widget-html, .kt-main .widget-html-content {
+    max-width: 100% !important; min-width: 0 !important; }
+  .kt-table-wrap { max-width: calc(100vw - 40px); }
+  .widget-tab > .lm-TabBar { height: auto !important; min-height: 0 !important; }
+  .widget-tab > .lm-TabBar .lm-TabBar-content { flex-wrap: wrap !important; }
+  .widget-tab > .lm-TabBar .lm-TabBar-tab { flex: 0 0 auto !important; max-width: none !important;
+    margin-bottom: 2px; }
+}
 </style>
 """
 

@@ -20,8 +20,8 @@ import pandas as pd
 import kortools as kt
 from kortools.compare import MAX_VARIANTS, PARTS
 from kortools.money import format_euro
-from kortools.ui import charts
-from kortools.ui.base import guarded, url_value
+from kortools.ui import chart_text, charts
+from kortools.ui.base import guarded, name_control, url_value
 from kortools.ui.fields import parse_inputs
 from kortools.ui.text import escape, html_table
 from kortools.ui.verkenner_fields import values_to_scenario
@@ -59,6 +59,7 @@ class Variants:
     # Given by the app this is mixed into (kortools.ui.base.App, KorVerkenner).
     make: Any
     chart_image: Any
+    show_chart: Any
     values: dict[str, Any]
     set_values: Any
     current_values: Any
@@ -80,6 +81,8 @@ class Variants:
         self.load_button = self.make(w.Button, description="Laad in invoer", layout={"width": "140px"})
         self.rename_button = self.make(w.Button, description="Hernoem", layout={"width": "140px"})
         self.remove_button = self.make(w.Button, description="Verwijder", layout={"width": "140px"})
+        name_control(self.variant_name, "Naam van de nieuwe variant")
+        name_control(self.variant_choice, "Gekozen variant")
         self.variants_note = self.make.html()
         self.variants_table = self.make.html()
         self.variants_chart = self.chart_image()
@@ -174,11 +177,13 @@ class Variants:
             + "</div>"
         )
         cumulative = {name: r.table["cumulative_net_difference"] for name, r in results.items()}
-        self.variants_chart.value = charts.to_png(charts.variants_chart(cumulative))
+        figure = charts.variants_chart(cumulative)
+        self.show_chart(self.variants_chart, figure, chart_text.variants_alt(cumulative))
         chosen = self.variant_choice.value if self.variant_choice.value in results else CURRENT
         parts = kt.explain_difference(results[chosen])
         title = f"Waar het verschil vandaan komt: {chosen}"
-        self.waterfall_chart.value = charts.to_png(charts.waterfall_chart(parts, PARTS, title))
+        figure = charts.waterfall_chart(parts, PARTS, title)
+        self.show_chart(self.waterfall_chart, figure, chart_text.waterfall_alt(parts, PARTS, title))
 
     def variant_scenarios(self) -> list[kt.Scenario]:
         """The pinned variants as scenarios named after the variant (for the report)."""

@@ -12,10 +12,11 @@ import ipywidgets as w
 import kortools as kt
 from kortools.books import Books, books_scenario
 from kortools.money import format_euro, format_percent
-from kortools.ui import charts
+from kortools.ui import chart_text, charts
 from kortools.ui.base import (
     App,
     guarded,
+    name_control,
     query_string,
     running_under_voila,
     url_value,
@@ -177,6 +178,7 @@ class KorVerkenner(App, Variants):
             layout={"width": "280px"},
         )
         self.example.add_class("kt-example")
+        name_control(self.example, "Voorbeeldklant laden")
         self.example.observe(self._load_example, names="value")
         return [self.make.html("<b>Voorbeeldklant laden</b>"), self.example]
 
@@ -225,6 +227,7 @@ class KorVerkenner(App, Variants):
 
     def _build_outputs(self) -> None:
         self.headline = self.make.html()
+        self.headline.add_class("kt-live")  # the verdict is announced when it changes
         self.title = self.make.html(self._title_html(self.name))
         self.threshold = self.make.html()
         self.margin_chart = self.chart_image()
@@ -268,24 +271,17 @@ class KorVerkenner(App, Variants):
 
     @property
     def widget(self) -> w.Widget:
-        controls = self.make(w.VBox, self.sections, layout={"width": "330px", "padding": "0 12px 0 0"})
-        results = self.make(
-            w.VBox,
-            [
-                self.status,
-                self.headline,
-                self.threshold,
-                self.warnings,
-                self.margin_chart,
-                self.tabs,
-                self.link,
-                self.make(w.HBox, [self.report_button, self.report_link]),
-            ],
-            layout={"flex": "1", "min_width": "400px"},
-        )
-        return self.make(
-            w.VBox, [self.title, self.make(w.HBox, [controls, results], layout={"flex_flow": "row wrap"})]
-        )
+        results = [
+            self.status,
+            self.headline,
+            self.threshold,
+            self.warnings,
+            self.margin_chart,
+            self.tabs,
+            self.link,
+            self.make(w.HBox, [self.report_button, self.report_link]),
+        ]
+        return self.make(w.VBox, [self.title, self.columns(self.sections, results, first=5)])
 
     @staticmethod
     def _title_html(name: str) -> str:
@@ -299,7 +295,7 @@ class KorVerkenner(App, Variants):
         self.title.value = self._title_html(result.scenario.name)  # the heading follows the client
         self.render_headline()
         self.warnings.value = warnings_html(result.warnings)
-        self.margin_chart.value = charts.to_png(self._margin_figure())
+        self._draw_margin()
         self._stale = set(range(len(self.TABS)))
         self.render_tab()
         self.link.value = self._link_html()
@@ -318,11 +314,13 @@ class KorVerkenner(App, Variants):
         m = self.first_kor_margin
         self.threshold.value = threshold_html(m.kor_turnover, m.threshold, m.policy, not m.within_threshold)
 
-    def _margin_figure(self):
+    def _draw_margin(self) -> None:
         """The margin of the year the headline speaks of, as the table has it (a split year's)."""
         year = self.shown.shown_year
         regular, kor, gain, _share = self.shown.year_margin(year)
-        return self._margin_chart.update(regular, kor, gain, margin_year_nl(self.shown, year)[0])
+        when = margin_year_nl(self.shown, year)[0]
+        figure = self._margin_chart.update(regular, kor, gain, when)
+        self.show_chart(self.margin_chart, figure, chart_text.margin_alt(regular, kor, gain, when))
 
     @guarded
     def render_tab(self) -> None:
@@ -348,8 +346,10 @@ class KorVerkenner(App, Variants):
             total, m.costs_with_vat, m.costs_without_vat, m.vat_rate, m.input_vat_rate, m.policy, m.year
         )
         share = m.consumer_sales / total if total else 0.0
-        self.break_even_chart.value = charts.to_png(self._break_even_chart.update(curve, share, m.gain))
         be = m.break_even_consumer_sales
+        crossing = be / total if be is not None and total and be <= total else None
+        figure = self._break_even_chart.update(curve, share, m.gain)
+        self.show_chart(self.break_even_chart, figure, chart_text.break_even_alt(share, m.gain, crossing))
         if be is None:
             text = "Bij 0% btw op uw verkopen levert de KOR nooit meer marge op."
         elif total and be <= total:
@@ -364,19 +364,22 @@ class KorVerkenner(App, Variants):
     def _render_herziening(self) -> None:
         schedule = self.shown.herziening
         names = [a.name for a in self.shown.scenario.assets]
-        self.herziening_chart.value = charts.to_png(charts.herziening_chart(schedule, names))
+        figure = charts.herziening_chart(schedule, names)
+        self.show_chart(self.herziening_chart, figure, chart_text.herziening_alt(schedule))
         note = f"<p>{escape(minimum_rule_nl(schedule))}</p>"
         self.herziening_table.value = html_table(herziening_table_nl(schedule, names)) + note
 
     def _render_years(self) -> None:
         self.years_table.value = html_table(comparison_table_nl(self.shown.table))
-        self.years_chart.value = charts.to_png(charts.cumulative_chart(self.shown.table))
+        figure = charts.cumulative_chart(self.shown.table)
+        self.show_chart(self.years_chart, figure, chart_text.cumulative_alt(self.shown.table))
 
     def _render_net(self) -> None:
         """Net income against turnover for the case on screen (``kt.net_by_turnover``)."""
         frame = kt.net_by_turnover(self.shown.scenario)
         turnover = self.values["omzet"]
-        self.net_chart.value = charts.to_png(charts.net_by_turnover_chart(frame, turnover))
+        figure = charts.net_by_turnover_chart(frame, turnover)
+        self.show_chart(self.net_chart, figure, chart_text.net_by_turnover_alt(frame, turnover))
         self.net_text.value = net_by_turnover_html(frame)
 
     def _render_herkomst(self) -> None:

@@ -44,11 +44,8 @@ class YearTable:
     def cell(self, name: str) -> w.Text:
         """The text cell of ``omzet_2026`` or ``kosten_2026``, made and registered once."""
         if name not in self.cells:
-            kind, year = name.split("_")
             cell = self.make(w.Text, "", placeholder="", continuous_update=False, layout={"width": "100px"})
             cell.add_class(f"kt-field-{name}")
-            cell.description = ""
-            cell.tooltip = f"{'Omzet' if kind == 'omzet' else 'Kosten met btw'} {year}"
             self.cells[name] = cell
             self.register(name, cell)
         return self.cells[name]
