@@ -30,7 +30,21 @@ CHUNK = 20_000
 
 
 class DutchArgumentParser(argparse.ArgumentParser):
-    """argparse whose usage errors are one Dutch line (``kortools: fout: …``)."""
+    """argparse in Dutch: its help's headings and ``-h``, and usage errors as one Dutch line
+    (``kortools: fout: …``)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "argumenten"
+        self._optionals.title = "opties"
+        self.add_argument("-h", "--help", action="help", help="toon deze hulp en stop")
+
+    def format_usage(self) -> str:
+        return super().format_usage().replace("usage:", "gebruik:", 1)
+
+    def format_help(self) -> str:
+        return super().format_help().replace("usage:", "gebruik:", 1)
 
     def error(self, message: str):
         for english, dutch in ARGPARSE_DUTCH:
@@ -52,8 +66,10 @@ def _columns_help(t: dict) -> str:
     lines = [t["columns"]]
     for c in portfolio.COLUMNS:
         star = "*" if c.required else " "
-        lines.append(f"  {star} {c.name:26} {c.english:24} {c.help}")
-    return "\n".join([*lines, "", t["output"] + ", ".join(portfolio.OUTPUT_COLUMNS), *t["notes"]])
+        words = c.help_nl if t is TEXT["nl"] else c.help
+        lines.append(f"  {star} {c.name:26} {c.english:24} {words}")
+    names = portfolio.OUTPUT_HEADERS.values() if t is TEXT["nl"] else portfolio.OUTPUT_COLUMNS
+    return "\n".join([*lines, "", t["output"] + ", ".join(names), *t["notes"]])
 
 
 def build_parser(lang: str = "nl") -> argparse.ArgumentParser:
@@ -149,7 +165,7 @@ def run_portfolio(clients: Path, out: Path, quiet: bool = False, lang: str = "nl
             if errors
             else pd.DataFrame(columns=list(portfolio.ERROR_COLUMNS))
         )
-        write_outputs(advice_frame, error_frame, out, dialect)
+        write_outputs(advice_frame, error_frame, out, dialect, lang)
         bar.update(1)
     return len(advice_frame), error_frame["regel"].nunique()
 
@@ -176,8 +192,12 @@ def run_compare(paths: list[Path], out: Path, t: dict) -> None:
     write_sheets(out, {"vergelijking": table, "verklaring": explained})
 
 
-def write_outputs(advice: pd.DataFrame, errors: pd.DataFrame, out: Path, dialect=None) -> None:
-    """The advice and the errors, atomically: a crash leaves the old files as they were."""
+def write_outputs(
+    advice: pd.DataFrame, errors: pd.DataFrame, out: Path, dialect=None, lang: str = "nl"
+) -> None:
+    """The advice and the errors, atomically: a crash leaves the old files as they were.
+    A Dutch CSV has the headers an adviser reads and ja/nee; ``lang="en"`` the column names
+    of the contract (``netto_voordeel_5_jaar``) and True/False."""
     money = [c for c in advice.columns if advice[c].dtype == float]
     # to the cent, half up as on the page and in the PDF (not numpy's half to even)
     advice = advice.assign(**{c: to_cents_array(advice[c]) for c in money})
@@ -186,7 +206,7 @@ def write_outputs(advice: pd.DataFrame, errors: pd.DataFrame, out: Path, dialect
         return
     from kortools.portfolio_files import DUTCH
 
-    write_csv(advice, errors, out, dialect or DUTCH)
+    write_csv(advice, errors, out, dialect or DUTCH, lang)
 
 
 def shown(error: InputError, lang: str) -> str:
@@ -258,7 +278,7 @@ def _run(args: argparse.Namespace, lang: str) -> int:
         written = (errors_path_for(args.out),) if args.out.suffix.lower() == ".csv" else ()
         check_output(args.out, [], t, (".xlsx", ".csv"), written)
         advice, errors = auditfile_portfolio(args.auditfiles)
-        write_outputs(advice, errors, args.out)
+        write_outputs(advice, errors, args.out, lang=args.lang)
         print(t["done"].format(advised=len(advice), bad=len(errors), out=args.out), file=sys.stderr)
     elif args.command == "portfolio":
         advised, bad = run_portfolio(args.clients, args.out, args.quiet, lang)

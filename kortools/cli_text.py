@@ -34,6 +34,8 @@ TEXT: dict[str, dict[str, Any]] = {
             "(xlsx) of naar UIT.fouten.csv (csv), met regelnummer, klant, kolom, waarde en reden; elke",
             "andere regel krijgt een advies. Het invoerbestand wordt nooit gewijzigd; de uitvoer wordt",
             "in één keer geschreven. Bedragen in Nederlandse notatie: 16.500 of 16.500,50 of € 16.500.",
+            "Een CSV heeft deze kopjes en ja/nee; met --lang en de kolomnamen (regel, klant,",
+            "netto_voordeel_5_jaar, …) en True/False, zoals een programma ze leest.",
             "Voorbeeld: data/portfolio/klanten.csv",
         ],
         "suffix": "kies een bestandsnaam op {suffixes}",

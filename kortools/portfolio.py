@@ -46,7 +46,8 @@ class Column:
     required: bool = False
     default: object = None
     options: dict[str, str] | None = None
-    help: str = ""
+    help: str = ""  # English (--lang en)
+    help_nl: str = ""  # Dutch (the CLI's help)
 
 
 POLICY_NAMES = {
@@ -60,34 +61,78 @@ POLICY_NAMES = {
 KIND_NAMES = {"roerend": "movable", "onroerend": "immovable", "movable": "movable", "immovable": "immovable"}
 
 COLUMNS = (
-    Column("klant", "client", "text", required=True, help="client name or number"),
-    Column("omzet_consumenten", "consumer_sales", "amount", required=True, help="sales to consumers"),
-    Column("omzet_bedrijven", "business_sales", "amount", required=True, help="sales to businesses"),
+    Column(
+        "klant",
+        "client",
+        "text",
+        required=True,
+        help="client name or number",
+        help_nl="naam of nummer van de klant",
+    ),
+    Column(
+        "omzet_consumenten",
+        "consumer_sales",
+        "amount",
+        required=True,
+        help="sales to consumers",
+        help_nl="omzet aan consumenten (excl. btw)",
+    ),
+    Column(
+        "omzet_bedrijven",
+        "business_sales",
+        "amount",
+        required=True,
+        help="sales to businesses",
+        help_nl="omzet aan bedrijven (excl. btw)",
+    ),
     Column(
         "kosten_met_btw",
         "costs_with_vat",
         "amount",
         default=0.0,
         help=f"costs that carry {100 * DEFAULT_INPUT_VAT_RATE:g}% VAT",
+        help_nl=f"kosten waarop u {100 * DEFAULT_INPUT_VAT_RATE:g}% btw betaalt (excl. die btw)",
     ),
-    Column("kosten_zonder_btw", "costs_without_vat", "amount", default=0.0, help="costs without VAT"),
+    Column(
+        "kosten_zonder_btw",
+        "costs_without_vat",
+        "amount",
+        default=0.0,
+        help="costs without VAT",
+        help_nl="kosten zonder btw",
+    ),
     Column(
         "btw_tarief",
         "vat_rate",
         "percent",
         default=100 * vat_rates(tax_years()[-1])[0],
         help="VAT rate on sales in %: " + ", ".join(f"{100 * r:g}" for r in vat_rates(tax_years()[-1])),
+        help_nl="btw-tarief op de verkopen in %: "
+        + ", ".join(f"{100 * r:g}" for r in vat_rates(tax_years()[-1])),
     ),
     Column(
         "omzet_vorig_jaar",
         "previous_year_turnover",
         "amount",
         help="counted turnover last year (default: this year's)",
+        help_nl="omzet die vorig jaar meetelde (standaard: die van dit jaar)",
     ),
     Column(
-        "investering_btw", "investment_vat", "amount", default=0.0, help="VAT deducted on one past investment"
+        "investering_btw",
+        "investment_vat",
+        "amount",
+        default=0.0,
+        help="VAT deducted on one past investment",
+        help_nl="afgetrokken btw op één eerdere investering",
     ),
-    Column("investering_jaar", "investment_year", "year", default=0, help="its year of first use"),
+    Column(
+        "investering_jaar",
+        "investment_year",
+        "year",
+        default=0,
+        help="its year of first use",
+        help_nl="het jaar waarin die investering in gebruik kwam",
+    ),
     Column(
         "investering_soort",
         "investment_kind",
@@ -95,6 +140,7 @@ COLUMNS = (
         default="roerend",
         options=KIND_NAMES,
         help="roerend/movable (5 years) or onroerend/immovable (10 years)",
+        help_nl="roerend (5 jaar) of onroerend (10 jaar)",
     ),
     Column(
         "geplande_investering_btw",
@@ -102,6 +148,7 @@ COLUMNS = (
         "amount",
         default=0.0,
         help="VAT on a movable investment planned for the first KOR year",
+        help_nl="btw op een roerende investering gepland in het eerste KOR-jaar",
     ),
     Column(
         "beleid",
@@ -110,8 +157,16 @@ COLUMNS = (
         default="consumentenprijs",
         options=POLICY_NAMES,
         help="pricing under the KOR: consumentenprijs, nettoprijs or marge",
+        help_nl="prijsbeleid onder de KOR: consumentenprijs, nettoprijs of marge",
     ),
-    Column("jaar", "year", "year", default=None, help="first KOR year (default: the latest with data)"),
+    Column(
+        "jaar",
+        "year",
+        "year",
+        default=None,
+        help="first KOR year (default: the latest with data)",
+        help_nl="eerste KOR-jaar (standaard: het laatste jaar met gegevens)",
+    ),
 )
 BY_NAME = {c.name: c for c in COLUMNS} | {c.english: c for c in COLUMNS}
 MAX_AMOUNT = 1e12

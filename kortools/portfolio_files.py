@@ -169,10 +169,12 @@ def sorted_advice(advice: pd.DataFrame) -> pd.DataFrame:
 
 def summary(advice: pd.DataFrame, errors: pd.DataFrame) -> pd.DataFrame:
     """Counts per verdict and the totals (net and gross), for the summary sheet."""
-    rows = [(f"Advies: {verdict}", float((advice["advies"] == verdict).sum())) for verdict in VERDICT_ORDER]
+    rows: list[tuple[str, int | float]] = [
+        (f"Advies: {verdict}", int((advice["advies"] == verdict).sum())) for verdict in VERDICT_ORDER
+    ]
     rows += [
-        ("Klanten met een advies", float(len(advice))),
-        ("Regels met fouten", float(errors["regel"].nunique())),
+        ("Klanten met een advies", len(advice)),
+        ("Regels met fouten", int(errors["regel"].nunique())),
         (
             "Netto voordeel 5 jaar, alle klanten met advies 'meedoen'",
             float(advice.loc[advice["advies"] == "meedoen", "netto_voordeel_5_jaar"].sum()),
@@ -182,7 +184,10 @@ def summary(advice: pd.DataFrame, errors: pd.DataFrame) -> pd.DataFrame:
             float(advice.loc[advice["advies"] == "meedoen", "voordeel_5_jaar"].sum()),
         ),
     ]
-    return pd.DataFrame(rows, columns=["Onderwerp", "Waarde"]).astype({"Waarde": object})  # counts: no €
+    # counts as whole numbers, the totals in euros (write_sheets: € on every float cell)
+    return pd.DataFrame(
+        {"Onderwerp": [r[0] for r in rows], "Waarde": pd.Series([r[1] for r in rows], dtype=object)}
+    )
 
 
 def write_xlsx(advice: pd.DataFrame, errors: pd.DataFrame, out: Path) -> None:
@@ -198,8 +203,18 @@ def write_xlsx(advice: pd.DataFrame, errors: pd.DataFrame, out: Path) -> None:
     )
 
 
-def write_csv(advice: pd.DataFrame, errors: pd.DataFrame, out: Path, dialect: Dialect) -> Path:
-    """The advice and ``OUT.fouten.csv`` in ``dialect`` (atomically); returns the errors' path."""
+def dutch_csv_frame(frame: pd.DataFrame, headers: dict[str, str]) -> pd.DataFrame:
+    """``frame`` as a Dutch reader opens it in Excel: the declared headers, ja/nee for booleans."""
+    booleans = [c for c in frame.columns if frame[c].dtype == bool]
+    shown = frame.assign(**{c: frame[c].map({True: "ja", False: "nee"}) for c in booleans})
+    return shown.rename(columns=headers)
+
+
+def write_csv(
+    advice: pd.DataFrame, errors: pd.DataFrame, out: Path, dialect: Dialect, lang: str = "nl"
+) -> Path:
+    """The advice and ``OUT.fouten.csv`` in ``dialect`` (atomically); returns the errors' path.
+    Dutch (``lang="nl"``): the headers of the workbook and ja/nee; English: the column names."""
     errors_path = errors_path_for(out)
     options: dict[str, Any] = {
         "index": False,
@@ -208,7 +223,10 @@ def write_csv(advice: pd.DataFrame, errors: pd.DataFrame, out: Path, dialect: Di
         "encoding": "utf-8-sig",
     }
     with atomic_path(out) as advice_tmp, atomic_path(errors_path) as errors_tmp:
-        inert_frame(sorted_advice(advice)).to_csv(advice_tmp, **options)
+        advice, errors = sorted_advice(advice), errors
+        if lang == "nl":
+            advice, errors = dutch_csv_frame(advice, OUTPUT_HEADERS), dutch_csv_frame(errors, ERROR_HEADERS)
+        inert_frame(advice).to_csv(advice_tmp, **options)
         inert_frame(errors).to_csv(errors_tmp, **options)
     return errors_path
 
@@ -229,10 +247,15 @@ def write_sheets(out: Path, sheets: dict[str, pd.DataFrame]) -> None:
                 width = WIDTHS.get(str(column), max(12, min(30, len(str(column)) + 2)))
                 sheet.set_column(number, number, width, euro if frame[column].dtype == float else None)
             sheet.write_row(0, 0, [str(c) for c in frame.columns], header)
+            mixed = [frame[c].dtype == object for c in frame.columns]
             for row, values in enumerate(frame.itertuples(index=False, name=None), start=1):
-                sheet.write_row(
-                    row, 0, [("ja" if v else "nee") if isinstance(v, bool) else v for v in values]
-                )
+                for number, value in enumerate(values):
+                    if isinstance(value, bool):
+                        sheet.write(row, number, "ja" if value else "nee")
+                    elif mixed[number] and isinstance(value, float):
+                        sheet.write(row, number, value, euro)  # an amount among counts or text
+                    else:
+                        sheet.write(row, number, value)
             sheet.freeze_panes(1, 0)
             if len(frame.columns):
                 sheet.autofilter(0, 0, max(1, len(frame)), len(frame.columns) - 1)

@@ -15,6 +15,21 @@ from kortools.parameters import data_dir
 EXAMPLE = data_dir() / "portfolio" / "klanten.csv"
 
 
+#: The Dutch CSV's headers back to the column names (the workbook's headers, issue #22 item 5)
+CODE = {header: name for name, header in portfolio.OUTPUT_HEADERS.items()} | {
+    header: name for name, header in portfolio.ERROR_HEADERS.items()
+}
+
+
+def read_output(path, **options) -> pd.DataFrame:
+    """A Dutch output CSV as the column names and booleans (ja/nee → True/False)."""
+    frame = pd.read_csv(path, **options).rename(columns=CODE)
+    for column in frame.columns:
+        if set(frame[column].dropna()) <= {"ja", "nee"} and len(frame[column].dropna()):
+            frame[column] = frame[column] == "ja"
+    return frame
+
+
 def run(tmp_path, text: str, out_name: str = "advies.csv"):
     source = tmp_path / "klanten.csv"
     source.write_text(text)
@@ -26,7 +41,7 @@ def run(tmp_path, text: str, out_name: str = "advies.csv"):
 def test_example_file_gives_one_row_per_client(tmp_path):
     out = tmp_path / "advies.csv"
     assert cli.main(["portfolio", str(EXAMPLE), "--out", str(out), "--quiet"]) == 0
-    advice = pd.read_csv(out)
+    advice = read_output(out)
     assert len(advice) == 8
     by_client = advice.set_index("klant")
     # Kapsalon Anna = the kapper scenario: 0.09 × 16,500 − 0.21 × 2,500 = 960 a year; the
@@ -45,7 +60,7 @@ def test_example_file_gives_one_row_per_client(tmp_path):
     # Schilder Visser: 21,000 last year > 20,000
     assert not by_client.loc["Schilder Visser", "komt_in_aanmerking"]
     assert by_client.loc["Schilder Visser", "reden"].startswith("2026: omzet vorig jaar te hoog")
-    assert pd.read_csv(tmp_path / "advies.fouten.csv").empty
+    assert read_output(tmp_path / "advies.fouten.csv").empty
 
 
 def test_portfolio_first_year_gain_matches_compare_margin():
@@ -235,13 +250,13 @@ def test_a_dutch_excel_csv_in_cp1252_is_read_as_a_dutch_person_means_it(tmp_path
     out = tmp_path / "advies.csv"
     assert cli.main(["portfolio", str(source), "--out", str(out), "--quiet"]) == 0
     text = out.read_text(encoding="utf-8-sig")
-    assert text.splitlines()[0].startswith("regel;klant;")  # the input's dialect: ';' ...
-    advice = pd.read_csv(out, sep=";", decimal=",").set_index("klant")
+    assert text.splitlines()[0].startswith("Regel;Klant;")  # the input's dialect: ';' ...
+    advice = read_output(out, sep=";", decimal=",").set_index("klant")
     # € 16.500,00 at 9% kept prices: KOR turnover 16,500 × 1.09 = 17,985 (... and ',' decimals)
     assert advice.loc["Café Één", "kor_omzet"] == pytest.approx(17985)
     # 13.604 is thirteen thousand six hundred and four: 13,604 × 1.21 = 16,460.84
     assert advice.loc["Bakkerij", "kor_omzet"] == pytest.approx(13604 * 1.21)
-    errors = pd.read_csv(tmp_path / "advies.fouten.csv", sep=";")
+    errors = read_output(tmp_path / "advies.fouten.csv", sep=";")
     (reason,) = errors.loc[errors["klant"] == "Twijfel", "reden"]
     assert "niet eenduidig" in reason  # 16,500: never guessed
 
@@ -302,8 +317,8 @@ def test_an_excel_percent_cell_is_the_rate(tmp_path):
     book.save(tmp_path / "klanten.xlsx")
     out = tmp_path / "advies.csv"
     assert cli.main(["portfolio", str(tmp_path / "klanten.xlsx"), "--out", str(out), "--quiet"]) == 0
-    assert pd.read_csv(tmp_path / "advies.fouten.csv", sep=";").empty
-    advice = pd.read_csv(out, sep=";", decimal=",")
+    assert read_output(tmp_path / "advies.fouten.csv", sep=";").empty
+    advice = read_output(out, sep=";", decimal=",")
     # Kapsalon Anna at 9%: 0.09 × 16,500 − 0.21 × 2,500 = 960 a year (as the CSV example)
     assert advice.loc[0, "voordeel_dit_jaar"] == 960
 
@@ -314,7 +329,7 @@ def test_a_client_advised_to_join_gets_the_request_deadline(tmp_path, monkeypatc
     monkeypatch.setenv("KORTOOLS_TODAY", "2026-12-01")
     text = EXAMPLE.read_text().replace(",2026\n", ",2027\n")
     _, out = run(tmp_path, text)
-    advice = pd.read_csv(out, keep_default_na=False)
+    advice = read_output(out, keep_default_na=False)
     joining = advice[advice["advies"] == "meedoen"]
     assert len(joining) and set(joining["aanmelden_uiterlijk"]) == {"3 december 2026"}
     assert set(advice.loc[advice["advies"] != "meedoen", "aanmelden_uiterlijk"]) <= {""}
@@ -347,3 +362,48 @@ def test_a_bad_year_cell_is_a_dutch_line():
 
 def semicolon_csv(text: str) -> pd.DataFrame:
     return pd.read_csv(io.StringIO(text), sep=";", dtype=str, keep_default_na=False)
+
+
+def test_the_dutch_csv_has_the_headers_an_adviser_reads_and_english_keeps_the_names(tmp_path):
+    # issue #22 item 5: Dutch output has the workbook's headers and ja/nee; --lang en the names
+    dutch, english = tmp_path / "advies.csv", tmp_path / "advice.csv"
+    assert cli.main(["portfolio", str(EXAMPLE), "--out", str(dutch), "--quiet"]) == 0
+    assert cli.main(["portfolio", str(EXAMPLE), "--out", str(english), "--quiet", "--lang", "en"]) == 0
+    header = dutch.read_text(encoding="utf-8-sig").splitlines()[0].split(",")
+    assert header == list(portfolio.OUTPUT_HEADERS.values())
+    assert set(pd.read_csv(dutch)["KOR in eerste jaar"]) == {"ja", "nee"}  # Schilder Visser: nee
+    assert "True" not in dutch.read_text(encoding="utf-8-sig")
+    names = pd.read_csv(english)
+    assert list(names.columns) == list(portfolio.OUTPUT_COLUMNS)
+    assert names["komt_in_aanmerking"].dtype == bool
+
+
+def test_the_summary_sheets_totals_are_in_euros_and_its_counts_whole(tmp_path):
+    import openpyxl
+
+    out = tmp_path / "advies.xlsx"
+    assert cli.main(["portfolio", str(EXAMPLE), "--out", str(out), "--quiet"]) == 0
+    sheet = openpyxl.load_workbook(out)["samenvatting"]
+    cells = {row[0].value: row[1] for row in sheet.iter_rows(min_row=2)}
+    assert "€" in cells["Netto voordeel 5 jaar, alle klanten met advies 'meedoen'"].number_format
+    assert "€" in cells["Bruto voordeel 5 jaar, idem"].number_format
+    assert (
+        cells["Klanten met een advies"].value == 8
+        and "€" not in cells["Klanten met een advies"].number_format
+    )
+
+
+def test_the_cli_help_is_dutch():
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from kortools.cli import main; sys.exit(main(['portfolio', '--help']))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    for english in ("usage:", "positional arguments", "options:", "show this help", "sales to consumers"):
+        assert english not in result.stdout, english
+    assert "gebruik:" in result.stdout and "omzet aan consumenten" in result.stdout
