@@ -398,3 +398,26 @@ def test_the_heading_follows_the_client_name():
     assert "KOR-verkenner: Bakkerij De Korenbloem" in app.title.value
     app.controls["klant"].value = "Fietsenmaker Jansen"
     assert "KOR-verkenner: Fietsenmaker Jansen" in app.title.value
+
+
+def test_the_zygotes_warm_cache_draws_the_first_charts_once_and_leaves_no_widget(monkeypatch):
+    """Issue #22 item 3: the pages opened most draw their first charts in the zygote; a kernel
+    forked after it draws none of them, and holds no widget of the warm-up."""
+    from ipywidgets.widgets.widget import _instances
+
+    from kortools.ui import charts, verkenner
+
+    monkeypatch.setattr(charts, "PNG_CACHE", {})
+    before = set(_instances)
+    verkenner.warm_chart_cache()
+    assert set(_instances) <= before  # every widget of the warm-up closed
+    drawn = []
+    monkeypatch.setattr(charts, "to_png", lambda figure: drawn.append(figure) or b"")
+    app = ui.kor_verkenner("kapper", query="")
+    assert drawn == []  # margin and break-even charts from the cache
+    assert (
+        app.margin_chart.value
+        == charts.PNG_CACHE[next(k for k in charts.PNG_CACHE if k[0] == "margin" and k[3] == 960)]
+    )
+    ui.kor_verkenner("kapper", query="omzet=17000")  # another case is drawn
+    assert len(drawn) == 2

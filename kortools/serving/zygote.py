@@ -57,6 +57,10 @@ def preload() -> None:
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     for module in PRELOAD:
         importlib.import_module(module)
+    try:  # the default pages' charts, inherited by every kernel (a failure only costs time)
+        importlib.import_module("kortools.ui.verkenner").warm_chart_cache()
+    except Exception as error:  # pragma: no cover - never keep the zygote from serving
+        print(f"kortools zygote: charts not pre-drawn: {error!r}", file=sys.stderr)
     gc.collect()
     gc.freeze()  # the collector leaves these objects (and their shared pages) alone
 

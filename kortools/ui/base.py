@@ -236,13 +236,14 @@ class App:
         return image
 
     @staticmethod
-    def show_chart(image: w.Image, figure: Any, alt: str) -> None:
+    def show_chart(image: w.Image, figure: Any, alt: str, key: tuple | None = None) -> None:
         """Draw ``figure`` on ``image`` with its figures in words as the text alternative
         (``chart_text``; the widget's tooltip is the image's title, the page's script makes
-        it the ``alt`` too)."""
-        from kortools.ui.charts import to_png
+        it the ``alt`` too). With ``key`` (what the chart shows), ``figure`` is a function that
+        draws it, called only when the chart is not in ``charts.PNG_CACHE``."""
+        from kortools.ui.charts import cached_png, to_png
 
-        image.value = to_png(figure)
+        image.value = cached_png(key, figure) if key is not None else to_png(figure)
         image.tooltip = alt
 
     def _on_change(self, _change=None) -> None:

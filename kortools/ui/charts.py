@@ -88,6 +88,25 @@ def to_png(figure: Figure) -> bytes:
     return buffer.getvalue()
 
 
+#: PNGs of charts already drawn, by what they show (the chart and its figures). The first
+#: charts of the pages visitors open most are drawn once in the zygote
+#: (``verkenner.warm_chart_cache``) and every kernel forked from it inherits them: a page of
+#: a new case or an example client draws nothing (issue #22 item 3). First in, first out.
+PNG_CACHE: dict[tuple, bytes] = {}
+PNG_CACHE_SIZE = 64
+
+
+def cached_png(key: tuple, draw: Callable[[], Figure]) -> bytes:
+    """The PNG of the chart ``key`` names, drawn by ``draw()`` the first time."""
+    png = PNG_CACHE.get(key)
+    if png is None:
+        png = to_png(draw())
+        if len(PNG_CACHE) >= PNG_CACHE_SIZE:
+            PNG_CACHE.pop(next(iter(PNG_CACHE)))
+        PNG_CACHE[key] = png
+    return png
+
+
 def _euro_ticks(axes, low: float, high: float) -> None:
     """Set y-limits and fixed euro ticks (cheap to redraw: no auto-locating)."""
     axes.set_ylim(low, high)

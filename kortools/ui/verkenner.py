@@ -319,8 +319,11 @@ class KorVerkenner(App, Variants):
         year = self.shown.shown_year
         regular, kor, gain, _share = self.shown.year_margin(year)
         when = margin_year_nl(self.shown, year)[0]
-        figure = self._margin_chart.update(regular, kor, gain, when)
-        self.show_chart(self.margin_chart, figure, chart_text.margin_alt(regular, kor, gain, when))
+        alt = chart_text.margin_alt(regular, kor, gain, when)
+        key = ("margin", regular, kor, gain, when)
+        self.show_chart(
+            self.margin_chart, lambda: self._margin_chart.update(regular, kor, gain, when), alt, key
+        )
 
     @guarded
     def render_tab(self) -> None:
@@ -342,14 +345,20 @@ class KorVerkenner(App, Variants):
     def _render_break_even(self) -> None:
         m = self.first_kor_margin
         total = m.consumer_sales + m.business_sales
-        curve = kt.gain_by_consumer_share(
-            total, m.costs_with_vat, m.costs_without_vat, m.vat_rate, m.input_vat_rate, m.policy, m.year
-        )
         share = m.consumer_sales / total if total else 0.0
+
+        def draw():
+            curve = kt.gain_by_consumer_share(
+                total, m.costs_with_vat, m.costs_without_vat, m.vat_rate, m.input_vat_rate, m.policy, m.year
+            )
+            return self._break_even_chart.update(curve, share, m.gain)
+
         be = m.break_even_consumer_sales
         crossing = be / total if be is not None and total and be <= total else None
-        figure = self._break_even_chart.update(curve, share, m.gain)
-        self.show_chart(self.break_even_chart, figure, chart_text.break_even_alt(share, m.gain, crossing))
+        alt = chart_text.break_even_alt(share, m.gain, crossing)
+        key: tuple = ("break_even", total, m.costs_with_vat, m.costs_without_vat, m.vat_rate)
+        key += (m.input_vat_rate, m.policy, m.year, share, m.gain)
+        self.show_chart(self.break_even_chart, draw, alt, key)
         if be is None:
             text = "Bij 0% btw op uw verkopen levert de KOR nooit meer marge op."
         elif total and be <= total:
@@ -482,6 +491,20 @@ def kor_verkenner(scenario: kt.Scenario | str | None = None, query: str | None =
     elif isinstance(scenario, str):
         scenario = kt.example_scenario(scenario)
     return KorVerkenner(scenario, query, key)
+
+
+def warm_chart_cache() -> None:
+    """Build the pages visitors open most (a new case, each example client) once, so that
+    their first charts are in ``charts.PNG_CACHE``; the zygote does this before it forks
+    kernels, which inherit the cache (issue #22 item 3). The widgets made for it are closed:
+    a kernel must not hand them to its page."""
+    from ipywidgets.widgets.widget import _instances  # the open widgets, by model id
+
+    before = set(_instances)
+    for scenario in (None, *kt.example_scenarios()):
+        kor_verkenner(scenario, query="")
+    for model_id in set(_instances) - before:
+        _instances[model_id].close()
 
 
 def print_example_summary(name: str = "kapper") -> None:
