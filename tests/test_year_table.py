@@ -148,6 +148,9 @@ def test_every_state_of_the_page_survives_its_link(omzet, eerder, year, per_year
 def test_at_a_threshold_crossing_the_headline_chart_and_table_show_one_figure():
     # issue #20 item 7: "Winkel op de grens" headlined the split year's gain while the chart
     # said the full-year figure. Now the chart is the table's year (the split year)
+    from kortools.ui import charts
+
+    charts.PNG_CACHE.clear()  # drawn here, not taken from an earlier page's cache
     app = ui.kor_verkenner(query="voorbeeld=drempel")
     result = app.result
     year = result.shown_year
@@ -158,6 +161,7 @@ def test_at_a_threshold_crossing_the_headline_chart_and_table_show_one_figure():
     ) / len(result.kor_years)
     chart_title = app._margin_chart.axes.get_title()
     assert chart_title.endswith(format_euro(row["margin_gain"], cents=False))
+    assert format_euro(row["margin_gain"], cents=False) in app.margin_chart.tooltip  # its words too
     assert format_euro(row["margin_gain"], cents=False) in app.headline.value or len(result.kor_years) > 1
     full_year = result.margins[year].gain
     assert format_euro(full_year, cents=False) not in chart_title

@@ -243,8 +243,8 @@ class App:
         draws it, called only when the chart is not in ``charts.PNG_CACHE``."""
         from kortools.ui.charts import cached_png, to_png
 
+        image.tooltip = alt  # first, so the image never shows without its words
         image.value = cached_png(key, figure) if key is not None else to_png(figure)
-        image.tooltip = alt
 
     def _on_change(self, _change=None) -> None:
         if not self._silent:

@@ -60,6 +60,7 @@ class Variants:
     make: Any
     chart_image: Any
     show_chart: Any
+    _build_tab: Any
     values: dict[str, Any]
     set_values: Any
     current_values: Any
@@ -71,7 +72,8 @@ class Variants:
     TABS: Any
     result: Any
 
-    def _build_variants(self) -> w.Widget:
+    def _build_variants(self) -> list[w.Widget]:
+        """The Varianten tab's widgets (made when the tab is first opened)."""
         self.variants: dict[str, dict] = getattr(self, "variants", {})
         self.variant_name = self.make(
             w.Text, "", placeholder="naam, bijv. A", continuous_update=False, layout={"width": "160px"}
@@ -92,21 +94,19 @@ class Variants:
         self.rename_button.on_click(self.rename_variant)
         self.remove_button.on_click(self.remove_variant)
         self.variant_choice.observe(lambda _c: self._variants_changed(), names="value")
-        return self.make(
-            w.VBox,
-            [
-                self.make(w.HBox, [self.variant_name, self.pin_button]),
-                self.make(
-                    w.HBox, [self.variant_choice, self.load_button, self.rename_button, self.remove_button]
-                ),
-                self.variants_note,
-                self.variants_table,
-                self.variants_chart,
-                self.waterfall_chart,
-            ],
-        )
+        return [
+            self.make(w.HBox, [self.variant_name, self.pin_button]),
+            self.make(
+                w.HBox, [self.variant_choice, self.load_button, self.rename_button, self.remove_button]
+            ),
+            self.variants_note,
+            self.variants_table,
+            self.variants_chart,
+            self.waterfall_chart,
+        ]
 
     def _say(self, text: str) -> None:
+        self._build_tab(self.TABS.index("Varianten"))
         self.variants_note.value = f'<div class="kt-message">{escape(text)}</div>' if text else ""
 
     def _variants_changed(self) -> None:
@@ -118,6 +118,7 @@ class Variants:
     @guarded
     def pin_variant(self, _button=None) -> None:
         """Pin the case on screen (its last valid inputs) under the typed name (or A, B, C, D)."""
+        self._build_tab(self.TABS.index("Varianten"))  # its widgets, if not yet made
         name = self.variant_name.value.strip()[:40] or next(
             (x for x in LETTERS if x not in self.variants), f"Variant {len(self.variants) + 1}"
         )
@@ -136,12 +137,14 @@ class Variants:
     @guarded
     def load_variant(self, _button=None) -> None:
         """Put the chosen variant's inputs back in the controls."""
+        self._build_tab(self.TABS.index("Varianten"))  # its widgets, if not yet made
         if self.variant_choice.value in self.variants:
             self.set_values(self.variants[self.variant_choice.value])
             self.refresh()
 
     @guarded
     def rename_variant(self, _button=None) -> None:
+        self._build_tab(self.TABS.index("Varianten"))  # its widgets, if not yet made
         old, new = self.variant_choice.value, self.variant_name.value.strip()[:40]
         if old not in self.variants or not new or new in self.variants:
             self._say("Kies een variant en typ een nieuwe naam die nog niet bestaat.")
@@ -154,6 +157,7 @@ class Variants:
 
     @guarded
     def remove_variant(self, _button=None) -> None:
+        self._build_tab(self.TABS.index("Varianten"))  # its widgets, if not yet made
         self.variants.pop(self.variant_choice.value, None)
         self._variants_changed()
 

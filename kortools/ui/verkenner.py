@@ -233,15 +233,7 @@ class KorVerkenner(App, Variants):
         self.margin_chart = self.chart_image()
         self.break_even_chart = self.chart_image()
         self.break_even_text = self.make.html()
-        self.net_chart = self.chart_image()
-        self.net_text = self.make.html()
-        self.herziening_chart = self.chart_image()
-        self.herziening_table = self.make.html()
-        self.years_chart = self.chart_image()
-        self.years_table = self.make.html()
         self.warnings = self.make.html()
-        self.assumptions = self.make.html()
-        self.herkomst = self.make.html()
         self.link = self.make.html()
         self.report_button = self.make(
             w.Button, description="Download rapport (PDF)", icon="download", layout={"width": "220px"}
@@ -250,18 +242,11 @@ class KorVerkenner(App, Variants):
         self.report_link = self.make.html()
         self._report_count = 0
         self.report_cooldown = Cooldown(REPORT_COOLDOWN_S, "rapport")
-        self.tabs = self.make(
-            w.Tab,
-            children=[
-                self.make(w.VBox, [self.break_even_chart, self.break_even_text]),
-                self.make(w.VBox, [self.net_chart, self.net_text]),
-                self.make(w.VBox, [self.herziening_chart, self.herziening_table]),
-                self.make(w.VBox, [self.years_table, self.years_chart]),
-                self._build_variants(),
-                self.make(w.VBox, [self.assumptions]),
-                self.make(w.VBox, [self.herkomst]),
-            ],
-        )
+        # a tab's widgets are made when it is first opened (the first paint has fewer models:
+        # each costs the kernel, the server and the browser a message, issue #22 item 3)
+        self.tabs = self.make(w.Tab, children=[self.make(w.VBox, []) for _ in self.TABS])
+        self._built_tabs: set[int] = set()
+        self._build_tab(0)
         for i, title in enumerate(self.TABS):
             self.tabs.set_title(i, title)
         self.tabs.observe(lambda _c: self.render_tab(), names="selected_index")
@@ -316,18 +301,39 @@ class KorVerkenner(App, Variants):
 
     def _draw_margin(self) -> None:
         """The margin of the year the headline speaks of, as the table has it (a split year's)."""
-        year = self.shown.shown_year
-        regular, kor, gain, _share = self.shown.year_margin(year)
-        when = margin_year_nl(self.shown, year)[0]
-        alt = chart_text.margin_alt(regular, kor, gain, when)
-        key = ("margin", regular, kor, gain, when)
-        self.show_chart(
-            self.margin_chart, lambda: self._margin_chart.update(regular, kor, gain, when), alt, key
-        )
+        self.show_chart(self.margin_chart, *margin_chart_spec(self.shown, self._margin_chart))
+
+    def _build_tab(self, index: int) -> None:
+        """Make tab ``index``'s widgets, once (the Omslagpunt tab at once: it is on the first paint)."""
+        if index in self._built_tabs:
+            return
+        self._built_tabs.add(index)
+        if index == 0:
+            content = [self.break_even_chart, self.break_even_text]
+        elif index == 1:
+            self.net_chart, self.net_text = self.chart_image(), self.make.html()
+            content = [self.net_chart, self.net_text]
+        elif index == 2:
+            self.herziening_chart, self.herziening_table = self.chart_image(), self.make.html()
+            content = [self.herziening_chart, self.herziening_table]
+        elif index == 3:
+            self.years_table, self.years_chart = self.make.html(), self.chart_image()
+            content = [self.years_table, self.years_chart]
+        elif index == 4:
+            content = self._build_variants()
+            self.variant_choice.options = list(self.variants)
+        elif index == 5:
+            self.assumptions = self.make.html()
+            content = [self.assumptions]
+        else:
+            self.herkomst = self.make.html()
+            content = [self.herkomst]
+        self.tabs.children[index].children = content
 
     @guarded
     def render_tab(self) -> None:
         index = self.tabs.selected_index or 0
+        self._build_tab(index)
         if self.result is None or index not in self._stale:
             return
         self._stale.discard(index)
@@ -345,20 +351,8 @@ class KorVerkenner(App, Variants):
     def _render_break_even(self) -> None:
         m = self.first_kor_margin
         total = m.consumer_sales + m.business_sales
-        share = m.consumer_sales / total if total else 0.0
-
-        def draw():
-            curve = kt.gain_by_consumer_share(
-                total, m.costs_with_vat, m.costs_without_vat, m.vat_rate, m.input_vat_rate, m.policy, m.year
-            )
-            return self._break_even_chart.update(curve, share, m.gain)
-
+        self.show_chart(self.break_even_chart, *break_even_chart_spec(m, self._break_even_chart))
         be = m.break_even_consumer_sales
-        crossing = be / total if be is not None and total and be <= total else None
-        alt = chart_text.break_even_alt(share, m.gain, crossing)
-        key: tuple = ("break_even", total, m.costs_with_vat, m.costs_without_vat, m.vat_rate)
-        key += (m.input_vat_rate, m.policy, m.year, share, m.gain)
-        self.show_chart(self.break_even_chart, draw, alt, key)
         if be is None:
             text = "Bij 0% btw op uw verkopen levert de KOR nooit meer marge op."
         elif total and be <= total:
@@ -437,7 +431,8 @@ class KorVerkenner(App, Variants):
         errors = super().apply_query(query)
         current, _ = self.current_values()
         self.variants, problems = variants_from_query(query or "", current, self.specs)
-        if self.variants:
+        if self.variants or problems:
+            self._build_tab(self.TABS.index("Varianten"))
             self.variant_choice.options = list(self.variants)
         if problems:
             self._say(" ".join(problems))
@@ -493,18 +488,47 @@ def kor_verkenner(scenario: kt.Scenario | str | None = None, query: str | None =
     return KorVerkenner(scenario, query, key)
 
 
-def warm_chart_cache() -> None:
-    """Build the pages visitors open most (a new case, each example client) once, so that
-    their first charts are in ``charts.PNG_CACHE``; the zygote does this before it forks
-    kernels, which inherit the cache (issue #22 item 3). The widgets made for it are closed:
-    a kernel must not hand them to its page."""
-    from ipywidgets.widgets.widget import _instances  # the open widgets, by model id
+def margin_chart_spec(result: kt.ScenarioResult, chart: charts.MarginChart) -> tuple:
+    """(draw, alt, key) of the margin chart: the year the headline speaks of, as the table has
+    it (a split year's); ``key`` names what it shows (``charts.PNG_CACHE``)."""
+    year = result.shown_year
+    regular, kor, gain, _share = result.year_margin(year)
+    when = margin_year_nl(result, year)[0]
+    alt = chart_text.margin_alt(regular, kor, gain, when)
+    return (lambda: chart.update(regular, kor, gain, when)), alt, ("margin", regular, kor, gain, when)
 
-    before = set(_instances)
-    for scenario in (None, *kt.example_scenarios()):
-        kor_verkenner(scenario, query="")
-    for model_id in set(_instances) - before:
-        _instances[model_id].close()
+
+def break_even_chart_spec(m: kt.MarginComparison, chart: charts.BreakEvenChart) -> tuple:
+    """(draw, alt, key) of the break-even chart of margin comparison ``m``."""
+    total = m.consumer_sales + m.business_sales
+    share = m.consumer_sales / total if total else 0.0
+
+    def draw():
+        curve = kt.gain_by_consumer_share(
+            total, m.costs_with_vat, m.costs_without_vat, m.vat_rate, m.input_vat_rate, m.policy, m.year
+        )
+        return chart.update(curve, share, m.gain)
+
+    be = m.break_even_consumer_sales
+    crossing = be / total if be is not None and total and be <= total else None
+    key: tuple = ("break_even", total, m.costs_with_vat, m.costs_without_vat, m.vat_rate)
+    key += (m.input_vat_rate, m.policy, m.year, share, m.gain)
+    return draw, chart_text.break_even_alt(share, m.gain, crossing), key
+
+
+def warm_chart_cache() -> None:
+    """Draw the first charts of the pages visitors open most (a new case, each example client)
+    into ``charts.PNG_CACHE``; the zygote does this before it forks kernels, which inherit the
+    cache (issue #22 item 3). No widget is made: the case is read as the page reads its
+    controls (``scenario_to_values`` then ``values_to_scenario``), so the keys are the page's."""
+    margin, break_even = charts.MarginChart(), charts.BreakEvenChart()
+    for scenario in (kt.new_scenario(), *map(kt.example_scenario, kt.example_scenarios())):
+        result = kt.evaluate(values_to_scenario(scenario_to_values(scenario), scenario.name))
+        for draw, _alt, key in (
+            margin_chart_spec(result, margin),
+            break_even_chart_spec(result.margins[result.shown_year], break_even),
+        ):
+            charts.cached_png(key, draw)
 
 
 def print_example_summary(name: str = "kapper") -> None:
