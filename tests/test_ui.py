@@ -425,3 +425,23 @@ def test_the_zygotes_warm_cache_draws_the_first_charts_once_and_leaves_no_widget
     )
     ui.kor_verkenner("kapper", query="omzet=17000")  # another case is drawn
     assert len(drawn) == 2
+
+
+def test_a_page_sends_each_widgets_changes_once_after_it_is_made(monkeypatch):
+    """Issue #22 item 3: a page built and then filled sent 151 updates of 127 widgets just
+    opened; built in ``holding()`` each widget sends what changed at most once."""
+    from collections import Counter
+
+    import comm
+    from comm.base_comm import BaseComm
+
+    updates: Counter = Counter()
+
+    class Counting(BaseComm):
+        def publish_msg(self, msg_type, data=None, metadata=None, buffers=None, **keys):
+            if msg_type == "comm_msg":
+                updates[self.comm_id] += 1
+
+    monkeypatch.setattr(comm, "create_comm", lambda *a, **k: Counting(*a, **k))
+    ui.kor_verkenner(query="")
+    assert updates and max(updates.values()) == 1

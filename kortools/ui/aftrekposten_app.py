@@ -16,6 +16,7 @@ from kortools.ui.base import (
     query_string,
 )
 from kortools.ui.fields import FieldSpec
+from kortools.ui.models import holding
 from kortools.ui.text import (
     assumptions_html,
     deductions_table_nl,
@@ -130,6 +131,6 @@ def aftrekposten_app(
     partner_hours: int = 0,
     query: str | None = None,
 ) -> AftrekpostenApp:
-    return AftrekpostenApp(
-        profit, hours, starter, aow, partner_hours, query_string() if query is None else query
-    )
+    query = query_string() if query is None else query  # before holding: it may wait for Voila
+    with holding():  # each widget's changes after it was made go in one message
+        return AftrekpostenApp(profit, hours, starter, aow, partner_hours, query)

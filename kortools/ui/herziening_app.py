@@ -18,6 +18,7 @@ from kortools.ui.base import (
     query_string,
 )
 from kortools.ui.fields import FieldSpec
+from kortools.ui.models import holding
 from kortools.ui.text import (
     assumptions_html,
     escape,
@@ -178,6 +179,6 @@ class HerzieningApp(App):
 def herziening_app(scenario: kt.Scenario | str = "starter", query: str | None = None) -> HerzieningApp:
     if isinstance(scenario, str):
         scenario = kt.example_scenario(scenario)
-    return HerzieningApp(
-        list(scenario.assets), scenario.kor_start_year, None, query_string() if query is None else query
-    )
+    query = query_string() if query is None else query  # before holding: it may wait for Voila
+    with holding():  # each widget's changes after it was made go in one message
+        return HerzieningApp(list(scenario.assets), scenario.kor_start_year, None, query)

@@ -29,6 +29,7 @@ from kortools.ui.books_panel import (
     upload_widget,
 )
 from kortools.ui.cooldown import REPORT_COOLDOWN_S, Cooldown
+from kortools.ui.models import holding
 from kortools.ui.text import (
     NAVIGATION,
     STYLE,
@@ -485,7 +486,8 @@ def kor_verkenner(scenario: kt.Scenario | str | None = None, query: str | None =
         scenario = kt.new_scenario()
     elif isinstance(scenario, str):
         scenario = kt.example_scenario(scenario)
-    return KorVerkenner(scenario, query, key)
+    with holding():  # each widget's changes after it was made go in one message
+        return KorVerkenner(scenario, query, key)
 
 
 def margin_chart_spec(result: kt.ScenarioResult, chart: charts.MarginChart) -> tuple:
