@@ -174,20 +174,35 @@ class App:
         """The control of field ``name`` built from its declaration (``self.specs``), registered."""
         spec = self.specs[name]
         width = {"width": spec.width} if spec.width else None
+        # its name and classes given at once: set after it is made, each is one more message
+        named: dict[str, Any] = {
+            "description": spec.label or name,
+            "_dom_classes": (f"kt-field-{name}", "kt-named"),
+        }
         if spec.kind == "float":
-            control = self.money_input(value)
+            control = self.money_input(value, **named)
         elif spec.kind == "text":
             layout = width or {"width": "280px"}
-            control = self.make(w.Text, value, continuous_update=False, layout=layout)
+            control = self.make(w.Text, value, continuous_update=False, layout=layout, **named)
         elif spec.kind == "bool":
-            control = self.make(w.Checkbox, value, description=spec.description, indent=False)
+            control = self.make(
+                w.Checkbox,
+                value,
+                description=spec.description,
+                indent=False,
+                _dom_classes=(f"kt-field-{name}",),
+            )
         elif spec.widget == "toggle":
             control = self.make(
-                w.ToggleButtons, options=list(spec.choices), value=value, style={"button_width": "55px"}
+                w.ToggleButtons,
+                options=list(spec.choices),
+                value=value,
+                style={"button_width": "55px"},
+                **named,
             )
         elif spec.widget == "dropdown" or spec.kind == "choice":
             layout = width or {"width": "100px"}
-            control = self.make(w.Dropdown, options=list(spec.choices), value=value, layout=layout)
+            control = self.make(w.Dropdown, options=list(spec.choices), value=value, layout=layout, **named)
         elif spec.widget == "slider":
             control = self.make(
                 w.IntSlider,
@@ -198,12 +213,15 @@ class App:
                 continuous_update=False,
                 readout_format="d",
                 layout=width or {"width": "260px"},
+                **named,
             )
         elif spec.widget == "bounded":
             layout = width or {"width": "100px"}
-            control = self.make(w.BoundedIntText, value, min=int(spec.low), max=int(spec.high), layout=layout)
+            control = self.make(
+                w.BoundedIntText, value, min=int(spec.low), max=int(spec.high), layout=layout, **named
+            )
         else:
-            control = self.make(w.IntText, value, layout=width or {"width": "100px"})
+            control = self.make(w.IntText, value, layout=width or {"width": "100px"}, **named)
         return self.add_control(name, control, help_text)
 
     def page(self, title: str, outputs: list[w.Widget], first: int = 3) -> w.Widget:
@@ -225,9 +243,11 @@ class App:
         row.add_class("kt-main")
         return row
 
-    def money_input(self, value: float) -> w.Text:
+    def money_input(self, value: float, **settings: Any) -> w.Text:
         """An amount typed as a Dutch person types it (``16.500``), shown in Dutch notation."""
-        return self.make(w.Text, value=amount_text(value), continuous_update=False, layout={"width": "150px"})
+        return self.make(
+            w.Text, value=amount_text(value), continuous_update=False, layout={"width": "150px"}, **settings
+        )
 
     def chart_image(self) -> w.Image:
         """A chart's place on the page: PNG bytes set on it by :meth:`show_chart`."""

@@ -44,8 +44,15 @@ class YearTable:
     def cell(self, name: str) -> w.Text:
         """The text cell of ``omzet_2026`` or ``kosten_2026``, made and registered once."""
         if name not in self.cells:
-            cell = self.make(w.Text, "", placeholder="", continuous_update=False, layout={"width": "100px"})
-            cell.add_class(f"kt-field-{name}")
+            kind, year = name.split("_")
+            cell = self.make(  # its name given at once (kt-named: the page shows it in the grid)
+                w.Text,
+                "",
+                continuous_update=False,
+                layout={"width": "100px"},
+                description=f"{'Omzet' if kind == 'omzet' else 'Kosten met btw'} {year}",
+                _dom_classes=(f"kt-field-{name}", "kt-named"),
+            )
             self.cells[name] = cell
             self.register(name, cell)
         return self.cells[name]
