@@ -121,27 +121,10 @@ class KorVerkenner(App, Variants):
         self.variants: dict[str, dict] = {}
         self._build_controls(scenario)
         self._build_outputs()
-        self.open_link(query)
-
-    def open_link(self, query: str | None) -> None:
-        """Show the case of the page's link: its example client (``voorbeeld``), then its
-        fields and variants, each bad value with its Dutch message."""
         query_errors = self.apply_query(query)
         self.refresh()
         if query_errors:
             self.show_errors({**query_errors})
-
-    def open_example(self, key: str) -> None:
-        """Load example client ``key`` ("" a new case) into the controls, without a refresh."""
-        scenario = kt.new_scenario() if not key else kt.example_scenario(key)
-        self.name, self.example_key = scenario.name, key
-        blank = {name: "" for name in self.controls if year_field(name)}
-        self.set_values({**blank, **scenario_to_values(scenario)})
-        self._silent = True
-        try:
-            self.example.value = key
-        finally:
-            self._silent = False
 
     # layout
     def _build_controls(self, s: kt.Scenario) -> None:
@@ -202,9 +185,10 @@ class KorVerkenner(App, Variants):
 
     @guarded
     def _load_example(self, change) -> None:
-        if self._silent:
-            return
-        self.open_example(change["new"])
+        scenario = kt.new_scenario() if not change["new"] else kt.example_scenario(change["new"])
+        self.name = scenario.name
+        blank = {name: "" for name in self.controls if year_field(name)}
+        self.set_values({**blank, **scenario_to_values(scenario)})
         self.refresh()
 
     @guarded
@@ -493,27 +477,16 @@ def kor_verkenner(scenario: kt.Scenario | str | None = None, query: str | None =
     """Build the main dashboard on ``scenario`` (an example name, a Scenario, or None: a new
     case from today, ``kt.new_scenario``), URL applied; ``?voorbeeld=kapper`` in the URL
     opens an example."""
+    query = query_string() if query is None else query
+    example = dict(parse_qsl((query or "").lstrip("?"))).get("voorbeeld", "")
+    if example in kt.example_scenarios():
+        scenario = example
+    key = scenario if isinstance(scenario, str) else ""
+    if scenario is None:
+        scenario = kt.new_scenario()
+    elif isinstance(scenario, str):
+        scenario = kt.example_scenario(scenario)
     with holding():  # each widget's changes after it was made go in one message
-        if query is None and scenario is None and running_under_voila():
-            # served: the new case is built and drawn before the visitor's request arrives
-            # (a pre-heated kernel waits for it in query_string), then the link is applied
-            app = KorVerkenner(kt.new_scenario(), "", "")
-            query = query_string()
-            example = dict(parse_qsl((query or "").lstrip("?"))).get("voorbeeld", "")
-            if example in kt.example_scenarios():
-                app.open_example(example)
-            if query != "" or example:
-                app.open_link(query)
-            return app
-        query = query_string() if query is None else query
-        example = dict(parse_qsl((query or "").lstrip("?"))).get("voorbeeld", "")
-        if example in kt.example_scenarios():
-            scenario = example
-        key = scenario if isinstance(scenario, str) else ""
-        if scenario is None:
-            scenario = kt.new_scenario()
-        elif isinstance(scenario, str):
-            scenario = kt.example_scenario(scenario)
         return KorVerkenner(scenario, query, key)
 
 
