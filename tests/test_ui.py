@@ -409,11 +409,11 @@ def test_the_zygotes_warm_cache_draws_the_first_charts_once_and_leaves_no_widget
     forked after it draws none of them, and holds no widget of the warm-up."""
     from ipywidgets.widgets.widget import _instances
 
-    from kortools.ui import charts, verkenner
+    from kortools.ui import charts, first_charts
 
     monkeypatch.setattr(charts, "PNG_CACHE", {})
     before = set(_instances)
-    verkenner.warm_chart_cache()
+    first_charts.warm_chart_cache()
     assert set(_instances) <= before  # every widget of the warm-up closed
     drawn = []
     monkeypatch.setattr(charts, "to_png", lambda figure: drawn.append(figure) or b"")

@@ -58,7 +58,7 @@ def preload() -> None:
     for module in PRELOAD:
         importlib.import_module(module)
     try:  # the default pages' charts, inherited by every kernel (a failure only costs time)
-        importlib.import_module("kortools.ui.verkenner").warm_chart_cache()
+        importlib.import_module("kortools.ui.first_charts").warm_chart_cache()
     except Exception as error:  # pragma: no cover - never keep the zygote from serving
         print(f"kortools zygote: charts not pre-drawn: {error!r}", file=sys.stderr)
     gc.collect()

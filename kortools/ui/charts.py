@@ -90,7 +90,7 @@ def to_png(figure: Figure) -> bytes:
 
 #: PNGs of charts already drawn, by what they show (the chart and its figures). The first
 #: charts of the pages visitors open most are drawn once in the zygote
-#: (``verkenner.warm_chart_cache``) and every kernel forked from it inherits them: a page of
+#: (``first_charts.warm_chart_cache``) and every kernel forked from it inherits them: a page of
 #: a new case or an example client draws nothing (issue #22 item 3). First in, first out.
 PNG_CACHE: dict[tuple, bytes] = {}
 PNG_CACHE_SIZE = 64
