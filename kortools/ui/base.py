@@ -163,10 +163,15 @@ class App:
         control.observe(self._on_change, names="value")
         return [self.labels[name], control]
 
+    def titles_of(self, name: str) -> str:
+        """Field ``name``'s label, from its declaration (its name where it has none)."""
+        spec = self.specs.get(name)
+        return spec.label if spec and spec.label else name
+
     def add_bare_control(self, name: str, control: w.Widget) -> None:
         """Register a control that has no label of its own (a year-table cell)."""
         self.controls[name] = control
-        self.titles[name] = self.specs[name].label if name in self.specs else name
+        self.titles[name] = self.titles_of(name)
         name_control(control, self.titles[name])
         control.observe(self._on_change, names="value")
 

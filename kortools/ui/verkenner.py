@@ -152,7 +152,7 @@ class KorVerkenner(App, Variants):
                 "buitenland",
             ),
         }
-        self.year_table = YearTable(self.make, self.add_bare_control)
+        self.year_table = YearTable(self.make, self.add_bare_control, self.titles_of)
         self.sections = self._example_choice()
         for heading, names in sections.items():
             self.sections.append(self.make.html(f"<h3>{heading}</h3>"))

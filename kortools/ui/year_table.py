@@ -23,9 +23,12 @@ BASIS_NL = {"werkelijk": "werkelijk", "aangenomen": "aangenomen", "prognose": "p
 class YearTable:
     """A grid: one row per year (the year and its basis, the turnover, the costs)."""
 
-    def __init__(self, make: SharedModels, register: Callable[[str, w.Widget], None]) -> None:
+    def __init__(
+        self, make: SharedModels, register: Callable[[str, w.Widget], None], label: Callable[[str], str]
+    ) -> None:
         self.make = make
         self.register = register  # the app's: the control joins the inputs (parse, link, refresh)
+        self.label = label  # a cell's name, from its declaration (``year_specs``)
         self.cells: dict[str, w.Text] = {}
         self.year_labels: dict[int, w.HTML] = {}
         self.errors = make.html()
@@ -44,13 +47,12 @@ class YearTable:
     def cell(self, name: str) -> w.Text:
         """The text cell of ``omzet_2026`` or ``kosten_2026``, made and registered once."""
         if name not in self.cells:
-            kind, year = name.split("_")
             cell = self.make(  # its name given at once (kt-named: the page shows it in the grid)
                 w.Text,
                 "",
                 continuous_update=False,
                 layout={"width": "100px"},
-                description=f"{'Omzet' if kind == 'omzet' else 'Kosten met btw'} {year}",
+                description=self.label(name),
                 _dom_classes=(f"kt-field-{name}", "kt-named"),
             )
             self.cells[name] = cell
