@@ -223,7 +223,7 @@ def write_csv(
         "encoding": "utf-8-sig",
     }
     with atomic_path(out) as advice_tmp, atomic_path(errors_path) as errors_tmp:
-        advice, errors = sorted_advice(advice), errors
+        advice = sorted_advice(advice)
         if lang == "nl":
             advice, errors = dutch_csv_frame(advice, OUTPUT_HEADERS), dutch_csv_frame(errors, ERROR_HEADERS)
         inert_frame(advice).to_csv(advice_tmp, **options)

@@ -157,7 +157,7 @@ class App:
         self.controls[name] = control
         control.add_class(f"kt-field-{name}")  # for the browser tests; no extra widget model
         self.help[name] = (spec.help if spec else "") + help_text
-        self.titles[name] = spec.label if spec and spec.label else name
+        self.titles[name] = self.titles_of(name)
         self.labels[name] = self.make.html(label_html(self.titles[name], self.help[name], None))
         name_control(control, self.titles[name])
         control.observe(self._on_change, names="value")
@@ -181,7 +181,7 @@ class App:
         width = {"width": spec.width} if spec.width else None
         # its name and classes given at once: set after it is made, each is one more message
         named: dict[str, Any] = {
-            "description": spec.label or name,
+            "description": self.titles_of(name),
             "_dom_classes": (f"kt-field-{name}", "kt-named"),
         }
         if spec.kind == "float":

@@ -73,9 +73,10 @@ class _Page:
 
     def __init__(self, pages: list[Figure], title: str):
         self.pages = pages
-        self._start(title)
+        self.new_page(title)
 
-    def _start(self, title: str) -> None:
+    def new_page(self, title: str) -> None:
+        """Start the next page, headed ``title``."""
         self.title = title
         self.figure = Figure(figsize=A4)
         FigureCanvasAgg(self.figure)  # a renderer to measure the charts with
@@ -87,9 +88,6 @@ class _Page:
             LEFT + WIDTH, 0.975, f"pagina {len(self.pages)}", fontsize=8, color=charts.TEXT_MUTED, ha="right"
         )
         self.heading(textwrap.shorten(title, 60, placeholder="…"), size=16)
-
-    def new_page(self, title: str) -> None:
-        self._start(title)
 
     def heading(self, text: str, size: float = 12.5) -> None:
         self.room(0.08)
@@ -140,7 +138,7 @@ class _Page:
     def room(self, needed: float) -> None:
         """Continue on a new page when less than ``needed`` of the page is left."""
         if self.y - needed < 0.04:
-            self._start(f"{self.title.removesuffix(' (vervolg)')} (vervolg)")
+            self.new_page(f"{self.title.removesuffix(' (vervolg)')} (vervolg)")
 
 
 def chart_extent(figure: Figure, axes: list) -> Bbox:

@@ -105,8 +105,13 @@ class Variants:
             self.waterfall_chart,
         ]
 
-    def _say(self, text: str) -> None:
+    def _variant_widgets(self) -> None:
+        """Make the Varianten tab's widgets if it has not been opened yet (a handler called
+        from code, not from its button)."""
         self._build_tab(self.TABS.index("Varianten"))
+
+    def _say(self, text: str) -> None:
+        self._variant_widgets()
         self.variants_note.value = f'<div class="kt-message">{escape(text)}</div>' if text else ""
 
     def _variants_changed(self) -> None:
@@ -118,7 +123,7 @@ class Variants:
     @guarded
     def pin_variant(self, _button=None) -> None:
         """Pin the case on screen (its last valid inputs) under the typed name (or A, B, C, D)."""
-        self._build_tab(self.TABS.index("Varianten"))  # its widgets, if not yet made
+        self._variant_widgets()
         name = self.variant_name.value.strip()[:40] or next(
             (x for x in LETTERS if x not in self.variants), f"Variant {len(self.variants) + 1}"
         )
@@ -137,14 +142,14 @@ class Variants:
     @guarded
     def load_variant(self, _button=None) -> None:
         """Put the chosen variant's inputs back in the controls."""
-        self._build_tab(self.TABS.index("Varianten"))  # its widgets, if not yet made
+        self._variant_widgets()
         if self.variant_choice.value in self.variants:
             self.set_values(self.variants[self.variant_choice.value])
             self.refresh()
 
     @guarded
     def rename_variant(self, _button=None) -> None:
-        self._build_tab(self.TABS.index("Varianten"))  # its widgets, if not yet made
+        self._variant_widgets()
         old, new = self.variant_choice.value, self.variant_name.value.strip()[:40]
         if old not in self.variants or not new or new in self.variants:
             self._say("Kies een variant en typ een nieuwe naam die nog niet bestaat.")
@@ -157,7 +162,7 @@ class Variants:
 
     @guarded
     def remove_variant(self, _button=None) -> None:
-        self._build_tab(self.TABS.index("Varianten"))  # its widgets, if not yet made
+        self._variant_widgets()
         self.variants.pop(self.variant_choice.value, None)
         self._variants_changed()
 
