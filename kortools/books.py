@@ -103,23 +103,17 @@ def read_auditfiles(sources: Iterable[Source], max_bytes: int = MAX_BYTES) -> Bo
 
 
 def books_of(years: list[YearLines]) -> Books:
-    rows = []
-    for y in years:
-        for (what, account, code, customer), amount in y.amounts.items():
-            rows.append(
-                (
-                    y.year,
-                    what,
-                    account,
-                    y.accounts.get(account, ""),
-                    code,
-                    y.customers.get(customer, customer),
-                    amount,
-                )
+    sources = pd.concat(
+        [
+            y.sources.assign(
+                year=y.year,
+                account_description=y.sources["account"].map(y.accounts).fillna(""),
+                customer=y.sources["customer"].map(lambda c, y=y: y.customers.get(c, c)),
             )
-    sources = pd.DataFrame(
-        rows, columns=["year", "field", "account", "account_description", "vat_code", "customer", "amount"]
-    )
+            for y in years
+        ],
+        ignore_index=True,
+    )[["year", "field", "account", "account_description", "vat_code", "customer", "amount"]]
     summary = pd.DataFrame(
         0.0, index=pd.Index([y.year for y in years], name="year"), columns=list(SUMMARY_LABELS)
     )

@@ -282,7 +282,7 @@ def test_the_fast_pass_and_pyxafs_records_read_the_same(tmp_path, version):
     (a compressed file): both give the same figures."""
     import gzip
 
-    from kortools import auditfile
+    from kortools import auditfile_lines
 
     ledger = case_b()
     extra = purchase("2024-05-01", "0300", 4_000, 840, vat_line=False)
@@ -290,7 +290,35 @@ def test_the_fast_pass_and_pyxafs_records_read_the_same(tmp_path, version):
     plain = write(ledger, tmp_path / "b.xaf", version)
     packed = tmp_path / "b.xaf.gz"
     packed.write_bytes(gzip.compress(plain.read_bytes()))
-    assert not auditfile._plain_xml(packed) and auditfile._plain_xml(plain)
+    assert not auditfile_lines.plain_xml(packed) and auditfile_lines.plain_xml(plain)
     fast, fallback = kt.read_auditfile(plain), kt.read_auditfile(packed)
     assert fast.summary.equals(fallback.summary)
     assert fast.investments.equals(fallback.investments)
+
+
+@pytest.mark.parametrize("packed", [False, True], ids=["streamed", "pyxaf-records"])
+def test_lines_read_in_small_chunks_give_the_same_figures(tmp_path, monkeypatch, packed):
+    """A large file's lines are converted chunk by chunk (memory reused): a chunk of five lines
+    cuts transactions of three lines apart from their neighbours; the figures stay the same
+    (case A's turnover by VAT kind, case B's customers, case C's investment)."""
+    import gzip
+
+    from kortools import auditfile_lines
+
+    ledger = case_b()
+    ledger.transactions += [
+        *case_a().transactions,
+        purchase("2024-03-10", "0300", 4_000, 840, vat_line=False),  # case C's investment
+    ]
+    path = write(ledger, tmp_path / "abc.xaf")
+    if packed:
+        path = path.with_suffix(".xaf.gz")
+        path.write_bytes(gzip.compress((tmp_path / "abc.xaf").read_bytes()))
+    whole = kt.read_auditfile(path)
+    monkeypatch.setattr(auditfile_lines, "CHUNK_LINES", 5)
+    chunked = kt.read_auditfile(path)
+    assert len(ledger.transactions) * 2 > 5  # more than one chunk
+    assert chunked.summary.equals(whole.summary)
+    assert chunked.investments.equals(whole.investments)
+    assert chunked.sources.equals(whole.sources)
+    assert [f.text_nl for f in chunked.findings] == [f.text_nl for f in whole.findings]

@@ -1,0 +1,312 @@
+"""An auditfile's transaction lines as one table (the rules of auditfile.md §2–§4 read it).
+
+Three passes give the same :class:`LineTable`:
+
+- a plain XAF file (3.x, 4.0: the element names are the same in every XAF version) is
+  streamed by lxml's C parser after pyxaf has read and checked the file's head (entities
+  not resolved, no DTD, no network); the Python loop only copies each field's text into a
+  column, and every conversion (numbers, sides, dates) is done on whole columns;
+- a compressed XAF file from pyxaf's raw records (pyxaf unpacks .gz and .zip itself);
+- older formats (CLAIR2, ADF) from pyxaf's normalised model.
+
+One row per transaction line: the transaction's number and date, account, side and signed
+amount (debit +; a negative amount counts on the other side, pyxaf's "flip" policy),
+customer, description, and the line's VAT (the first block's code and percentage, the sum
+of its blocks' signed amounts). Euros as floats (pyxaf's Decimals converted once).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+#: The fields of a ``trLine`` and of its ``vat`` blocks that the rules read.
+LINE_FIELDS = ("accID", "amnt", "amntTp", "custSupID", "desc")
+VAT_FIELDS = ("vatID", "vatPerc", "vatAmnt", "vatAmntTp")
+#: Transactions read between two clean-ups of the tree lxml builds (memory stays flat).
+_BATCH = 512
+#: Lines read before they are converted to a table chunk: the texts are freed and their
+#: memory reused (fresh memory is slow to get on a small VM; benchmarks/books.py).
+CHUNK_LINES = 50_000
+
+
+@dataclass
+class Columns:
+    """The raw texts (or numbers) of a chunk of a file's lines, one list per field, as read;
+    transactions numbered from ``first_tx`` (the chunks before it)."""
+
+    first_tx: int = 0
+    dates: list = field(default_factory=list)  # per transaction
+    line_tx: list[int] = field(default_factory=list)  # per line: its transaction's number
+    line: dict[str, list] = field(default_factory=lambda: {k: [] for k in LINE_FIELDS})
+    vat_line: list[int] = field(default_factory=list)  # per VAT block: its line's number
+    vat: dict[str, list] = field(default_factory=lambda: {k: [] for k in VAT_FIELDS})
+
+    def full(self) -> bool:
+        return len(self.line_tx) >= CHUNK_LINES
+
+    def next(self) -> Columns:
+        """The empty chunk after this one."""
+        return Columns(self.first_tx + len(self.dates))
+
+    def add_transaction(self, date) -> int:
+        self.dates.append(date)
+        return len(self.dates) - 1
+
+    def add_line(self, tx: int, values: dict) -> int:
+        self.line_tx.append(tx)
+        for name, column in self.line.items():
+            column.append(values.get(name))
+        return len(self.line_tx) - 1
+
+    def add_vat(self, line: int, values: dict) -> None:
+        self.vat_line.append(line)
+        for name, column in self.vat.items():
+            column.append(values.get(name))
+
+
+@dataclass(frozen=True)
+class LineTable:
+    """A file's lines (``lines``: one row per line) and its transactions' dates."""
+
+    lines: pd.DataFrame  # tx, account, side, amount, customer, description, vat_code,
+    #                      vat_percentage, vat_amount, has_vat
+    dates: pd.Series  # per transaction number: its date (datetime64), NaT when unreadable
+
+
+def line_table(af, source: io.BytesIO | Path | None = None) -> LineTable:
+    """The lines of the open pyxaf file ``af`` (module docstring for the three passes)."""
+    import pyxaf
+
+    if af.format.family is not pyxaf.Family.XAF:
+        chunks = _normalised_columns(af)
+    elif source is not None and plain_xml(source):
+        chunks = _streamed_columns(source)
+    else:
+        chunks = _raw_columns(af)
+    tables = [table_of(chunk) for chunk in chunks]
+    return LineTable(
+        pd.concat([t.lines for t in tables], ignore_index=True),
+        pd.concat([t.dates for t in tables], ignore_index=True),
+    )
+
+
+def plain_xml(source: io.BytesIO | Path) -> bool:
+    """Not compressed (pyxaf unpacks .gz and .zip itself): the first byte after a BOM is '<'."""
+    if isinstance(source, io.BytesIO):
+        head = source.getvalue()[:8]
+    else:
+        with source.open("rb") as file:
+            head = file.read(8)
+    return head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
+
+
+_LOCAL: dict[str, str] = {}  # "{namespace}accID" → "accID": the few tags of a file, once each
+
+
+def _local(tag) -> str:
+    name = _LOCAL.get(tag)
+    if name is None:  # a comment or processing instruction has a function as its tag
+        name = _LOCAL[tag] = tag.rpartition("}")[2] if isinstance(tag, str) else ""
+    return name
+
+
+def _streamed_columns(source: io.BytesIO | Path) -> Iterator[Columns]:
+    """The plain XML pass: lxml builds each transaction's small tree in C, the loop copies
+    the texts of the fields the rules read, and the tree is cut back every few hundred."""
+    from lxml import etree
+
+    if isinstance(source, io.BytesIO):
+        source.seek(0)
+    events = etree.iterparse(
+        source if isinstance(source, io.BytesIO) else str(source),
+        events=("end",),
+        tag="{*}transaction",
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+        collect_ids=False,
+        remove_blank_text=True,  # the layout between elements (a field's own text is kept)
+    )
+    out = Columns()
+    # the loop runs for every element of the file: names bound locally, tags looked up once
+    dates, line_tx, vat_line, line_columns, vat_columns = (
+        out.dates,
+        out.line_tx,
+        out.vat_line,
+        out.line,
+        out.vat,
+    )
+    new_line, new_vat = list(line_columns.values()), list(vat_columns.values())
+    local, known = _local, _LOCAL.get
+    parent = None
+    for _event, element in events:
+        if len(line_tx) >= CHUNK_LINES:
+            yield out
+            out = out.next()
+            dates, line_tx, vat_line, line_columns, vat_columns = (
+                out.dates,
+                out.line_tx,
+                out.vat_line,
+                out.line,
+                out.vat,
+            )
+            new_line, new_vat = list(line_columns.values()), list(vat_columns.values())
+        tx = len(dates)
+        dates.append(None)
+        for child in element:
+            tag = child.tag  # lxml makes a new string at every .tag: read it once
+            name = known(tag) or local(tag)
+            if name == "trLine":
+                line = len(line_tx)
+                line_tx.append(tx)
+                for column in new_line:
+                    column.append(None)
+                for part in child:
+                    tag = part.tag
+                    name = known(tag) or local(tag)
+                    field_column = line_columns.get(name)
+                    if field_column is not None:
+                        field_column[-1] = part.text
+                    elif name == "vat":
+                        vat_line.append(line)
+                        for column in new_vat:
+                            column.append(None)
+                        for item in part:
+                            tag = item.tag
+                            field_column = vat_columns.get(known(tag) or local(tag))
+                            if field_column is not None:
+                                field_column[-1] = item.text
+            elif name == "trDt":
+                dates[-1] = child.text
+        if element.getparent() is not parent:  # a new journal: the last one's rest goes
+            if parent is not None:
+                del parent[:]
+            parent = element.getparent()
+        elif len(dates) % _BATCH == 0:
+            del parent[:]  # the transactions read so far, this one included: free them
+    yield out
+
+
+def _raw_columns(af) -> Iterator[Columns]:
+    """pyxaf's raw records (a compressed XAF file): the same texts as the streamed pass."""
+    out = Columns()
+    for _kind, record in af.raw.transactions():
+        if out.full():
+            yield out
+            out = out.next()
+        tx = out.add_transaction(record.fields.get("trDt"))
+        for line in record.all("trLine"):
+            number = out.add_line(tx, line.fields)
+            for vat in line.all("vat"):
+                out.add_vat(number, vat.fields)
+    yield out
+
+
+def _normalised_columns(af) -> Iterator[Columns]:
+    """pyxaf's normalised model (CLAIR2, ADF): amounts already signed, so every side is D."""
+    out = Columns()
+    for transaction in af.transactions():
+        if out.full():
+            yield out
+            out = out.next()
+        tx = out.add_transaction(transaction.date and transaction.date.isoformat())
+        for x in transaction.lines:
+            values = {"accID": x.account_id, "amnt": float(x.signed_amount), "amntTp": "D"}
+            number = out.add_line(tx, values | {"custSupID": x.relation_id, "desc": x.description})
+            for v in x.vat:
+                percentage = None if v.percentage is None else str(v.percentage)
+                vat = {"vatID": v.code, "vatPerc": percentage, "vatAmnt": float(v.signed_amount)}
+                out.add_vat(number, vat | {"vatAmntTp": "D"})
+    yield out
+
+
+def table_of(raw: Columns) -> LineTable:
+    """The raw columns converted on whole columns (module docstring)."""
+    lines = raw.line
+    sign = _sign(lines["amntTp"])
+    amount = np.nan_to_num(numbers(lines["amnt"]), nan=0.0) * sign
+    vat_code, vat_percentage, vat_amount, has_vat = _line_vat(raw, lines["amntTp"])
+    table = pd.DataFrame(
+        {
+            "tx": raw.first_tx + np.asarray(raw.line_tx, dtype=np.int64),
+            "account": _stripped(lines["accID"]),
+            "side": np.where(amount >= 0, "D", "C"),
+            "amount": amount,
+            "customer": _stripped(lines["custSupID"]),
+            "description": _per_value(lines["desc"], lambda v: "" if v is None or pd.isna(v) else v),
+            "vat_code": vat_code,
+            "vat_percentage": vat_percentage,
+            "vat_amount": vat_amount,
+            "has_vat": has_vat,
+        }
+    )
+    return LineTable(table, _dates(raw.dates))
+
+
+def numbers(values: Iterable) -> np.ndarray:
+    """XML decimals ("1210.00") as floats; a decimal comma read too; NaN where none. Each
+    distinct text is converted once."""
+    codes, distinct = pd.factorize(pd.Series(list(values), dtype=object))
+    texts = pd.Series(distinct, dtype=object)
+    converted = pd.to_numeric(texts, errors="coerce")
+    retry = converted.isna()
+    if retry.any():
+        fixed = texts[retry].astype(str).str.strip().str.replace(",", ".", regex=False)
+        converted[retry] = pd.to_numeric(fixed, errors="coerce")
+    return np.append(converted.to_numpy(dtype=float), np.nan)[codes]  # code -1 (none): NaN
+
+
+def _per_value(values: list, convert) -> np.ndarray:
+    """``convert`` applied once per distinct value (a file has few sides, accounts, codes)."""
+    codes, distinct = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)
+    return np.asarray([convert(v) for v in distinct], dtype=object)[codes]
+
+
+def _side_sign(side) -> float:
+    """+1 for a debit (``D``, also when the side is missing), -1 otherwise."""
+    if side is None or pd.isna(side) or side == "":
+        return 1.0
+    return 1.0 if str(side).strip().upper()[:1] == "D" else -1.0
+
+
+def _sign(sides: list) -> np.ndarray:
+    return _per_value(sides, _side_sign).astype(float)
+
+
+def _stripped(values: list) -> np.ndarray:
+    return _per_value(values, lambda v: "" if v is None or pd.isna(v) else str(v).strip())
+
+
+def _line_vat(raw: Columns, line_sides: list) -> tuple[np.ndarray, ...]:
+    """Per line: the first VAT block's code and percentage, the sum of the blocks' signed
+    amounts (a block's side, else its line's), whether it has a block."""
+    n = len(raw.line_tx)
+    owner = np.asarray(raw.vat_line, dtype=np.int64)
+    sides = pd.Series(raw.vat["vatAmntTp"], dtype=object)
+    missing = (sides.isna() | (sides == "")).to_numpy()
+    sides[missing] = pd.Series(line_sides, dtype=object).to_numpy(object)[owner[missing]]
+    signed = np.nan_to_num(numbers(raw.vat["vatAmnt"]), nan=0.0) * _sign(sides.tolist())
+    first = np.unique(owner, return_index=True)[1] if len(owner) else np.array([], dtype=np.int64)
+    code = np.full(n, "", dtype=object)
+    percentage = np.full(n, np.nan)
+    code[owner[first]] = _stripped(raw.vat["vatID"])[first]
+    percentage[owner[first]] = numbers(raw.vat["vatPerc"])[first]
+    has_vat = np.zeros(n, dtype=bool)
+    has_vat[owner] = True
+    return code, percentage, np.bincount(owner, weights=signed, minlength=n), has_vat
+
+
+def _dates(values: list) -> pd.Series:
+    """ISO dates (their first ten characters) as datetimes; NaT where a date cannot be read.
+    Each distinct text is read once."""
+    codes, distinct = pd.factorize(pd.Series(values, dtype=object))
+    texts = pd.Series(distinct, dtype=object).astype(str).str.strip().str[:10]
+    parsed = pd.to_datetime(texts, format="ISO8601", errors="coerce")
+    return pd.Series(np.append(parsed.to_numpy(), np.datetime64("NaT"))[codes])
