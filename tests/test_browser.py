@@ -475,3 +475,39 @@ def test_an_auditfile_upload_fills_the_inputs_and_herkomst_shows_the_accounts(
     assert "niet het bestand" in body_text(page)
     assert_no_traceback(page)
     page.screenshot(path=output_dir / "kor_verkenner_administratie.png", full_page=True)
+
+
+def test_an_auditfile_larger_than_one_message_is_uploaded_in_pieces(page, voila, tmp_path):
+    """A served page takes at most 1 MiB in one websocket message (issue #18, voila.json);
+    a 3 MB auditfile arrives in pieces of 512 KiB and fills the inputs."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from auditfiles.writer import Ledger, sale, write
+
+    ledger = Ledger(company="Groothandel De Vries", year=2025)
+    # 4,000 sales of 10 to consumers (no customer): 40,000 of turnover, 100 % consumers
+    ledger.transactions = [sale(f"2025-{1 + n % 12:02d}-01", "8000", 10, "1", 21.0) for n in range(4_000)]
+    path = write(ledger, tmp_path / "devries-2025.xaf")
+    assert path.stat().st_size > 2 * 2**20  # more than the frame bound, twice
+    load(page, voila, "kor_verkenner.ipynb", "voorbeeld=", wait_for=".kt-verdict")
+    with page.expect_file_chooser() as chooser:
+        page.locator(".kt-upload").click()
+    chooser.value.set_files(str(path))
+    page.wait_for_selector("text=KOR-verkenner: Groothandel De Vries", timeout=90_000)
+    assert page.locator(".kt-field-omzet_2025 input").input_value() == "40.000"
+    assert "Ingelezen: Groothandel De Vries, 2025" in body_text(page)
+    assert_no_traceback(page)
+
+
+def test_an_auditfile_above_the_cap_is_refused_in_dutch_before_it_is_sent(page, voila, tmp_path):
+    load(page, voila, "kor_verkenner.ipynb", "voorbeeld=", wait_for=".kt-verdict")
+    big = tmp_path / "te-groot.xaf"
+    with big.open("wb") as file:  # 51 MB of nothing: above the 50 MB cap
+        file.truncate(51 * 2**20)
+    with page.expect_file_chooser() as chooser:
+        page.locator(".kt-upload").click()
+    chooser.value.set_files(str(big))
+    page.wait_for_selector("text=te-groot.xaf is groter dan 50 MB: niet ingelezen", timeout=30_000)
+    assert_no_traceback(page)

@@ -6,18 +6,20 @@ from __future__ import annotations
 
 import os
 
-import ipywidgets as w
 import pandas as pd
 
 import kortools as kt
+from kortools.auditfile import MAX_BYTES
 from kortools.books import SUMMARY_LABELS, Books, summary_nl
 from kortools.money import format_euro
+from kortools.ui.chunked_upload import ChunkedUpload
 from kortools.ui.text import escape, html_table
 
-#: The largest upload in the browser, in MB (a setting, ``KORTOOLS_UPLOAD_MAX_MB``). The served
-#: page takes at most 1 MiB in one websocket message (issue #18): upload a .zip for a larger file
-#: (unpacked up to ``kortools.auditfile.MAX_BYTES``).
-UPLOAD_MAX_MB = float(os.environ.get("KORTOOLS_UPLOAD_MAX_MB", "0.9"))
+#: The largest upload, in MB (a setting, ``KORTOOLS_UPLOAD_MAX_MB``; by default the reader's own
+#: cap, ``kortools.auditfile.MAX_BYTES``). The file reaches the kernel in pieces of 512 KiB
+#: (:class:`~kortools.ui.chunked_upload.ChunkedUpload`): a served page takes at most 1 MiB in
+#: one websocket message (issue #18).
+UPLOAD_MAX_MB = float(os.environ.get("KORTOOLS_UPLOAD_MAX_MB", str(MAX_BYTES / 2**20)))
 SHOWN_FIELDS = ("turnover", "consumer_sales", "business_sales", "unknown_sales", "costs_with_vat")
 
 
@@ -30,18 +32,16 @@ def upload_files(value) -> list[tuple[str, bytes]]:
             raise kt.InputError(
                 "auditfile",
                 name,
-                f"is groter dan {UPLOAD_MAX_MB:g} MB: lever het als .zip aan (niet ingelezen)",
+                f"is groter dan {UPLOAD_MAX_MB:g} MB: niet ingelezen",
             )
         files.append((name, content))
     return files
 
 
-def upload_limit_html(error: str = "") -> str:
-    """The upload's cap for the page's script (it refuses a larger file before sending it),
-    with a Dutch refusal where there is one."""
-    most = int(UPLOAD_MAX_MB * 2**20)
-    kind = "kt-upload-limit kt-error" if error else "kt-upload-limit"
-    return f'<div class="{kind}" data-max="{most}" data-max-mb="{UPLOAD_MAX_MB:g}">{escape(error)}</div>'
+def upload_status_html(error: str = "") -> str:
+    """The line under the upload: empty, or a Dutch refusal."""
+    kind = "kt-upload-status kt-error" if error else "kt-upload-status"
+    return f'<div class="{kind}" role="status">{escape(error)}</div>'
 
 
 def books_note_html(books: Books) -> str:
@@ -84,12 +84,15 @@ def herkomst_html(books: Books | None) -> str:
     return '<div class="kt-herkomst">' + "".join(parts) + "</div>"
 
 
-def upload_widget(make) -> w.FileUpload:
+def upload_widget(make) -> ChunkedUpload:
+    """ "Administratie inlezen (XAF)": the files reach the kernel in pieces, up to the cap."""
     upload = make(
-        w.FileUpload,
+        ChunkedUpload,
         accept=".xaf,.xml,.zip,.gz",
         multiple=True,
         description="Administratie inlezen (XAF)",
+        max_bytes=int(UPLOAD_MAX_MB * 2**20),
+        too_large_nl="{name} is groter dan {mb} MB: niet ingelezen",
         layout={"width": "280px"},
     )
     upload.add_class("kt-upload")

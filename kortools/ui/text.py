@@ -313,6 +313,9 @@ STYLE = """
 .kt-nav { font-size: 0.95em; margin-bottom: 0.3em; }
 .kt-share-url { font-family: monospace; font-size: 0.85em; word-break: break-all; color: #333; }
 .kt-copy { margin-left: 0.5em; }
+/* the upload's button says its whole name (ipywidgets' buttons cut it with an ellipsis) */
+.kt-upload-button { width: auto; max-width: 100%; height: auto; min-height: 28px; white-space: normal;
+  text-align: left; padding: 4px 10px; }
 /* a control's name for screen readers: its description, shown already by the bold label */
 .kt-named > .widget-label { position: absolute !important; width: 1px !important; height: 1px !important;
   margin: -1px !important; padding: 0 !important; overflow: hidden !important; clip: rect(0 0 0 0) !important;

@@ -25,7 +25,7 @@ from kortools.ui.books_panel import (
     books_note_html,
     herkomst_html,
     upload_files,
-    upload_limit_html,
+    upload_status_html,
     upload_widget,
 )
 from kortools.ui.cooldown import REPORT_COOLDOWN_S, Cooldown
@@ -162,7 +162,8 @@ class KorVerkenner(App, Variants):
                 self.books: Books | None = None
                 self.upload = upload_widget(self.make)
                 self.upload.observe(self._read_books, names="value")
-                self.books_status = self.make.html(upload_limit_html())
+                self.upload.observe(self._refused_upload, names="problem")
+                self.books_status = self.make.html(upload_status_html())
                 self.sections += [self.upload, self.books_status]
             if heading == "Omzet en kosten per jaar":
                 self.sections.append(self.year_table.widget)
@@ -199,7 +200,7 @@ class KorVerkenner(App, Variants):
         try:
             books = kt.read_auditfiles(upload_files(change["new"]))
         except kt.InputError as error:
-            self.books_status.value = upload_limit_html(f"{error.value}: {error.allowed}")
+            self.books_status.value = upload_status_html(f"{error.value}: {error.allowed}")
             return
         finally:
             self.upload.value = ()  # the bytes leave the widget (and its state) again
@@ -208,11 +209,16 @@ class KorVerkenner(App, Variants):
         blank = {name: "" for name in self.controls if year_field(name)}
         self.set_values({**blank, **scenario_to_values(scenario)})
         years = ", ".join(map(str, books.years))
-        self.books_status.value = upload_limit_html() + (
+        self.books_status.value = upload_status_html() + (
             f'<div class="kt-books-read">Ingelezen: {escape(books.company)}, {years}; '
             f"{len(books.findings)} melding(en) (zie Herkomst).</div>"
         )
         self.refresh()
+
+    def _refused_upload(self, change) -> None:
+        """The upload stopped before the file was complete: its Dutch reason under it."""
+        if change["new"]:
+            self.books_status.value = upload_status_html(change["new"])
 
     def set_values(self, values: Mapping[str, Any]) -> None:
         """Set controls (a year-table cell is made when a value for it arrives, e.g. a link)."""

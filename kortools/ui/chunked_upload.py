@@ -1,0 +1,118 @@
+"""A file upload that sends a file in pieces (issue #21, item 4; issue #18's frame bound).
+
+ipywidgets' ``FileUpload`` sends every chosen file in one websocket message, and a served
+page takes at most 1 MiB in one message (``GuardedConnection.max_incoming_bytes``). This
+widget (anywidget: the browser side is ``chunked_upload.js``) sends each file as pieces of
+``chunk_bytes`` (512 KiB), one after the other, each acknowledged by the kernel before the
+next leaves; the kernel keeps the pieces in memory only and, when every file is complete,
+sets ``value`` in the shape ``FileUpload.value`` has (name, size, content; the content as
+``bytes``, joined once), so the rest of the dashboard reads an upload as before. Nothing is
+written to disk.
+
+Refused, with a Dutch sentence in ``problem``: a file above ``max_bytes``, more than
+``max_files`` files, a piece out of order, larger than announced or too large. The browser
+checks the size first and says so before sending anything.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import anywidget
+import traitlets as t
+
+#: One piece: half the frame bound of issue #18, so a piece and its header always fit.
+CHUNK_BYTES = 512 * 1024
+
+
+class ChunkedUpload(anywidget.AnyWidget):
+    """A button that uploads files in pieces (module docstring)."""
+
+    _esm = Path(__file__).with_name("chunked_upload.js")
+    description = t.Unicode("Bestand kiezen").tag(sync=True)
+    accept = t.Unicode("").tag(sync=True)
+    multiple = t.Bool(True).tag(sync=True)
+    max_bytes = t.Int(50 * 2**20).tag(sync=True)
+    max_files = t.Int(10).tag(sync=True)
+    chunk_bytes = t.Int(CHUNK_BYTES).tag(sync=True)
+    # the words the browser shows, in Dutch (the page's text lives in Python)
+    sending_nl = t.Unicode("Versturen: {percent} %").tag(sync=True)
+    too_large_nl = t.Unicode("{name} is groter dan {mb} MB: niet ingelezen").tag(sync=True)
+    # not synced: what the kernel holds
+    value = t.Tuple()
+    problem = t.Unicode("")
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._files: list[dict[str, Any]] = []
+        self.on_msg(self._receive)
+
+    # -- the protocol: begin, chunk ..., end ------------------------------------------
+    def _receive(self, _widget, content: dict, buffers: list) -> None:
+        kind = content.get("kind") if isinstance(content, dict) else None
+        try:
+            if kind == "begin":
+                self._begin(content.get("files"))
+            elif kind == "chunk":
+                self._chunk(content, buffers)
+            elif kind == "end":
+                self._end()
+            elif kind == "refused":
+                self._refuse(self._too_large(content.get("name"), content.get("size")))
+        except _Refused as refusal:
+            self._refuse(str(refusal))
+
+    def _begin(self, files) -> None:
+        if not isinstance(files, list) or not files:
+            raise _Refused("Geen bestand ontvangen: kies het bestand opnieuw")
+        if len(files) > self.max_files:
+            raise _Refused(f"Meer dan {self.max_files} bestanden tegelijk: niet ingelezen")
+        announced = []
+        for item in files:
+            name, size = str(item.get("name", ""))[:200], item.get("size")
+            if not isinstance(size, int) or size < 0:
+                raise _Refused("Het bestand kwam niet goed aan: kies het opnieuw")
+            if size > self.max_bytes:
+                raise _Refused(self._too_large(name, size))
+            announced.append({"name": name, "size": size, "pieces": [], "received": 0})
+        self._files, self.problem = announced, ""
+        self.send({"kind": "ready"})
+
+    def _chunk(self, content: dict, buffers: list) -> None:
+        index, offset = content.get("file"), content.get("offset")
+        if not self._files or not isinstance(index, int) or not 0 <= index < len(self._files):
+            raise _Refused("Het bestand kwam niet goed aan: kies het opnieuw")
+        file = self._files[index]
+        piece = bytes(buffers[0]) if len(buffers) == 1 else b""
+        if offset != file["received"] or len(piece) > self.chunk_bytes:
+            raise _Refused("Het bestand kwam niet goed aan: kies het opnieuw")
+        if file["received"] + len(piece) > file["size"]:
+            raise _Refused("Het bestand kwam niet goed aan: kies het opnieuw")
+        file["pieces"].append(piece)
+        file["received"] += len(piece)
+        self.send({"kind": "ack", "file": index, "offset": file["received"]})
+
+    def _end(self) -> None:
+        files, self._files = self._files, []
+        if not files or any(f["received"] != f["size"] for f in files):
+            raise _Refused("Het bestand kwam niet helemaal aan: kies het opnieuw")
+        # joined once (the pieces then go): the file is in memory once, as bytes
+        self.value = tuple(
+            {"name": f["name"], "size": f["size"], "content": b"".join(f.pop("pieces"))} for f in files
+        )
+        self.send({"kind": "done"})
+
+    def _refuse(self, text: str) -> None:
+        self._files = []
+        self.problem = ""  # the same reason twice is said twice
+        self.problem = text
+        self.send({"kind": "refused"})
+
+    def _too_large(self, name, size) -> str:
+        mb = f"{self.max_bytes / 2**20:g}"
+        return self.too_large_nl.format(name=str(name)[:200], mb=mb, size=size)
+
+
+class _Refused(Exception):
+    """A Dutch reason the upload stopped."""
