@@ -124,6 +124,14 @@ def test_more_files_than_allowed_are_refused():
     assert widget.problem == "Meer dan 2 bestanden tegelijk: niet ingelezen"
 
 
+def test_files_larger_together_than_the_total_cap_are_refused():
+    # three files of 40 MB, each below the 50 MB cap: 120 MB together, above 100 MB
+    widget, sent = upload()
+    say(widget, {"kind": "begin", "files": [{"name": str(i), "size": 40 * 2**20} for i in range(3)]})
+    assert widget.problem == "Samen groter dan 100 MB: kies minder bestanden tegelijk"
+    assert sent == [{"kind": "refused"}]
+
+
 def test_the_same_refusal_twice_is_said_twice():
     widget, _ = upload()
     said = []

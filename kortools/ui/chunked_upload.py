@@ -10,7 +10,8 @@ sets ``value`` in the shape ``FileUpload.value`` has (name, size, content; the c
 written to disk.
 
 Refused, with a Dutch sentence in ``problem``: a file above ``max_bytes``, more than
-``max_files`` files, a piece out of order, larger than announced or too large. The browser
+``max_files`` files or more than ``max_total_bytes`` together (a kernel holds them until the
+last arrives), a piece out of order, larger than announced or too large. The browser
 checks the size first and says so before sending anything.
 """
 
@@ -35,6 +36,8 @@ class ChunkedUpload(anywidget.AnyWidget):
     multiple = t.Bool(True).tag(sync=True)
     max_bytes = t.Int(50 * 2**20).tag(sync=True)
     max_files = t.Int(10).tag(sync=True)
+    # all files of one upload together (they are held in memory until the last arrives)
+    max_total_bytes = t.Int(100 * 2**20).tag(sync=True)
     chunk_bytes = t.Int(CHUNK_BYTES).tag(sync=True)
     # the words the browser shows, in Dutch (the page's text lives in Python)
     sending_nl = t.Unicode("Versturen: {percent} %").tag(sync=True)
@@ -76,6 +79,10 @@ class ChunkedUpload(anywidget.AnyWidget):
             if size > self.max_bytes:
                 raise _Refused(self._too_large(name, size))
             announced.append({"name": name, "size": size, "pieces": [], "received": 0})
+        if sum(f["size"] for f in announced) > self.max_total_bytes:
+            raise _Refused(
+                f"Samen groter dan {self.max_total_bytes / 2**20:g} MB: kies minder bestanden tegelijk"
+            )
         self._files, self.problem = announced, ""
         self.send({"kind": "ready"})
 
