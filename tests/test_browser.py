@@ -66,6 +66,21 @@ def test_each_dashboard_renders_without_code_or_traceback(page, voila, output_di
     page.screenshot(path=output_dir / f"{notebook.removesuffix('.ipynb')}.png", full_page=True)
 
 
+@pytest.mark.parametrize("notebook", ["kor_verkenner.ipynb", "herziening.ipynb", "aftrekposten.ipynb"])
+def test_a_dashboard_asks_nothing_of_another_site(page, voila, notebook):
+    """Every request of the page goes to our server: no CDN learns a visitor's address
+    (Voila's lab template linked Font Awesome from cdn.jsdelivr.net)."""
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    load(page, voila, notebook)
+    if notebook == "kor_verkenner.ipynb":  # the report and the tabs load more
+        page.get_by_role("tab", name="Herziening").click()
+        page.wait_for_timeout(500)
+    ours = (voila.url, voila.url.replace("http", "ws"), "blob:", "data:")  # blob/data: in the page
+    elsewhere = [u for u in requests if not u.startswith(ours)]
+    assert requests and elsewhere == []
+
+
 def test_herziening_dashboard_shows_the_model_total(page, voila):
     load(page, voila, "herziening.ipynb")
     # starter scenario: machine first used 2025, VAT 4,200, KOR from 2026 → 840 × 4 = 3,360

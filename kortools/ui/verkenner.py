@@ -243,7 +243,7 @@ class KorVerkenner(App, Variants):
         self.warnings = self.make.html()
         self.link = self.make.html()
         self.report_button = self.make(
-            w.Button, description="Download rapport (PDF)", icon="download", layout={"width": "220px"}
+            w.Button, description="Download rapport (PDF)", layout={"width": "220px"}
         )
         self.report_button.on_click(self.make_report)
         self.report_link = self.make.html()
