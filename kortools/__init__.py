@@ -54,11 +54,11 @@ _EXPORTS = {
     "tax_years": "kortools.parameters",
     "value": "kortools.parameters",
     "Scenario": "kortools.scenario",
-    "example_scenario": "kortools.scenario",
-    "example_scenarios": "kortools.scenario",
-    "load_scenario": "kortools.scenario",
-    "new_scenario": "kortools.scenario",
-    "save_scenario": "kortools.scenario",
+    "example_scenario": "kortools.scenario_files",
+    "example_scenarios": "kortools.scenario_files",
+    "load_scenario": "kortools.scenario_files",
+    "new_scenario": "kortools.scenario_files",
+    "save_scenario": "kortools.scenario_files",
     "today": "kortools.clock",
     "Books": "kortools.books",
     "read_auditfile": "kortools.books",
@@ -119,8 +119,8 @@ if TYPE_CHECKING:  # static checkers and IDEs see the eager imports
     )
     from kortools.net import NetIncome, net_by_turnover, net_income, net_income_table
     from kortools.parameters import Assumption, parameter, tax_years, value
-    from kortools.scenario import (
-        Scenario,
+    from kortools.scenario import Scenario
+    from kortools.scenario_files import (
         example_scenario,
         example_scenarios,
         load_scenario,

@@ -175,7 +175,7 @@ def run_compare(paths: list[Path], out: Path, t: dict) -> None:
     from kortools.compare import PARTS, compare_scenarios, explain_difference
     from kortools.evaluation import evaluate
     from kortools.portfolio_files import write_sheets
-    from kortools.scenario import load_scenario
+    from kortools.scenario_files import load_scenario
 
     check_output(out, paths, t, (".xlsx", ".pdf"))
     scenarios = [load_scenario(p) for p in paths]
@@ -293,7 +293,7 @@ def _run(args: argparse.Namespace, lang: str) -> int:
         run_compare(args.scenarios, args.out, t)
         print(t["compared"].format(count=len(args.scenarios), out=args.out), file=sys.stderr)
     else:
-        from kortools.scenario import load_scenario
+        from kortools.scenario_files import load_scenario
         from kortools.ui.report import report
 
         check_output(args.out, [args.scenario], t, (".pdf",))

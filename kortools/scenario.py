@@ -1,4 +1,4 @@
-"""A business over several years (the inputs), with load and save.
+"""A business over several years (the inputs); files in ``kortools.scenario_files``.
 
 :func:`kortools.evaluate` (``kortools.evaluation``) turns a scenario into the yearly
 comparison of regular VAT and the KOR. Euros as unrounded floats.
@@ -7,26 +7,27 @@ comparison of regular VAT and the KOR. Euros as unrounded floats.
 from __future__ import annotations
 
 import datetime as dt
-import json
-import math
-import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
-from pathlib import Path
 from typing import Any
-
-import yaml
 
 from kortools import _validate as v
 from kortools.clock import today
 from kortools.deduction_years import is_starter, starter_uses_before
 from kortools.errors import InputError
-from kortools.files import atomic_write
 from kortools.herziening import Asset, _check_assets, revision_period
-from kortools.kor import PERIOD_MONTHS, kor_start_date
+from kortools.kor import kor_start_date
 from kortools.margin import POLICIES
 from kortools.other_income import BY_KEY as _KINDS
-from kortools.parameters import load_yaml, tax_year_for, tax_years, value
+from kortools.parameters import tax_year_for, tax_years, value
+from kortools.scenario_checks import (
+    _asset,
+    _check_assumption_keys,
+    _check_monthly_sales,
+    _check_period_end,
+    _check_period_start,
+    _date,
+)
 
 #: The VAT on the costs "with VAT" unless a scenario says otherwise: the general rate.
 DEFAULT_INPUT_VAT_RATE = 0.21
@@ -368,94 +369,6 @@ class Scenario:
         return cls(**data)
 
 
-def _date(field: str, value: Any) -> dt.date:
-    """A date, or its ISO text (``2027-01-01``, as JSON holds it)."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise InputError(field, value, "allowed a date (YYYY-MM-DD, e.g. 2027-01-01)")
-
-
-def _check_period_start(field: str, day: dt.date, period: str) -> None:
-    """The first day of a return period: 1 January, April, July or October (a month: any 1st)."""
-    months = PERIOD_MONTHS[period]
-    if day.day != 1 or (day.month - 1) % months:
-        starts = "the 1st of a month" if months == 1 else "1 January, 1 April, 1 July or 1 October"
-        raise InputError(field, day, f"allowed the first day of a return period: {starts}")
-
-
-def _check_period_end(field: str, day: dt.date, period: str) -> None:
-    """The last day of a return period (the day after it starts one)."""
-    try:
-        _check_period_start(field, day + dt.timedelta(days=1), period)
-    except InputError:
-        ends = (
-            "the last day of a month"
-            if period == "month"
-            else "31 March, 30 June, 30 September or 31 December"
-        )
-        raise InputError(field, day, f"allowed the last day of a return period: {ends}") from None
-
-
-ASSET_KEYS = {"name", "kind", "first_use_year"}
-AMOUNT_KEYS = {"vat": None, "amount_excl_vat": False, "amount_incl_vat": True}
-
-
-def _asset(item: Any) -> Asset:
-    """An Asset, or a mapping: name, kind, first_use_year and one of ``vat`` (the VAT on the
-    invoice), ``amount_excl_vat`` or ``amount_incl_vat`` (at the general rate of that year)."""
-    if isinstance(item, Asset):
-        return item
-    amounts = set(item) - ASSET_KEYS if isinstance(item, Mapping) else set()
-    if (
-        not isinstance(item, Mapping)
-        or not set(item) >= ASSET_KEYS
-        or len(amounts) != 1
-        or not amounts <= set(AMOUNT_KEYS)
-    ):
-        raise InputError(
-            "assets",
-            item,
-            "each asset needs name, kind, first_use_year and one of vat, amount_excl_vat, amount_incl_vat",
-        )
-    (key,) = amounts
-    if key == "vat":
-        return Asset(**item)
-    base = {k: item[k] for k in ASSET_KEYS}
-    return Asset.bought(**base, amount=item[key], including_vat=bool(AMOUNT_KEYS[key]))
-
-
-def _check_assumption_keys(keys: Any) -> tuple[str, ...]:
-    """Keys of data/assumptions.yaml the scenario's inputs rest on (e.g. from the books)."""
-    from kortools.parameters import rule_assumptions
-
-    if isinstance(keys, str) or not isinstance(keys, Iterable):
-        raise InputError("assumption_keys", keys, "allowed a list of keys of data/assumptions.yaml")
-    known = rule_assumptions()
-    unknown = [k for k in keys if k not in known]
-    if unknown:
-        raise InputError("assumption_keys", unknown, "allowed keys of data/assumptions.yaml")
-    return tuple(keys)
-
-
-def _check_monthly_sales(weights: Any) -> tuple[float, ...] | None:
-    """12 non-negative weights, not all 0 (January first), or None for evenly spread sales."""
-    if weights is None:
-        return None
-    if isinstance(weights, str | bytes | Mapping) or not isinstance(weights, Iterable):
-        raise InputError("monthly_sales", weights, "allowed 12 numbers, January first")
-    checked = tuple(v.amount("monthly_sales", x) for x in weights)
-    if len(checked) != 12 or sum(checked) <= 0:
-        raise InputError("monthly_sales", weights, "allowed 12 numbers, January first, not all 0")
-    return checked
-
-
 def _check_overrides(overrides: Any, first: int, last: int) -> dict[int, dict[str, float]]:
     """Per-year values within the scenario's years; the year before it may hold sales only."""
     if not isinstance(overrides, Mapping):
@@ -472,77 +385,3 @@ def _check_overrides(overrides: Any, first: int, last: int) -> dict[int, dict[st
             raise InputError(f"overrides {year}", values, "allowed fields: " + ", ".join(allowed))
         checked[year] = {k: YEARLY_CHECKS.get(k, v.amount)(f"{k} ({year})", x) for k, x in values.items()}
     return checked
-
-
-def load_scenario(path: str | os.PathLike) -> Scenario:
-    """Read a scenario from a YAML (.yaml/.yml) or JSON (.json) file."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputError("scenario file", str(path), f"could not be read: {error}") from None
-    try:
-        data = json.loads(text) if path.suffix == ".json" else load_yaml(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as error:
-        first_line = str(error).splitlines()[0]
-        raise InputError(
-            "scenario file", str(path), f"is not valid {path.suffix[1:].upper()}: {first_line}"
-        ) from None
-    return Scenario.from_dict(data)
-
-
-def _plain(value: Any) -> Any:
-    """Make a value safe for JSON/YAML: floats that are whole stay floats, NaN refused."""
-    if isinstance(value, float) and not math.isfinite(value):
-        raise InputError("scenario", value, "cannot save a non-finite number")
-    if isinstance(value, dt.date):
-        return value.isoformat()  # JSON has no dates; YAML reads the text back as a date
-    return value
-
-
-def save_scenario(scenario: Scenario, path: str | os.PathLike) -> Path:
-    """Write ``scenario`` as YAML or JSON (by suffix), atomically: a crash leaves the old file."""
-    path = Path(path)
-    data = {k: _plain(x) for k, x in scenario.to_dict().items()}
-    if path.suffix == ".json":
-        text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-    elif path.suffix in (".yaml", ".yml"):
-        text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
-    else:
-        raise InputError("scenario file", str(path), "allowed suffixes: .yaml, .yml, .json")
-    return atomic_write(path, text)
-
-
-#: How many years a new case covers, from the current year (a revision period of movables).
-NEW_CASE_YEARS = 5
-
-
-def new_scenario(name: str = "Nieuwe klant") -> Scenario:
-    """A blank new case from ``kt.today()``: the current year first, five years, no sales or
-    costs yet, the KOR planned from the first start a request made today still reaches
-    (kor-dates.md §1; 1 December 2026 → 1 January 2027) (issue #20)."""
-    on = today()
-    start = kor_start_date(on)
-    first = on.year
-    return Scenario(
-        name=name,
-        first_year=first,
-        last_year=max(first + NEW_CASE_YEARS - 1, start.year),
-        consumer_sales=0.0,
-        business_sales=0.0,
-        costs_with_vat=0.0,
-        kor_start=start,
-    )
-
-
-def example_scenarios() -> dict[str, Path]:
-    """The example scenario files shipped in ``data/scenarios``, by file stem."""
-    from kortools.parameters import data_dir
-
-    return {p.stem: p for p in sorted((data_dir() / "scenarios").glob("*.yaml"))}
-
-
-def example_scenario(name: str) -> Scenario:
-    """Load a shipped example scenario by name (see :func:`example_scenarios`)."""
-    examples = example_scenarios()
-    return load_scenario(examples[v.choice("example", name, examples)])

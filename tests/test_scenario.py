@@ -118,7 +118,7 @@ def test_save_is_atomic_and_keeps_the_old_file_on_error(tmp_path, monkeypatch):
     def crash(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr("kortools.scenario.os.replace", crash)
+    monkeypatch.setattr("kortools.files.os.replace", crash)
     with pytest.raises(OSError):
         kt.save_scenario(consumer_business(consumer_sales=1), path)
     assert path.read_bytes() == before

@@ -71,7 +71,7 @@ class ChunkedUpload(anywidget.AnyWidget):
             raise _Refused("Geen bestand ontvangen: kies het bestand opnieuw")
         if len(files) > self.max_files:
             raise _Refused(f"Meer dan {self.max_files} bestanden tegelijk: niet ingelezen")
-        announced = []
+        announced: list[dict[str, Any]] = []
         for item in files:
             name, size = str(item.get("name", ""))[:200], item.get("size")
             if not isinstance(size, int) or size < 0:
