@@ -117,8 +117,19 @@ def _local(tag) -> str:
 
 
 def _streamed_columns(source: io.BytesIO | Path) -> Iterator[Columns]:
-    """The plain XML pass: lxml builds each transaction's small tree in C, the loop copies
-    the texts of the fields the rules read, and the tree is cut back every few hundred."""
+    """The plain XML pass: each transaction's texts copied into the chunk's columns."""
+    out = Columns()
+    for element in _transactions(source):
+        if out.full():
+            yield out
+            out = out.next()
+        _copy_transaction(element, out)
+    yield out
+
+
+def _transactions(source: io.BytesIO | Path) -> Iterator:
+    """The file's ``transaction`` elements, each a small tree lxml has built in C; what was
+    read is cut from the tree every few hundred transactions (memory stays flat)."""
     from lxml import etree
 
     if isinstance(source, io.BytesIO):
@@ -134,64 +145,48 @@ def _streamed_columns(source: io.BytesIO | Path) -> Iterator[Columns]:
         collect_ids=False,
         remove_blank_text=True,  # the layout between elements (a field's own text is kept)
     )
-    out = Columns()
-    # the loop runs for every element of the file: names bound locally, tags looked up once
-    dates, line_tx, vat_line, line_columns, vat_columns = (
-        out.dates,
-        out.line_tx,
-        out.vat_line,
-        out.line,
-        out.vat,
-    )
-    new_line, new_vat = list(line_columns.values()), list(vat_columns.values())
-    local, known = _local, _LOCAL.get
     parent = None
-    for _event, element in events:
-        if len(line_tx) >= CHUNK_LINES:
-            yield out
-            out = out.next()
-            dates, line_tx, vat_line, line_columns, vat_columns = (
-                out.dates,
-                out.line_tx,
-                out.vat_line,
-                out.line,
-                out.vat,
-            )
-            new_line, new_vat = list(line_columns.values()), list(vat_columns.values())
-        tx = len(dates)
-        dates.append(None)
-        for child in element:
-            tag = child.tag  # lxml makes a new string at every .tag: read it once
-            name = known(tag) or local(tag)
-            if name == "trLine":
-                line = len(line_tx)
-                line_tx.append(tx)
-                for column in new_line:
-                    column.append(None)
-                for part in child:
-                    tag = part.tag
-                    name = known(tag) or local(tag)
-                    field_column = line_columns.get(name)
-                    if field_column is not None:
-                        field_column[-1] = part.text
-                    elif name == "vat":
-                        vat_line.append(line)
-                        for column in new_vat:
-                            column.append(None)
-                        for item in part:
-                            tag = item.tag
-                            field_column = vat_columns.get(known(tag) or local(tag))
-                            if field_column is not None:
-                                field_column[-1] = item.text
-            elif name == "trDt":
-                dates[-1] = child.text
+    for count, (_event, element) in enumerate(events, 1):
+        yield element
         if element.getparent() is not parent:  # a new journal: the last one's rest goes
             if parent is not None:
                 del parent[:]
             parent = element.getparent()
-        elif len(dates) % _BATCH == 0:
+        elif count % _BATCH == 0:
             del parent[:]  # the transactions read so far, this one included: free them
-    yield out
+
+
+def _copy_transaction(element, out: Columns) -> None:
+    """A transaction's date and its lines' fields into ``out``. It runs for every element of
+    the file: names bound locally, each tag read once (lxml makes a new string per read)."""
+    local, known = _local, _LOCAL.get
+    line_tx, vat_line, line_columns, vat_columns = out.line_tx, out.vat_line, out.line, out.vat
+    tx = out.add_transaction(None)
+    for child in element:
+        tag = child.tag
+        name = known(tag) or local(tag)
+        if name == "trLine":
+            line = len(line_tx)
+            line_tx.append(tx)
+            for column in line_columns.values():
+                column.append(None)
+            for part in child:
+                tag = part.tag
+                name = known(tag) or local(tag)
+                field_column = line_columns.get(name)
+                if field_column is not None:
+                    field_column[-1] = part.text
+                elif name == "vat":
+                    vat_line.append(line)
+                    for column in vat_columns.values():
+                        column.append(None)
+                    for item in part:
+                        tag = item.tag
+                        field_column = vat_columns.get(known(tag) or local(tag))
+                        if field_column is not None:
+                            field_column[-1] = item.text
+        elif name == "trDt":
+            out.dates[-1] = child.text
 
 
 def _raw_columns(af) -> Iterator[Columns]:
