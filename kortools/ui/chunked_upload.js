@@ -14,24 +14,27 @@ function render({ model, el }) {
   el.classList.add("kt-chunked-upload");
   el.append(button, input);
 
-  let waiting = null; // the kernel's answer to the last message: {resolve, kinds}
+  let waiting = null; // the kernel's answer to the last message: {resolve, timer}
   const show = () => {
-    button.textContent = model.get("description");
+    button.textContent = said || model.get("description");
     input.accept = model.get("accept");
     input.multiple = model.get("multiple");
   };
   const answer = (msg) => {
     if (!waiting || !msg || !msg.kind) return;
-    const { resolve } = waiting;
+    const { resolve, timer } = waiting;
     waiting = null;
+    clearTimeout(timer);
     resolve(msg);
   };
+  // one message in flight; no answer in two minutes ends the upload (the kernel is gone)
   const ask = (content, buffers) =>
     new Promise((resolve) => {
-      waiting = { resolve };
+      const timer = setTimeout(() => answer({ kind: "timeout" }), 120000);
+      waiting = { resolve, timer };
       model.send(content, undefined, buffers || []);
-      setTimeout(() => answer({ kind: "timeout" }), 120000);
     });
+  let said = ""; // a sentence for the button after an upload the kernel did not answer
 
   async function send(files) {
     const most = model.get("max_bytes");
@@ -41,6 +44,7 @@ function render({ model, el }) {
       return;
     }
     const ready = await ask({ kind: "begin", files: files.map((f) => ({ name: f.name, size: f.size })) });
+    if (ready.kind === "timeout") said = model.get("no_answer_nl");
     if (ready.kind !== "ready") return;
     const step = model.get("chunk_bytes");
     const total = files.reduce((sum, f) => sum + f.size, 0) || 1;
@@ -50,12 +54,13 @@ function render({ model, el }) {
       for (let offset = 0; offset < file.size; offset += step) {
         const piece = await file.slice(offset, offset + step).arrayBuffer();
         const ack = await ask({ kind: "chunk", file: index, offset }, [piece]);
+        if (ack.kind === "timeout") said = model.get("no_answer_nl");
         if (ack.kind !== "ack") return;
         sent += piece.byteLength;
         button.textContent = model.get("sending_nl").replace("{percent}", Math.floor((100 * sent) / total));
       }
     }
-    await ask({ kind: "end" });
+    if ((await ask({ kind: "end" })).kind === "timeout") said = model.get("no_answer_nl");
   }
 
   button.addEventListener("click", () => input.click());
@@ -63,6 +68,7 @@ function render({ model, el }) {
     const files = Array.from(input.files || []);
     input.value = "";
     if (!files.length) return;
+    said = "";
     button.disabled = true;
     try {
       await send(files);

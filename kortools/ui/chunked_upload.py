@@ -42,6 +42,7 @@ class ChunkedUpload(anywidget.AnyWidget):
     # the words the browser shows, in Dutch (the page's text lives in Python)
     sending_nl = t.Unicode("Versturen: {percent} %").tag(sync=True)
     too_large_nl = t.Unicode("{name} is groter dan {mb} MB: niet ingelezen").tag(sync=True)
+    no_answer_nl = t.Unicode("Geen antwoord van de server: kies het bestand opnieuw").tag(sync=True)
     # not synced: what the kernel holds
     value = t.Tuple()
     problem = t.Unicode("")
