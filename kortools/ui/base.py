@@ -121,6 +121,13 @@ def name_control(control: w.Widget, title: str) -> None:
     control.add_class("kt-named")
 
 
+def named_traits(name: str, title: str) -> dict[str, Any]:
+    """What :func:`name_control` sets, given when field ``name``'s control is made (each trait
+    set after is one more message at first paint, issue #22 item 3), with the class the
+    browser tests find it by."""
+    return {"description": title, "_dom_classes": (f"kt-field-{name}", "kt-named")}
+
+
 class App:
     """Shared machinery: controls with an error line under each, status line, refresh guard."""
 
@@ -179,11 +186,7 @@ class App:
         """The control of field ``name`` built from its declaration (``self.specs``), registered."""
         spec = self.specs[name]
         width = {"width": spec.width} if spec.width else None
-        # its name and classes given at once: set after it is made, each is one more message
-        named: dict[str, Any] = {
-            "description": self.titles_of(name),
-            "_dom_classes": (f"kt-field-{name}", "kt-named"),
-        }
+        named = named_traits(name, self.titles_of(name))
         if spec.kind == "float":
             control = self.money_input(value, **named)
         elif spec.kind == "text":

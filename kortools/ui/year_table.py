@@ -11,6 +11,7 @@ from collections.abc import Callable
 import ipywidgets as w
 
 import kortools as kt
+from kortools.ui.base import named_traits
 from kortools.ui.fields import amount_text
 from kortools.ui.models import SharedModels
 from kortools.ui.text import escape
@@ -47,13 +48,12 @@ class YearTable:
     def cell(self, name: str) -> w.Text:
         """The text cell of ``omzet_2026`` or ``kosten_2026``, made and registered once."""
         if name not in self.cells:
-            cell = self.make(  # its name given at once (kt-named: the page shows it in the grid)
+            cell = self.make(  # named at once (kt-named: the grid's row and column show it)
                 w.Text,
                 "",
                 continuous_update=False,
                 layout={"width": "100px"},
-                description=self.label(name),
-                _dom_classes=(f"kt-field-{name}", "kt-named"),
+                **named_traits(name, self.label(name)),
             )
             self.cells[name] = cell
             self.register(name, cell)
