@@ -235,7 +235,7 @@ def table_of(raw: Columns) -> LineTable:
             "side": np.where(amount >= 0, "D", "C"),
             "amount": amount,
             "customer": _stripped(lines["custSupID"]),
-            "description": _per_value(lines["desc"], lambda v: "" if v is None or pd.isna(v) else v),
+            "description": _per_value(lines["desc"], _text),
             "vat_code": vat_code,
             "vat_percentage": vat_percentage,
             "vat_amount": vat_amount,
@@ -264,11 +264,15 @@ def _per_value(values: list, convert) -> np.ndarray:
     return np.asarray([convert(v) for v in distinct], dtype=object)[codes]
 
 
+def _text(value) -> str:
+    """A field's text; "" for a missing field (None, or NaN where pandas stands for it)."""
+    return "" if value is None or pd.isna(value) else str(value)
+
+
 def _side_sign(side) -> float:
     """+1 for a debit (``D``, also when the side is missing), -1 otherwise."""
-    if side is None or pd.isna(side) or side == "":
-        return 1.0
-    return 1.0 if str(side).strip().upper()[:1] == "D" else -1.0
+    text = _text(side)
+    return 1.0 if not text or text.strip().upper()[:1] == "D" else -1.0
 
 
 def _sign(sides: list) -> np.ndarray:
@@ -276,7 +280,7 @@ def _sign(sides: list) -> np.ndarray:
 
 
 def _stripped(values: list) -> np.ndarray:
-    return _per_value(values, lambda v: "" if v is None or pd.isna(v) else str(v).strip())
+    return _per_value(values, lambda v: _text(v).strip())
 
 
 def _line_vat(raw: Columns, line_sides: list) -> tuple[np.ndarray, ...]:

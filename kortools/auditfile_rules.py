@@ -10,6 +10,7 @@ second here (benchmarks/books.py).
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 from collections.abc import Mapping
@@ -187,8 +188,8 @@ def _sales(revenue: pd.DataFrame, customers: np.ndarray, ledger: Ledger) -> _Sal
     kind = pd.Series(np.char.add(who.astype(str), "_sales"), index=revenue.index)
     parts = pd.concat(
         [
-            _parts(order, turnover, revenue, code, customer, sale),
-            _parts(order + 1, kind, revenue, code, customer, sale),
+            _parts(order, turnover, revenue, customer, sale),
+            _parts(order + 1, kind, revenue, customer, sale),
         ]
     )
     unknown = sale[vat == "unknown"].groupby(code[vat == "unknown"], sort=False).sum()
@@ -196,13 +197,14 @@ def _sales(revenue: pd.DataFrame, customers: np.ndarray, ledger: Ledger) -> _Sal
     return _Sales(parts, unknown_codes, list(dict.fromkeys(customer[who == "unknown"])))
 
 
-def _parts(order, what, lines: pd.DataFrame, code, customer, amount) -> pd.DataFrame:
+def _parts(order, what, lines: pd.DataFrame, customer, amount) -> pd.DataFrame:
+    """Contributions of ``lines`` to field(s) ``what``, in line order (``order``)."""
     return pd.DataFrame(
         {
             "order": order,
             "field": what,
             "account": lines["account"],
-            "vat_code": code,
+            "vat_code": lines["vat_code"],
             "customer": customer,
             "amount": amount,
         }
@@ -234,9 +236,9 @@ def _costs_and_investments(
     order = buying.index.to_numpy() * 2
     costs = pd.concat(
         [
-            _parts(order, "costs_with_vat", buying, buying["vat_code"], none, buying["amount"])[with_vat],
-            _parts(order + 1, "input_vat", buying, buying["vat_code"], none, share)[with_vat],
-            _parts(order, "costs_without_vat", buying, buying["vat_code"], none, buying["amount"])[without],
+            _parts(order, "costs_with_vat", buying, none, buying["amount"])[with_vat],
+            _parts(order + 1, "input_vat", buying, none, share)[with_vat],
+            _parts(order, "costs_without_vat", buying, none, buying["amount"])[without],
         ]
     )
     assets = buying[~expense & debit]
@@ -252,7 +254,7 @@ def _investment(ledger: Ledger, date, line, vat: float) -> dict:
     text = f"{description} {line.description or ''}"
     return {
         "year": ledger.year,
-        "date": date.date() if not pd.isna(date) else pd.Timestamp(ledger.year, 1, 1).date(),
+        "date": date.date() if not pd.isna(date) else dt.date(ledger.year, 1, 1),  # first use: the year
         "account": line.account,
         "description": (line.description or description or line.account).strip(),
         "amount": line.amount,
