@@ -92,7 +92,6 @@ def upload_widget(make) -> ChunkedUpload:
         multiple=True,
         description="Administratie inlezen (XAF)",
         max_bytes=int(UPLOAD_MAX_MB * 2**20),
-        too_large_nl="{name} is groter dan {mb} MB: niet ingelezen",
         layout={"width": "280px"},
     )
     upload.add_class("kt-upload")

@@ -25,6 +25,8 @@ import traitlets as t
 
 #: One piece: half the frame bound of issue #18, so a piece and its header always fit.
 CHUNK_BYTES = 512 * 1024
+#: What a visitor reads when the pieces do not add up (lost, repeated, too many).
+BROKEN_NL = "Het bestand kwam niet goed aan: kies het opnieuw"
 
 
 class ChunkedUpload(anywidget.AnyWidget):
@@ -76,7 +78,7 @@ class ChunkedUpload(anywidget.AnyWidget):
         for item in files:
             name, size = str(item.get("name", ""))[:200], item.get("size")
             if not isinstance(size, int) or size < 0:
-                raise _Refused("Het bestand kwam niet goed aan: kies het opnieuw")
+                raise _Refused(BROKEN_NL)
             if size > self.max_bytes:
                 raise _Refused(self._too_large(name, size))
             announced.append({"name": name, "size": size, "pieces": [], "received": 0})
@@ -90,13 +92,12 @@ class ChunkedUpload(anywidget.AnyWidget):
     def _chunk(self, content: dict, buffers: list) -> None:
         index, offset = content.get("file"), content.get("offset")
         if not self._files or not isinstance(index, int) or not 0 <= index < len(self._files):
-            raise _Refused("Het bestand kwam niet goed aan: kies het opnieuw")
+            raise _Refused(BROKEN_NL)
         file = self._files[index]
         piece = bytes(buffers[0]) if len(buffers) == 1 else b""
-        if offset != file["received"] or len(piece) > self.chunk_bytes:
-            raise _Refused("Het bestand kwam niet goed aan: kies het opnieuw")
-        if file["received"] + len(piece) > file["size"]:
-            raise _Refused("Het bestand kwam niet goed aan: kies het opnieuw")
+        in_order = offset == file["received"] and len(piece) <= self.chunk_bytes
+        if not in_order or file["received"] + len(piece) > file["size"]:
+            raise _Refused(BROKEN_NL)
         file["pieces"].append(piece)
         file["received"] += len(piece)
         self.send({"kind": "ack", "file": index, "offset": file["received"]})
