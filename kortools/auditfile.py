@@ -76,8 +76,9 @@ def _check_size(name: str, size: int, max_bytes: int) -> None:
 
 def read_year(data: Source, max_bytes: int = MAX_BYTES) -> YearLines:
     """The classified lines of one auditfile (module docstring); ``InputError`` in Dutch for a
-    file that is not an auditfile, unsafe XML, too large, or not a calendar year."""
+    file that is not an auditfile, unsafe XML, too large, broken, or not a calendar year."""
     import pyxaf
+    from lxml import etree
 
     source, name = _source(data, max_bytes)
     try:
@@ -99,8 +100,17 @@ def read_year(data: Source, max_bytes: int = MAX_BYTES) -> YearLines:
         raise InputError(
             "auditfile", name, "bevat een DOCTYPE of entiteiten: geweigerd (onveilige XML)"
         ) from None
+    except pyxaf.XmlSyntaxError as error:  # pyxaf's own pass (a .gz or .zip): e.g. cut short
+        raise InputError("auditfile", name, _broken_nl(error.line)) from None
+    except etree.XMLSyntaxError as error:  # the streamed pass (auditfile_lines)
+        raise InputError("auditfile", name, _broken_nl(error.lineno)) from None
     except pyxaf.PyxafError as error:
         raise InputError("auditfile", name, f"kan niet worden gelezen: {error}") from None
+
+
+def _broken_nl(line: int | None) -> str:
+    where = f" (de XML klopt niet vanaf regel {line})" if line else ""
+    return f"is onvolledig of beschadigd{where}: exporteer het opnieuw uit de boekhouding"
 
 
 def _year_of(header, name: str) -> tuple[int, list[tuple[str, str, str, int]]]:

@@ -5,7 +5,8 @@ Three passes give the same :class:`LineTable`:
 - a plain XAF file (3.x, 4.0: the element names are the same in every XAF version) is
   streamed by lxml's C parser after pyxaf has read and checked the file's head (entities
   not resolved, no DTD, no network); the Python loop only copies each field's text into a
-  column, and every conversion (numbers, sides, dates) is done on whole columns;
+  column, and every conversion (numbers, sides, dates) is done on whole columns; a large
+  file is read in two halves at once (:mod:`kortools.auditfile_halves`);
 - a compressed XAF file from pyxaf's raw records (pyxaf unpacks .gz and .zip itself);
 - older formats (CLAIR2, ADF) from pyxaf's normalised model.
 
@@ -86,10 +87,15 @@ def line_table(af, source: io.BytesIO | Path | None = None) -> LineTable:
     if af.format.family is not pyxaf.Family.XAF:
         chunks = _normalised_columns(af)
     elif source is not None and plain_xml(source):
-        chunks = _streamed_columns(source)
+        from kortools.auditfile_halves import halves  # it reads with this module's pass
+
+        return _joined(halves(source) or [table_of(chunk) for chunk in streamed_columns(source)])
     else:
         chunks = _raw_columns(af)
-    tables = [table_of(chunk) for chunk in chunks]
+    return _joined([table_of(chunk) for chunk in chunks])
+
+
+def _joined(tables: list[LineTable]) -> LineTable:
     return LineTable(
         pd.concat([t.lines for t in tables], ignore_index=True),
         pd.concat([t.dates for t in tables], ignore_index=True),
@@ -116,7 +122,7 @@ def _local(tag) -> str:
     return name
 
 
-def _streamed_columns(source: io.BytesIO | Path) -> Iterator[Columns]:
+def streamed_columns(source: io.RawIOBase | io.BytesIO | Path) -> Iterator[Columns]:
     """The plain XML pass: each transaction's texts copied into the chunk's columns."""
     out = Columns()
     for element in _transactions(source):
@@ -127,7 +133,7 @@ def _streamed_columns(source: io.BytesIO | Path) -> Iterator[Columns]:
     yield out
 
 
-def _transactions(source: io.BytesIO | Path) -> Iterator:
+def _transactions(source: io.RawIOBase | io.BytesIO | Path) -> Iterator:
     """The file's ``transaction`` elements, each a small tree lxml has built in C; what was
     read is cut from the tree every few hundred transactions (memory stays flat)."""
     from lxml import etree
@@ -135,7 +141,7 @@ def _transactions(source: io.BytesIO | Path) -> Iterator:
     if isinstance(source, io.BytesIO):
         source.seek(0)
     events = etree.iterparse(
-        source if isinstance(source, io.BytesIO) else str(source),
+        str(source) if isinstance(source, Path) else source,
         events=("end",),
         tag="{*}transaction",
         resolve_entities=False,

@@ -6,7 +6,7 @@ expected figure is the arithmetic beside it (auditfile.md §6 worked cases A–D
 from __future__ import annotations
 
 import pytest
-from auditfiles.writer import Ledger, Line, Tx, credit_note, purchase, sale, write
+from auditfiles.writer import Ledger, Line, Tx, credit_note, purchase, sale, write, xml
 
 import kortools as kt
 
@@ -165,6 +165,24 @@ def test_a_non_calendar_fiscal_year_is_refused_in_dutch(tmp_path):
 def test_hostile_files_get_a_dutch_message(content, message):
     with pytest.raises(kt.InputError, match=message):
         kt.read_auditfile(content)
+
+
+@pytest.mark.parametrize("packed", [False, True], ids=["streamed", "pyxaf-records"])
+def test_a_file_cut_short_gets_a_dutch_message_with_its_line(tmp_path, packed):
+    """An export that stopped half-way (a transaction line without its end): in Dutch, the
+    line where the XML goes wrong, never lxml's or pyxaf's English."""
+    import gzip
+
+    text = xml(case_b())
+    short = text[: text.rindex("</trLine>")]
+    last_line = short.count("\n") + 1  # the file ends on this line, inside a trLine
+    path = tmp_path / "kapot.xaf"
+    path.write_text(short, encoding="utf-8")
+    if packed:
+        path = path.with_suffix(".xaf.gz")
+        path.write_bytes(gzip.compress(short.encode()))
+    with pytest.raises(kt.InputError, match=f"onvolledig of beschadigd .*vanaf regel {last_line}\\)"):
+        kt.read_auditfile(path)
 
 
 def test_too_large_two_companies_and_two_files_of_a_year(tmp_path):

@@ -86,6 +86,13 @@ def test_a_forked_kernel_has_the_requests_environment_directory_and_own_random_s
     assert answers[0] != answers[1]  # reseeded after the fork
 
 
+def test_a_forked_kernel_reads_an_upload_in_one_pass(forked_kernel):
+    """A helper process would be outside the kernel's memory bound (kortools.auditfile_halves)."""
+    client, _ = forked_kernel[0]
+    code = "import os; from kortools.auditfile_halves import HALVES_ENV; print(os.environ.get(HALVES_ENV))"
+    assert run_in(client, code) == "0"
+
+
 def test_pyplot_in_a_forked_kernel_draws_inline_as_in_an_ordinary_one(forked_kernel):
     # matplotlib was imported in the zygote, before ipykernel could set MPLBACKEND
     client, _ = forked_kernel[0]

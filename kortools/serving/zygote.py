@@ -105,6 +105,9 @@ def become_kernel(request: dict, zygote: int) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     os.environ.clear()
     os.environ.update(request["env"])
+    from kortools.auditfile_halves import HALVES_ENV  # preloaded (numpy's threads: preload)
+
+    os.environ[HALVES_ENV] = "0"  # an upload is read by this kernel alone, within its bound
     os.chdir(request.get("cwd") or os.getcwd())
     random.seed()
     import numpy

@@ -1,0 +1,171 @@
+"""A large plain auditfile read in two halves, one by a helper process (issue #21's speed goal).
+
+Most of a large file's reading time is lxml building each transaction and the loop copying its
+fields (benchmarks/books.py); both run on one core. A file of at least :data:`PARALLEL_BYTES`
+on a machine with two cores is therefore cut at a transaction near the middle of its
+transactions and each half is read as a document of its own, from the file's own bytes:
+
+- the first half: the file up to the cut, then the file's own closing tags (what follows its
+  last transaction: ``</journal></transactions></company></auditfile>``);
+- the second half: the file's head up to its first transaction (the declaration with its
+  encoding, the root with its namespaces, the master data, the open journal), then the file
+  from the cut.
+
+The cut is made only where every ``<`` of the file starts or ends an element: no comment,
+CDATA section, processing instruction or DOCTYPE anywhere (``<!``, ``<?`` past the
+declaration), so the first ``<transaction`` found is a transaction. Either half that XML does
+not accept, or a helper that cannot start, and :func:`halves` answers ``None``: the caller
+then reads the whole file in one pass, which is the authority (and gives the real error
+with its line). The two halves give the same rows in the same order as one pass; the second
+half's transactions are numbered on from the first's.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import mmap
+import multiprocessing
+import os
+import re
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+
+from kortools.auditfile_lines import LineTable, streamed_columns, table_of
+
+#: Files from this size (bytes) are read in two halves; smaller ones in one pass (starting
+#: the helper, a Python with pandas, costs about a second of one core).
+PARALLEL_BYTES = 16 * 2**20
+#: ``0`` reads every file in one pass. A served kernel sets it (kortools.serving.zygote): a
+#: helper process would be outside the kernel's memory bound, and one visitor's upload would
+#: take two of the server's cores.
+HALVES_ENV = "KORTOOLS_READ_HALVES"
+
+Span = tuple[int, int]  # [start, end) bytes of the file
+_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?transaction[\s/>]")
+_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?transaction\s*>")
+_TAIL_BYTES = 64 * 1024  # where the last transaction's end tag is looked for
+_LOG = logging.getLogger(__name__)
+
+
+def halves(source: io.BytesIO | Path) -> list[LineTable] | None:
+    """The line tables of ``source`` read in two halves at once (module docstring), or
+    ``None`` when it is not cut: small, one core, switched off (:data:`HALVES_ENV`), not
+    cleanly cut, or a half not read."""
+    if os.environ.get(HALVES_ENV, "1") == "0" or _size(source) < PARALLEL_BYTES or _cores() < 2:
+        return None
+    with _buffer(source) as data:
+        cut = _cut(data)
+    if cut is None:
+        return None
+    first, second = cut
+    try:
+        return _read_both(source, first, second)
+    except Exception as error:
+        _LOG.info("auditfile not read in halves (%s: %s); read in one pass", type(error).__name__, error)
+        return None
+
+
+def _cut(data) -> tuple[list[Span], list[Span]] | None:
+    """The spans of the two halves (module docstring), or ``None`` where no clean cut is."""
+    if data.find(b"<!") != -1 or data.find(b"<?", 6) != -1:  # "<?xml" at 0, or 3 after a BOM
+        return None
+    first = _START.search(data)
+    ends = [m.end() for m in _END.finditer(data, max(0, len(data) - _TAIL_BYTES))]
+    if first is None or not ends:
+        return None
+    head, tail = first.start(), ends[-1]
+    middle = _START.search(data, (head + tail) // 2, tail)
+    if middle is None or middle.start() <= head:
+        return None
+    cut = middle.start()
+    return [(0, cut), (tail, len(data))], [(0, head), (cut, len(data))]
+
+
+def _read_both(source: io.BytesIO | Path, first: list[Span], second: list[Span]) -> list[LineTable]:
+    """The first half read here while a helper process reads the second; the second half's
+    transaction numbers continue from the first's."""
+    mine: tuple[Path | bytes, list[Span]]
+    helper: tuple[Path | bytes, list[Span]]
+    if isinstance(source, Path):
+        mine, helper = (source, first), (source, second)  # the helper opens the file itself
+    else:  # an upload: its second half sent to the helper (through a pipe, never to disk)
+        data = source.getvalue()
+        mine, helper = (data, first), (_joined(data, second), [(0, _length(second))])
+    executor = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        later = executor.submit(tables_of_spans, *helper)
+        ours = tables_of_spans(*mine)
+        theirs = later.result()
+    finally:
+        executor.shutdown(wait=False, cancel_futures=True)
+    offset = sum(len(table.dates) for table in ours)
+    return ours + [_numbered_from(table, offset) for table in theirs]
+
+
+def tables_of_spans(source: Path | bytes, spans: Sequence[Span]) -> list[LineTable]:
+    """The line tables of the document made of ``spans`` of ``source`` (the helper's task)."""
+    return [table_of(chunk) for chunk in streamed_columns(_Spans(source, spans))]
+
+
+def _numbered_from(table: LineTable, offset: int) -> LineTable:
+    return LineTable(table.lines.assign(tx=table.lines["tx"] + offset), table.dates)
+
+
+def _joined(data: bytes, spans: Sequence[Span]) -> bytes:
+    return b"".join(data[start:end] for start, end in spans)
+
+
+def _length(spans: Sequence[Span]) -> int:
+    return sum(end - start for start, end in spans)
+
+
+class _Spans(io.RawIOBase):
+    """A file (or bytes) read as ``spans`` of it one after another, without copying them."""
+
+    def __init__(self, source: Path | bytes, spans: Sequence[Span]) -> None:
+        super().__init__()
+        self._file = source.open("rb") if isinstance(source, Path) else io.BytesIO(source)
+        self._spans = [span for span in spans if span[1] > span[0]]
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while self._spans:
+            start, end = self._spans[0]
+            self._file.seek(start)
+            count = self._file.readinto(memoryview(buffer)[: end - start])
+            if not count:  # the file is shorter than its span: end there
+                self._spans.pop(0)
+                continue
+            self._spans[0] = (start + count, end)
+            if start + count >= end:
+                self._spans.pop(0)
+            return count
+        return 0
+
+    def close(self) -> None:
+        self._file.close()
+        super().close()
+
+
+def _size(source: io.BytesIO | Path) -> int:
+    return len(source.getvalue()) if isinstance(source, io.BytesIO) else source.stat().st_size
+
+
+def _cores() -> int:
+    """The cores this process may run on (a container's or taskset's, not the machine's)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+@contextmanager
+def _buffer(source: io.BytesIO | Path) -> Iterator:
+    """The file's bytes to search: the upload's own, or the file mapped (not read) into memory."""
+    if isinstance(source, io.BytesIO):
+        yield source.getvalue()
+        return
+    with source.open("rb") as file, mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+        yield mapped
