@@ -71,7 +71,8 @@ def _source(data: Source, max_bytes: int) -> tuple[io.BytesIO | Path, str]:
 
 def _check_size(name: str, size: int, max_bytes: int) -> None:
     if size > max_bytes:
-        raise InputError("auditfile", name, f"is groter dan {max_bytes // 2**20} MB: niet ingelezen")
+        message = f"is groter dan {max_bytes // 2**20} MB: niet ingelezen"
+        raise InputError("auditfile", name, message, high=max_bytes)
 
 
 def read_year(data: Source, max_bytes: int = MAX_BYTES) -> YearLines:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from kortools.auditfile import MAX_BYTES
 from kortools.books import SUMMARY_LABELS, Books, books_scenario, read_auditfiles, summary_nl
 from kortools.clock import today
 from kortools.files import atomic_write
@@ -56,12 +57,14 @@ def books_sheets(books: Books, result) -> dict[str, pd.DataFrame]:
     }
 
 
-def run_books(files: list[Path], out: Path | None, first_year: int | None, t: dict) -> str:
+def run_books(
+    files: list[Path], out: Path | None, first_year: int | None, t: dict, max_bytes: int = MAX_BYTES
+) -> str:
     """Read, advise and write (or print); returns the lines to print."""
     from kortools.advice import advise
     from kortools.evaluation import evaluate
 
-    books = read_auditfiles(files)
+    books = read_auditfiles(files, max_bytes)
     scenario = books_scenario(books, first_year)
     result = evaluate(scenario)
     advice = advise(result)
@@ -78,7 +81,7 @@ def run_books(files: list[Path], out: Path | None, first_year: int | None, t: di
         f"{books.company}: {', '.join(map(str, books.years))} ({len(files)} bestand(en))",
         shown.to_string(),
         "",
-        *(f"• {f.text_nl}" + (f" ({f.count}×)" if f.count > 1 else "") for f in books.findings),
+        *_findings_nl(books.findings),
         "",
         f"Advies: {advice.verdict_nl} (KOR vanaf {dutch_date(scenario.kor_from)}); "
         f"netto {format_euro(advice.net_gain_per_kor_year, cents=False)} per KOR-jaar.",
@@ -88,10 +91,30 @@ def run_books(files: list[Path], out: Path | None, first_year: int | None, t: di
     return "\n".join(lines)
 
 
+#: Findings of one kind printed before the rest are counted (all of them are in the workbook).
+FINDINGS_SHOWN = 10
+
+
+def _findings_nl(findings) -> list[str]:
+    """One line per finding, at most :data:`FINDINGS_SHOWN` of a kind (a file with 300
+    customers known by name only would otherwise print 300 lines), then how many more."""
+    kinds: dict[str, list] = {}
+    for finding in findings:
+        kinds.setdefault(finding.code, []).append(finding)
+    lines = []
+    for same in kinds.values():
+        for f in same[:FINDINGS_SHOWN]:
+            lines.append(f"• {f.text_nl}" + (f" ({f.count}×)" if f.count > 1 else ""))
+        if len(same) > FINDINGS_SHOWN:
+            more = len(same) - FINDINGS_SHOWN
+            lines.append(f"  … en {more} meer zoals de vorige (alle meldingen: --out advies.xlsx)")
+    return lines
+
+
 AUDITFILE_SUFFIXES = (".xaf", ".xml", ".gz", ".zip")
 
 
-def auditfile_portfolio(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+def auditfile_portfolio(folder: Path, max_bytes: int = MAX_BYTES) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``kortools portfolio --auditfiles DIR``: one client per company found in the folder's
     auditfiles (one file a year), advised as the portfolio advises (its output columns); the
     files that could not be read, with the Dutch reason, as the errors."""
@@ -109,7 +132,7 @@ def auditfile_portfolio(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     errors = []
     for number, path in enumerate(files, 1):
         try:
-            year = read_year(path)
+            year = read_year(path, max_bytes)
         except InputError as error:
             errors.append((number, "", "bestand", path.name, error.allowed))
             continue

@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from kortools import portfolio
+from kortools.auditfile import MAX_BYTES
 from kortools.cli_text import ARGPARSE_DUTCH, TEXT  # TEXT re-exported: kortools.cli.TEXT
 from kortools.errors import InputError
 from kortools.files import atomic_write
@@ -89,6 +90,7 @@ def build_parser(lang: str = "nl") -> argparse.ArgumentParser:
     run.add_argument("--auditfiles", type=Path, metavar="MAP", help=t["auditfiles"])
     run.add_argument("--out", type=Path, required=True, help=t["out"])
     run.add_argument("--quiet", action="store_true", help=t["quiet"])
+    _max_mb_argument(run, t)
     run.add_argument("--lang", choices=sorted(TEXT), default=argparse.SUPPRESS, help=t["lang"])
     compare = commands.add_parser("compare", help=t["compare"], description=t["compare"])
     compare.add_argument("scenarios", type=Path, nargs="+", help=t["scenario"])
@@ -105,8 +107,32 @@ def build_parser(lang: str = "nl") -> argparse.ArgumentParser:
     books.add_argument("files", type=Path, nargs="+", help=t["books_files"])
     books.add_argument("--out", type=Path, help=t["books_out"])
     books.add_argument("--jaar", type=int, help=t["books_year"])
+    _max_mb_argument(books, t)
     books.add_argument("--lang", choices=sorted(TEXT), default=argparse.SUPPRESS, help=t["lang"])
     return parser
+
+
+#: The largest auditfile an adviser may choose to read (``--max-mb``): a file of 500,000
+#: lines is about 115 MB and peaks near 350 MB in memory (benchmarks/books.py).
+MAX_MB_HIGH = 2048
+
+
+def _max_mb_argument(parser: argparse.ArgumentParser, t: dict) -> None:
+    default = MAX_BYTES // 2**20
+    parser.add_argument(
+        "--max-mb",
+        type=int,
+        default=default,
+        metavar="MB",
+        help=t["max_mb"].format(default=default, high=MAX_MB_HIGH),
+    )
+
+
+def _max_bytes(args: argparse.Namespace, t: dict) -> int:
+    """``--max-mb`` in bytes, within 1 and MAX_MB_HIGH MB."""
+    if not 1 <= args.max_mb <= MAX_MB_HIGH:
+        raise CliError("--max-mb", args.max_mb, t["max_mb_range"].format(high=MAX_MB_HIGH))
+    return args.max_mb * 2**20
 
 
 class CliError(InputError):
@@ -223,7 +249,8 @@ def dutch_cli_error(error: InputError) -> str | None:
     """Dutch for the scenario file's own errors (the dashboard never sees these)."""
     if error.field in ("auditfile", "auditfiles"):  # kortools.auditfile words its own, in Dutch
         names = ", ".join(map(str, error.value)) if isinstance(error.value, list | tuple) else error.value
-        return f"{names}: {error.allowed}"
+        too_large = f" ({TEXT['nl']['max_mb_hint']})" if error.high is not None else ""
+        return f"{names}: {error.allowed}{too_large}"
     if error.field != "scenario":
         return None
     if "mapping" in error.allowed:
@@ -277,7 +304,7 @@ def _run(args: argparse.Namespace, lang: str) -> int:
 
         written = (errors_path_for(args.out),) if args.out.suffix.lower() == ".csv" else ()
         check_output(args.out, [], t, (".xlsx", ".csv"), written)
-        advice, errors = auditfile_portfolio(args.auditfiles)
+        advice, errors = auditfile_portfolio(args.auditfiles, _max_bytes(args, t))
         write_outputs(advice, errors, args.out, lang=args.lang)
         print(t["done"].format(advised=len(advice), bad=len(errors), out=args.out), file=sys.stderr)
     elif args.command == "portfolio":
@@ -288,7 +315,7 @@ def _run(args: argparse.Namespace, lang: str) -> int:
 
         if args.out is not None:
             check_output(args.out, args.files, t, (".xlsx", ".pdf"))
-        print(run_books(args.files, args.out, args.jaar, t))
+        print(run_books(args.files, args.out, args.jaar, t, _max_bytes(args, t)))
     elif args.command == "compare":
         run_compare(args.scenarios, args.out, t)
         print(t["compared"].format(count=len(args.scenarios), out=args.out), file=sys.stderr)

@@ -66,6 +66,9 @@ TEXT: dict[str, dict[str, Any]] = {
         "books_written": "geschreven -> {out}",
         "auditfiles": "in plaats van een klantenbestand: een map met auditfiles (XAF), één klant per bedrijf",
         "one_source": "geef een klantenbestand of --auditfiles MAP (één van de twee)",
+        "max_mb": "grootste auditfile die gelezen wordt, in MB (standaard {default}, hoogstens {high})",
+        "max_mb_range": "kies een grens tussen 1 en {high} MB",
+        "max_mb_hint": "een groter bestand lezen: --max-mb",
     },
     "en": {
         "description": "Should these Dutch businesses use the KOR (kleineondernemersregeling)?",
@@ -122,6 +125,9 @@ TEXT: dict[str, dict[str, Any]] = {
         "books_written": "written -> {out}",
         "auditfiles": "instead of a client file: a folder of auditfiles (XAF), one client per company",
         "one_source": "give a client file or --auditfiles FOLDER (one of the two)",
+        "max_mb": "largest auditfile read, in MB (default {default}, at most {high})",
+        "max_mb_range": "choose a bound from 1 to {high} MB",
+        "max_mb_hint": "to read a larger file: --max-mb",
     },
 }
 

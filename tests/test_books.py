@@ -230,6 +230,35 @@ def test_the_command_says_in_dutch_what_it_refused(tmp_path, capsys):
     assert capsys.readouterr().err.strip() == "kortools: fout: x.xaf: is geen auditfile financieel (XAF)"
 
 
+def test_the_command_reads_a_larger_file_when_asked_and_says_how(tmp_path, capsys):
+    from kortools import books_cli, cli
+    from kortools.books import BookFinding
+
+    big = case_b()
+    big.transactions *= 600  # 600 times case B's transactions: more than 1 MB of XML
+    path = write(big, tmp_path / "groot.xaf")
+    assert path.stat().st_size > 2**20
+    assert cli.main(["boeken", str(path), "--max-mb", "1"]) == 2
+    refused = capsys.readouterr().err.strip()
+    assert refused == (
+        "kortools: fout: groot.xaf: is groter dan 1 MB: niet ingelezen (een groter bestand lezen: --max-mb)"
+    )
+    assert cli.main(["boeken", str(path), "--max-mb", "5"]) == 0
+    out = capsys.readouterr().out
+    # case B has one customer known by name only (Jan): one finding, not 600
+    named = [line for line in out.splitlines() if line.startswith("• klant")]
+    assert named == ["• klant Jan zonder btw- of KVK-nummer: als zakelijk geteld"]
+    for bad in ("0", "2049"):
+        assert cli.main(["boeken", str(path), "--max-mb", bad]) == 2
+        assert "kies een grens tussen 1 en 2048 MB" in capsys.readouterr().err
+    many = [
+        BookFinding("customer_name_only", f"klant {i} zonder btw- of KVK-nummer", "", 1) for i in range(13)
+    ]
+    lines = books_cli._findings_nl(many)
+    assert lines[:10] == [f"• klant {i} zonder btw- of KVK-nummer" for i in range(10)]
+    assert lines[10:] == ["  … en 3 meer zoals de vorige (alle meldingen: --out advies.xlsx)"]
+
+
 def test_a_folder_of_auditfiles_is_a_portfolio(tmp_path, capsys):
     import openpyxl
 
