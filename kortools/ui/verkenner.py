@@ -12,7 +12,7 @@ import ipywidgets as w
 import kortools as kt
 from kortools.books import Books, books_scenario
 from kortools.money import format_euro, format_percent
-from kortools.ui import chart_text, charts
+from kortools.ui import charts
 from kortools.ui.base import (
     App,
     guarded,
@@ -23,25 +23,19 @@ from kortools.ui.base import (
 )
 from kortools.ui.books_panel import (
     books_note_html,
-    herkomst_html,
     upload_files,
     upload_status_html,
     upload_widget,
 )
 from kortools.ui.cooldown import REPORT_COOLDOWN_S, Cooldown
-from kortools.ui.first_charts import break_even_chart_spec, margin_chart_spec
+from kortools.ui.first_charts import margin_chart_spec
 from kortools.ui.models import holding
 from kortools.ui.text import (
     NAVIGATION,
     STYLE,
-    assumptions_html,
     comparison_table_nl,
     escape,
     headline_html,
-    herziening_table_nl,
-    html_table,
-    minimum_rule_nl,
-    net_by_turnover_html,
     steps_html,
     warnings_html,
 )
@@ -53,6 +47,7 @@ from kortools.ui.verkenner_fields import (  # the last three re-exported: ui.app
     verkenner_specs,
     year_field,
 )
+from kortools.ui.verkenner_tabs import VerkennerTabs
 from kortools.ui.year_table import YearTable
 
 __all__ = [
@@ -95,18 +90,8 @@ def threshold_html(kor_turnover: float, threshold: float, policy: str, crossed: 
     )
 
 
-class KorVerkenner(App, Variants):
+class KorVerkenner(App, VerkennerTabs, Variants):
     """The main dashboard: margin, break-even, threshold, herziening, years, warnings, assumptions."""
-
-    TABS = (
-        "Omslagpunt",
-        "Netto-inkomen",
-        "Herziening",
-        "Meerdere jaren",
-        "Varianten",
-        "Aannames",
-        "Herkomst",
-    )
 
     def model_fields(self) -> dict[str, str]:
         return model_fields()  # the declared ones and those of the combined fields
@@ -309,94 +294,6 @@ class KorVerkenner(App, Variants):
     def _draw_margin(self) -> None:
         """The margin of the year the headline speaks of, as the table has it (a split year's)."""
         self.show_chart(self.margin_chart, *margin_chart_spec(self.shown, self._margin_chart))
-
-    def _build_tab(self, index: int) -> None:
-        """Make tab ``index``'s widgets, once (the Omslagpunt tab at once: it is on the first paint)."""
-        if index in self._built_tabs:
-            return
-        self._built_tabs.add(index)
-        if index == 0:
-            content = [self.break_even_chart, self.break_even_text]
-        elif index == 1:
-            self.net_chart, self.net_text = self.chart_image(), self.make.html()
-            content = [self.net_chart, self.net_text]
-        elif index == 2:
-            self.herziening_chart, self.herziening_table = self.chart_image(), self.make.html()
-            content = [self.herziening_chart, self.herziening_table]
-        elif index == 3:
-            self.years_table, self.years_chart = self.make.html(), self.chart_image()
-            content = [self.years_table, self.years_chart]
-        elif index == 4:
-            content = self._build_variants()
-            self.variant_choice.options = list(self.variants)
-        elif index == 5:
-            self.assumptions = self.make.html()
-            content = [self.assumptions]
-        else:
-            self.herkomst = self.make.html()
-            content = [self.herkomst]
-        self.tabs.children[index].children = content
-
-    @guarded
-    def render_tab(self) -> None:
-        index = self.tabs.selected_index or 0
-        self._build_tab(index)
-        if self.result is None or index not in self._stale:
-            return
-        self._stale.discard(index)
-        renderers = [
-            self._render_break_even,
-            self._render_net,
-            self._render_herziening,
-            self._render_years,
-            self._render_variants,
-            self._render_notes,
-            self._render_herkomst,
-        ]
-        renderers[index]()
-
-    def _render_break_even(self) -> None:
-        m = self.first_kor_margin
-        total = m.consumer_sales + m.business_sales
-        self.show_chart(self.break_even_chart, *break_even_chart_spec(m, self._break_even_chart))
-        be = m.break_even_consumer_sales
-        if be is None:
-            text = "Bij 0% btw op uw verkopen levert de KOR nooit meer marge op."
-        elif total and be <= total:
-            text = (
-                f"Bij gelijke consumentenprijzen loont de KOR vanaf {format_euro(be, cents=False)} omzet aan "
-                f"consumenten (excl. btw), dat is {format_percent(be / total)} van uw omzet."
-            )
-        else:
-            text = f"De KOR loont pas vanaf {format_euro(be, cents=False)} omzet aan consumenten."
-        self.break_even_text.value = f"<p>{escape(text)}</p>"
-
-    def _render_herziening(self) -> None:
-        schedule = self.shown.herziening
-        names = [a.name for a in self.shown.scenario.assets]
-        figure = charts.herziening_chart(schedule, names)
-        self.show_chart(self.herziening_chart, figure, chart_text.herziening_alt(schedule))
-        note = f"<p>{escape(minimum_rule_nl(schedule))}</p>"
-        self.herziening_table.value = html_table(herziening_table_nl(schedule, names)) + note
-
-    def _render_years(self) -> None:
-        self.years_table.value = html_table(comparison_table_nl(self.shown.table))
-        figure = charts.cumulative_chart(self.shown.table)
-        self.show_chart(self.years_chart, figure, chart_text.cumulative_alt(self.shown.table))
-
-    def _render_net(self) -> None:
-        """Net income against turnover for the case on screen (``kt.net_by_turnover``)."""
-        frame = kt.net_by_turnover(self.shown.scenario)
-        turnover = self.values["omzet"]
-        figure = charts.net_by_turnover_chart(frame, turnover)
-        self.show_chart(self.net_chart, figure, chart_text.net_by_turnover_alt(frame, turnover))
-        self.net_text.value = net_by_turnover_html(frame)
-
-    def _render_herkomst(self) -> None:
-        self.herkomst.value = herkomst_html(getattr(self, "books", None))
-
-    def _render_notes(self) -> None:
-        self.assumptions.value = assumptions_html(self.shown.assumptions)
 
     @property
     def shown(self) -> kt.ScenarioResult:
