@@ -93,6 +93,14 @@ def test_a_forked_kernel_reads_an_upload_in_one_pass(forked_kernel):
     assert run_in(client, code) == "0"
 
 
+def test_a_forked_kernel_keeps_no_history_and_imports_no_debugger(forked_kernel):
+    """Its cells are the dashboard's own: no SQLite history (50 kernels would share one file);
+    debugpy, which ipykernel imports as a kernel starts, was imported once in the zygote."""
+    client, _ = forked_kernel[0]
+    code = "print(get_ipython().history_manager.enabled, get_ipython().history_manager.save_thread)"
+    assert run_in(client, code) == "False None"
+
+
 def test_pyplot_in_a_forked_kernel_draws_inline_as_in_an_ordinary_one(forked_kernel):
     # matplotlib was imported in the zygote, before ipykernel could set MPLBACKEND
     client, _ = forked_kernel[0]

@@ -39,6 +39,14 @@ PRELOAD = (
     "matplotlib.backends.backend_agg",
     "PIL.Image",
     "ipykernel.kernelapp",
+    # what ipykernel imports as it starts a kernel (measured: 0.15-0.2 CPU-s of each kernel's
+    # start, debugpy most of it), imported once here instead of in every kernel
+    "ipykernel.debugger",
+    "IPython.core.completerlib",
+    "IPython.core.debugger",
+    "IPython.extensions.storemagic",
+    "sqlite3",
+    "tornado.platform.asyncio",
     "ipywidgets",
     "kortools.ui",  # the dashboards, the model, and (on import) the tax data
 )
@@ -55,6 +63,8 @@ def preload() -> None:
     # What ipykernel sets before a notebook imports matplotlib; matplotlib reads it at
     # import, so it must be set here (else pyplot in a notebook draws nowhere).
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    # debugpy's check of the interpreter, printed to the log at import, asks for this
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     for module in PRELOAD:
         importlib.import_module(module)
     try:  # the default pages' charts, inherited by every kernel (a failure only costs time)
@@ -118,7 +128,9 @@ def become_kernel(request: dict, zygote: int) -> None:
     from ipykernel.kernelapp import IPKernelApp
 
     app = IPKernelApp.instance()
-    app.initialize(request["argv"])  # what ipykernel_launcher does, in two steps
+    # what ipykernel_launcher does, in two steps; no history on disk: a served kernel runs the
+    # dashboard's own cells, and 50 kernels would share one SQLite file (and a thread each)
+    app.initialize([*request["argv"], "--HistoryManager.enabled=False"])
     ipywidgets.register_comm_target()
     app.start()
 

@@ -4,6 +4,7 @@ herziening, years, warnings and assumptions for one business."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cached_property
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -243,8 +244,6 @@ class KorVerkenner(App, VerkennerTabs, Variants):
             self.tabs.set_title(i, title)
         self.tabs.observe(lambda _c: self.render_tab(), names="selected_index")
         self._stale: set[int] = set()
-        self._margin_chart = charts.MarginChart()
-        self._break_even_chart = charts.BreakEvenChart()
 
     @property
     def widget(self) -> w.Widget:
@@ -259,6 +258,15 @@ class KorVerkenner(App, VerkennerTabs, Variants):
             self.make(w.HBox, [self.report_button, self.report_link]),
         ]
         return self.make(w.VBox, [self.title, self.columns(self.sections, results, first=5)])
+
+    @cached_property
+    def _margin_figure(self) -> charts.MarginChart:
+        """Made when a margin chart is not in the cache (the first ones are: first_charts)."""
+        return charts.MarginChart()
+
+    @cached_property
+    def _break_even_figure(self) -> charts.BreakEvenChart:
+        return charts.BreakEvenChart()
 
     @staticmethod
     def _title_html(name: str) -> str:
@@ -293,7 +301,7 @@ class KorVerkenner(App, VerkennerTabs, Variants):
 
     def _draw_margin(self) -> None:
         """The margin of the year the headline speaks of, as the table has it (a split year's)."""
-        self.show_chart(self.margin_chart, *margin_chart_spec(self.shown, self._margin_chart))
+        self.show_chart(self.margin_chart, *margin_chart_spec(self.shown, lambda: self._margin_figure))
 
     @property
     def shown(self) -> kt.ScenarioResult:

@@ -49,7 +49,7 @@ class VerkennerTabs:
     variant_choice: Any
     break_even_chart: Any
     break_even_text: Any
-    _break_even_chart: Any
+    _break_even_figure: Any
     _built_tabs: set[int]
     _stale: set[int]
     _build_variants: Any
@@ -81,7 +81,7 @@ class VerkennerTabs:
     def _render_break_even(self) -> None:
         m = self.first_kor_margin
         total = m.consumer_sales + m.business_sales
-        self.show_chart(self.break_even_chart, *break_even_chart_spec(m, self._break_even_chart))
+        self.show_chart(self.break_even_chart, *break_even_chart_spec(m, lambda: self._break_even_figure))
         be = m.break_even_consumer_sales
         if be is None:
             text = "Bij 0% btw op uw verkopen levert de KOR nooit meer marge op."
