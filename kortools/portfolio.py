@@ -12,8 +12,6 @@ for ``YEARS_AHEAD`` years. Every figure and the advice come from the model
 from __future__ import annotations
 
 import datetime as dt
-import re
-from dataclasses import dataclass
 from typing import cast
 
 import numpy as np
@@ -25,8 +23,28 @@ from kortools.dutch import read_numbers_nl
 from kortools.evaluation import advise_many
 from kortools.herziening import Asset, revision_periods
 from kortools.kor_years import NOT_CHOSEN
-from kortools.margin import KEEP_CONSUMER_PRICES, KEEP_MARGIN, KEEP_NET_PRICES, vat_rates
+from kortools.margin import vat_rates
 from kortools.parameters import tax_year_for, tax_years
+from kortools.portfolio_columns import (  # the names after "as" re-exported (kortools.portfolio.*)
+    BY_NAME as BY_NAME,
+)
+from kortools.portfolio_columns import (
+    COLUMNS,
+    Column,
+    year_columns,
+)
+from kortools.portfolio_columns import (
+    KIND_NAMES as KIND_NAMES,
+)
+from kortools.portfolio_columns import (
+    POLICY_NAMES as POLICY_NAMES,
+)
+from kortools.portfolio_columns import (
+    YEAR_COLUMN as YEAR_COLUMN,
+)
+from kortools.portfolio_columns import (
+    normalise_columns as normalise_columns,
+)
 from kortools.record import Businesses, Entrepreneur
 from kortools.scenario import DEFAULT_INPUT_VAT_RATE, Scenario
 from kortools.steps import dutch_date, request_deadline_for
@@ -38,164 +56,7 @@ PAST_NAME = "Eerdere investering"
 PLANNED_NAME = "Geplande investering"
 
 
-@dataclass(frozen=True)
-class Column:
-    name: str  # Dutch, as written in the output
-    english: str  # also the Scenario field it is, where there is one (scenario_for maps those)
-    kind: str  # "text" | "amount" | "percent" | "year" | "choice"
-    required: bool = False
-    default: object = None
-    options: dict[str, str] | None = None
-    help: str = ""  # English (--lang en)
-    help_nl: str = ""  # Dutch (the CLI's help)
-
-
-POLICY_NAMES = {
-    "consumentenprijs": KEEP_CONSUMER_PRICES,
-    "nettoprijs": KEEP_NET_PRICES,
-    "marge": KEEP_MARGIN,
-    KEEP_CONSUMER_PRICES: KEEP_CONSUMER_PRICES,
-    KEEP_NET_PRICES: KEEP_NET_PRICES,
-    KEEP_MARGIN: KEEP_MARGIN,
-}
-KIND_NAMES = {"roerend": "movable", "onroerend": "immovable", "movable": "movable", "immovable": "immovable"}
-
-COLUMNS = (
-    Column(
-        "klant",
-        "client",
-        "text",
-        required=True,
-        help="client name or number",
-        help_nl="naam of nummer van de klant",
-    ),
-    Column(
-        "omzet_consumenten",
-        "consumer_sales",
-        "amount",
-        required=True,
-        help="sales to consumers",
-        help_nl="omzet aan consumenten (excl. btw)",
-    ),
-    Column(
-        "omzet_bedrijven",
-        "business_sales",
-        "amount",
-        required=True,
-        help="sales to businesses",
-        help_nl="omzet aan bedrijven (excl. btw)",
-    ),
-    Column(
-        "kosten_met_btw",
-        "costs_with_vat",
-        "amount",
-        default=0.0,
-        help=f"costs that carry {100 * DEFAULT_INPUT_VAT_RATE:g}% VAT",
-        help_nl=f"kosten waarop u {100 * DEFAULT_INPUT_VAT_RATE:g}% btw betaalt (excl. die btw)",
-    ),
-    Column(
-        "kosten_zonder_btw",
-        "costs_without_vat",
-        "amount",
-        default=0.0,
-        help="costs without VAT",
-        help_nl="kosten zonder btw",
-    ),
-    Column(
-        "btw_tarief",
-        "vat_rate",
-        "percent",
-        default=100 * vat_rates(tax_years()[-1])[0],
-        help="VAT rate on sales in %: " + ", ".join(f"{100 * r:g}" for r in vat_rates(tax_years()[-1])),
-        help_nl="btw-tarief op de verkopen in %: "
-        + ", ".join(f"{100 * r:g}" for r in vat_rates(tax_years()[-1])),
-    ),
-    Column(
-        "omzet_vorig_jaar",
-        "previous_year_turnover",
-        "amount",
-        help="counted turnover last year (default: this year's)",
-        help_nl="omzet die vorig jaar meetelde (standaard: die van dit jaar)",
-    ),
-    Column(
-        "investering_btw",
-        "investment_vat",
-        "amount",
-        default=0.0,
-        help="VAT deducted on one past investment",
-        help_nl="afgetrokken btw op één eerdere investering",
-    ),
-    Column(
-        "investering_jaar",
-        "investment_year",
-        "year",
-        default=0,
-        help="its year of first use",
-        help_nl="het jaar waarin die investering in gebruik kwam",
-    ),
-    Column(
-        "investering_soort",
-        "investment_kind",
-        "choice",
-        default="roerend",
-        options=KIND_NAMES,
-        help="roerend/movable (5 years) or onroerend/immovable (10 years)",
-        help_nl="roerend (5 jaar) of onroerend (10 jaar)",
-    ),
-    Column(
-        "geplande_investering_btw",
-        "planned_investment_vat",
-        "amount",
-        default=0.0,
-        help="VAT on a movable investment planned for the first KOR year",
-        help_nl="btw op een roerende investering gepland in het eerste KOR-jaar",
-    ),
-    Column(
-        "beleid",
-        "policy",
-        "choice",
-        default="consumentenprijs",
-        options=POLICY_NAMES,
-        help="pricing under the KOR: consumentenprijs, nettoprijs or marge",
-        help_nl="prijsbeleid onder de KOR: consumentenprijs, nettoprijs of marge",
-    ),
-    Column(
-        "jaar",
-        "year",
-        "year",
-        default=None,
-        help="first KOR year (default: the latest with data)",
-        help_nl="eerste KOR-jaar (standaard: het laatste jaar met gegevens)",
-    ),
-)
-BY_NAME = {c.name: c for c in COLUMNS} | {c.english: c for c in COLUMNS}
 MAX_AMOUNT = 1e12
-#: Optional columns of a year's own turnover (``omzet_2027``: excl. VAT, consumers and
-#: businesses together, split as the row's two sales columns): history and forecast per year.
-YEAR_COLUMN = re.compile(r"^(?:omzet|turnover)_(\d{4})$")
-
-
-def year_columns(frame: pd.DataFrame) -> dict[int, str]:
-    """The per-year turnover columns of a (normalised) frame, by year."""
-    found = (YEAR_COLUMN.match(str(c)) for c in frame.columns)
-    return {int(m[1]): m[0] for m in found if m}
-
-
-def normalise_columns(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
-    """Rename Dutch/English headers (case and spaces ignored) to the Dutch names.
-
-    Returns the frame and the names of required columns that are missing.
-    """
-    renamed = {}
-    for header in frame.columns:
-        key = str(header).strip().lower().replace(" ", "_")
-        if key in BY_NAME:
-            renamed[header] = BY_NAME[key].name
-        elif match := YEAR_COLUMN.match(key):
-            renamed[header] = "omzet_" + match[1]
-    frame = frame.rename(columns=renamed)
-    missing = [c.name for c in COLUMNS if c.required and c.name not in frame.columns]
-    return frame, missing
 
 
 def validate_rows(raw: pd.DataFrame, first_line: int = 2) -> tuple[pd.DataFrame, pd.DataFrame]:
