@@ -22,14 +22,17 @@ half's transactions are numbered on from the first's.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import mmap
-import multiprocessing
 import os
+import pickle
 import re
+import subprocess
+import sys
+import threading
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -97,15 +100,59 @@ def _read_both(source: io.BytesIO | Path, first: list[Span], second: list[Span])
     else:  # an upload: its second half sent to the helper (through a pipe, never to disk)
         data = source.getvalue()
         mine, helper = (data, first), (_joined(data, second), [(0, _length(second))])
-    executor = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
-    try:
-        later = executor.submit(tables_of_spans, *helper)
+    with Helper(*helper) as theirs:
         ours = tables_of_spans(*mine)
-        theirs = later.result()
-    finally:
-        executor.shutdown(wait=False, cancel_futures=True)
     offset = sum(len(table.dates) for table in ours)
-    return ours + [_numbered_from(table, offset) for table in theirs]
+    return ours + [_numbered_from(table, offset) for table in theirs.tables()]
+
+
+class Helper:
+    """A Python of its own reading the second half (``python -c``: it imports kortools only,
+    never the caller's script, which ``multiprocessing``'s spawn would run again); the task
+    goes in and the tables come back pickled through its pipes."""
+
+    def __init__(self, source: Path | bytes, spans: list[Span]) -> None:
+        self._task = pickle.dumps((source, spans), protocol=pickle.HIGHEST_PROTOCOL)
+
+    def __enter__(self) -> Helper:
+        pipe, command = subprocess.PIPE, [sys.executable, "-c", HELPER_CODE]
+        path = os.pathsep.join(p for p in sys.path if p)  # kortools where this process found it
+        env = {**os.environ, "PYTHONPATH": path}
+        self._process = subprocess.Popen(command, stdin=pipe, stdout=pipe, stderr=pipe, env=env)
+        self._answer: tuple[bytes, bytes] = (b"", b"")
+        # the task is written and the answer read while this process reads its own half
+        self._talk = threading.Thread(target=self._communicate, daemon=True)
+        self._talk.start()
+        return self
+
+    def _communicate(self) -> None:
+        with contextlib.suppress(OSError, ValueError):  # a helper killed meanwhile
+            self._answer = self._process.communicate(self._task)
+
+    def __exit__(self, *exc) -> None:
+        if exc[0] is not None:  # this half failed: the helper's work is not wanted
+            self._process.kill()
+        self._talk.join(HELPER_TIMEOUT_S)
+        if self._talk.is_alive():
+            self._process.kill()
+            self._talk.join()
+
+    def tables(self) -> list[LineTable]:
+        output, errors = self._answer
+        if self._process.returncode != 0 or not output:
+            reason = errors.decode(errors="replace").strip().splitlines()[-1:] or ["no answer"]
+            raise RuntimeError(f"the helper ended with {self._process.returncode}: {reason[0]}")
+        return pickle.loads(output)
+
+
+#: What the helper runs: the task from stdin, the tables to stdout (both pickled).
+HELPER_CODE = (
+    "import pickle, sys; from kortools.auditfile_halves import tables_of_spans; "
+    "source, spans = pickle.load(sys.stdin.buffer); "
+    "pickle.dump(tables_of_spans(source, spans), sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)"
+)
+#: The longest the helper may take after this process read its own half.
+HELPER_TIMEOUT_S = 600
 
 
 def tables_of_spans(source: Path | bytes, spans: Sequence[Span]) -> list[LineTable]:

@@ -148,15 +148,35 @@ def test_a_broken_file_gets_the_message_of_one_pass(tmp_path, monkeypatch):
 
 
 def test_a_helper_that_cannot_start_leaves_the_file_to_one_pass(tmp_path, cut_everything, monkeypatch):
-    class NoProcesses:
-        def __init__(self, *args, **kwargs):
-            raise OSError(11, "Resource temporarily unavailable")
-
     path = write(ledger_of_three_journals(), tmp_path / "a.xaf")
     whole = kt.read_auditfile(path)
-    monkeypatch.setattr(auditfile_halves, "ProcessPoolExecutor", NoProcesses)
+    monkeypatch.setattr(auditfile_halves.sys, "executable", str(tmp_path / "geen-python"))
+    assert auditfile_halves.halves(path) is None  # Popen: FileNotFoundError
+    assert kt.read_auditfile(path).summary.equals(whole.summary)
+    monkeypatch.setattr(auditfile_halves.sys, "executable", "/bin/false")  # starts, fails
     assert auditfile_halves.halves(path) is None
     assert kt.read_auditfile(path).summary.equals(whole.summary)
+
+
+def test_the_helper_never_runs_the_callers_script(tmp_path):
+    """A script without ``if __name__ == "__main__"`` reads a large file: its helper imports
+    kortools only (multiprocessing's spawn would run the script again, with its side effects)."""
+    import subprocess
+    import sys
+
+    path = write(ledger_of_three_journals(), tmp_path / "a.xaf")
+    script = tmp_path / "adviseur.py"
+    script.write_text(
+        "from kortools import auditfile_halves\n"
+        "auditfile_halves.PARALLEL_BYTES = 0\n"
+        "auditfile_halves._cores = lambda: 2\n"
+        f"print('start')\n"
+        f"print(len(auditfile_halves.halves(__import__('pathlib').Path({str(path)!r}))))\n"
+    )
+    run = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert run.stdout.split() == ["start", "2"]  # once, and two tables: one per half
 
 
 def test_small_files_switched_off_and_one_core_are_read_in_one_pass(tmp_path, monkeypatch):
