@@ -31,6 +31,8 @@ from kortools.errors import InputError
 
 __all__ = ["CUSTOMER_KINDS", "MAX_BYTES", "VAT_KINDS", "Source", "YearLines", "read_year", "read_years"]
 
+#: The refusal of a file with a DOCTYPE or entities (pyxaf refuses them, at open or later).
+UNSAFE_NL = "bevat een DOCTYPE of entiteiten: geweigerd (onveilige XML)"
 #: The largest auditfile read (bytes): a setting (``read_auditfile(max_bytes=...)``).
 MAX_BYTES = 50 * 1024 * 1024
 
@@ -85,9 +87,7 @@ def read_year(data: Source, max_bytes: int = MAX_BYTES) -> YearLines:
     try:
         af = pyxaf.open(source, max_decompressed_size=max_bytes)
     except pyxaf.ForbiddenConstructError:
-        raise InputError(
-            "auditfile", name, "bevat een DOCTYPE of entiteiten: geweigerd (onveilige XML)"
-        ) from None
+        raise InputError("auditfile", name, UNSAFE_NL) from None
     except pyxaf.EncryptedAuditfileError:
         raise InputError("auditfile", name, "is versleuteld: exporteer het zonder wachtwoord") from None
     except pyxaf.LimitExceededError:
@@ -98,9 +98,7 @@ def read_year(data: Source, max_bytes: int = MAX_BYTES) -> YearLines:
         with af:
             return _classify(af, name, source)
     except pyxaf.ForbiddenConstructError:
-        raise InputError(
-            "auditfile", name, "bevat een DOCTYPE of entiteiten: geweigerd (onveilige XML)"
-        ) from None
+        raise InputError("auditfile", name, UNSAFE_NL) from None
     except pyxaf.XmlSyntaxError as error:  # pyxaf's own pass (a .gz or .zip): e.g. cut short
         raise InputError("auditfile", name, _broken_nl(error.line)) from None
     except etree.XMLSyntaxError as error:  # the streamed pass (auditfile_lines)

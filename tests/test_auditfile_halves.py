@@ -53,11 +53,16 @@ def in_halves(source) -> tuple[pd.DataFrame, pd.Series]:
     )
 
 
-@pytest.fixture
-def cut_everything(monkeypatch):
+def cut_small_files(monkeypatch) -> None:
+    """From here on, any file with two transactions is read in halves (on any machine)."""
     monkeypatch.setattr(auditfile_halves, "PARALLEL_BYTES", 0)
     monkeypatch.setattr(auditfile_halves, "_cores", lambda: 2)
     monkeypatch.delenv(auditfile_halves.HALVES_ENV, raising=False)
+
+
+@pytest.fixture
+def cut_everything(monkeypatch):
+    cut_small_files(monkeypatch)
 
 
 @pytest.mark.parametrize(
@@ -89,8 +94,7 @@ def test_two_halves_read_the_lines_of_one_pass(tmp_path, cut_everything, version
 def test_the_figures_of_a_file_read_in_halves_are_those_of_one_pass(tmp_path, monkeypatch):
     path = write(ledger_of_three_journals(), tmp_path / "a.xaf")
     whole = kt.read_auditfile(path)
-    monkeypatch.setattr(auditfile_halves, "PARALLEL_BYTES", 0)
-    monkeypatch.setattr(auditfile_halves, "_cores", lambda: 2)
+    cut_small_files(monkeypatch)
     halved = kt.read_auditfile(path)
     assert halved.summary.equals(whole.summary)
     assert halved.sources.equals(whole.sources)
@@ -139,8 +143,7 @@ def test_a_broken_file_gets_the_message_of_one_pass(tmp_path, monkeypatch):
     broken.write_text(text[: text.rindex("</trLine>")], encoding="utf-8")
     with pytest.raises(kt.InputError) as whole:
         kt.read_auditfile(broken)
-    monkeypatch.setattr(auditfile_halves, "PARALLEL_BYTES", 0)
-    monkeypatch.setattr(auditfile_halves, "_cores", lambda: 2)
+    cut_small_files(monkeypatch)
     assert auditfile_halves.halves(broken) is None
     with pytest.raises(kt.InputError) as halved:
         kt.read_auditfile(broken)

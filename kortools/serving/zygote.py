@@ -49,6 +49,7 @@ PRELOAD = (
     "tornado.platform.asyncio",
     "ipywidgets",
     "kortools.ui",  # the dashboards, the model, and (on import) the tax data
+    "kortools.auditfile_halves",  # its HALVES_ENV, set in every kernel (become_kernel)
 )
 
 
@@ -115,7 +116,7 @@ def become_kernel(request: dict, zygote: int) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     os.environ.clear()
     os.environ.update(request["env"])
-    from kortools.auditfile_halves import HALVES_ENV  # preloaded (numpy's threads: preload)
+    from kortools.auditfile_halves import HALVES_ENV  # preloaded: not at the top (numpy's threads)
 
     os.environ[HALVES_ENV] = "0"  # an upload is read by this kernel alone, within its bound
     os.chdir(request.get("cwd") or os.getcwd())

@@ -264,10 +264,6 @@ class KorVerkenner(App, VerkennerTabs, Variants):
         """Made when a margin chart is not in the cache (the first ones are: first_charts)."""
         return charts.MarginChart()
 
-    @cached_property
-    def _break_even_figure(self) -> charts.BreakEvenChart:
-        return charts.BreakEvenChart()
-
     @staticmethod
     def _title_html(name: str) -> str:
         return f"{STYLE}{NAVIGATION}<h2>KOR-verkenner: {escape(name)}</h2>"

@@ -5,6 +5,7 @@ it is drawn from the result. Renders the model's figures; computes no tax."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cached_property
 from typing import Any, NamedTuple
 
 import ipywidgets as w
@@ -24,6 +25,7 @@ from kortools.ui.text import (
     minimum_rule_nl,
     net_by_turnover_html,
 )
+from kortools.ui.variants import Variants
 
 
 class Tab(NamedTuple):
@@ -49,11 +51,9 @@ class VerkennerTabs:
     variant_choice: Any
     break_even_chart: Any
     break_even_text: Any
-    _break_even_figure: Any
     _built_tabs: set[int]
     _stale: set[int]
     _build_variants: Any
-    _render_variants: Any
 
     PARTS: tuple[Tab, ...] = ()  # set below the class: its functions are defined in it
     TABS: tuple[str, ...] = ()
@@ -77,6 +77,11 @@ class VerkennerTabs:
     # Omslagpunt
     def _make_break_even(self) -> list[w.Widget]:
         return [self.break_even_chart, self.break_even_text]  # made with the first paint
+
+    @cached_property
+    def _break_even_figure(self) -> charts.BreakEvenChart:
+        """Made when a break-even chart is not in the cache (the first ones are: first_charts)."""
+        return charts.BreakEvenChart()
 
     def _render_break_even(self) -> None:
         m = self.first_kor_margin
@@ -136,9 +141,6 @@ class VerkennerTabs:
         self.variant_choice.options = list(self.variants)
         return content
 
-    def _draw_variants(self) -> None:
-        self._render_variants()
-
     # Aannames
     def _make_notes(self) -> list[w.Widget]:
         self.assumptions = self.make.html()
@@ -161,7 +163,7 @@ VerkennerTabs.PARTS = (
     Tab("Netto-inkomen", VerkennerTabs._make_net, VerkennerTabs._render_net),
     Tab("Herziening", VerkennerTabs._make_herziening, VerkennerTabs._render_herziening),
     Tab("Meerdere jaren", VerkennerTabs._make_years, VerkennerTabs._render_years),
-    Tab("Varianten", VerkennerTabs._make_variants, VerkennerTabs._draw_variants),
+    Tab("Varianten", VerkennerTabs._make_variants, Variants._render_variants),
     Tab("Aannames", VerkennerTabs._make_notes, VerkennerTabs._render_notes),
     Tab("Herkomst", VerkennerTabs._make_herkomst, VerkennerTabs._render_herkomst),
 )
