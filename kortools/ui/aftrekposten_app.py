@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cached_property
 from typing import Any
 
 import ipywidgets as w
@@ -13,7 +14,7 @@ from kortools.dutch import format_number_nl
 from kortools.ui import chart_text, charts
 from kortools.ui.base import (
     App,
-    query_string,
+    built_for_visitor,
 )
 from kortools.ui.fields import FieldSpec
 from kortools.ui.models import holding
@@ -112,7 +113,7 @@ class AftrekpostenApp(App):
         self.table_html.value = net_income_html(net) + html_table(deductions_table_nl(table))
         self.assumptions.value = assumptions_html(net.attrs["assumptions"])
 
-    @property
+    @cached_property
     def widget(self) -> w.Widget:
         return self.page(
             "Aftrekposten voor ondernemers per jaar",
@@ -131,6 +132,8 @@ def aftrekposten_app(
     partner_hours: int = 0,
     query: str | None = None,
 ) -> AftrekpostenApp:
-    query = query_string() if query is None else query  # before holding: it may wait for Voila
-    with holding():  # each widget's changes after it was made go in one message
-        return AftrekpostenApp(profit, hours, starter, aow, partner_hours, query)
+    def build(link: str | None) -> AftrekpostenApp:
+        with holding():  # each widget's changes after it was made go in one message
+            return AftrekpostenApp(profit, hours, starter, aow, partner_hours, link)
+
+    return built_for_visitor(build) if query is None else build(query)

@@ -15,7 +15,8 @@ import functools
 import logging
 import os
 from collections.abc import Callable, Mapping
-from typing import Any
+from functools import cached_property
+from typing import Any, TypeVar
 
 import ipywidgets as w
 from traitlets import Unicode
@@ -23,7 +24,7 @@ from traitlets import Unicode
 import kortools as kt
 from kortools.money import format_euro
 from kortools.ui.fields import FieldSpec, amount_text, parse_inputs, parse_query
-from kortools.ui.models import SharedModels
+from kortools.ui.models import SharedModels, forget, made_widgets
 from kortools.ui.text import (
     NAVIGATION,
     STYLE,
@@ -61,6 +62,33 @@ def query_string() -> str | None:
     except Exception:  # the page must still render
         log.exception("could not read the query string from Voila")
         return None
+
+
+AppT = TypeVar("AppT", bound="App")
+
+
+def built_for_visitor(build: Callable[[str | None], AppT]) -> AppT:
+    """The page's app built on its query string (``build(query)``).
+
+    A kernel of Voila's pool runs the notebook before anyone asks for the page: it builds
+    the page without a query first, then waits for its visitor, and a visitor without one
+    gets that page as it is: built and drawn before arriving (issue #22 item 3). A visitor
+    with a link (or on another day than the early page's) gets a page built on it, the
+    early one's widgets forgotten unsent.
+    """
+    from kortools.ui.voila_query import awaiting_visitor
+
+    if not awaiting_visitor():
+        return build(query_string())
+    day = kt.today()
+    with made_widgets() as early:
+        app = build("")
+        app.widget  # noqa: B018 - the page's boxes too: the whole page before the visitor
+    query = query_string()  # waits for the visitor
+    if query == "" and kt.today() == day:
+        return app
+    forget(early)
+    return build(query)
 
 
 LINK_LOST = (
@@ -134,9 +162,9 @@ class App:
     specs: Mapping[str, FieldSpec] = {}
     sections: list[w.Widget]  # the controls, grouped (each dashboard builds its own)
 
-    @property
+    @cached_property
     def widget(self) -> w.Widget:
-        """The dashboard's page (each dashboard lays out its own)."""
+        """The dashboard's page (each dashboard lays out its own), made once."""
         raise NotImplementedError
 
     def summary_text(self) -> str:

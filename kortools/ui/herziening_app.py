@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cached_property
 from typing import Any
 
 import ipywidgets as w
@@ -15,7 +16,7 @@ from kortools.ui import chart_text, charts
 from kortools.ui.base import (
     MAX_AMOUNT,
     App,
-    query_string,
+    built_for_visitor,
 )
 from kortools.ui.fields import FieldSpec
 from kortools.ui.models import holding
@@ -155,7 +156,7 @@ class HerzieningApp(App):
         )
         self.assumptions.value = assumptions_html(schedule.attrs["assumptions"])
 
-    @property
+    @cached_property
     def widget(self) -> w.Widget:
         return self.page(
             "Herziening bij de KOR",
@@ -179,6 +180,10 @@ class HerzieningApp(App):
 def herziening_app(scenario: kt.Scenario | str = "starter", query: str | None = None) -> HerzieningApp:
     if isinstance(scenario, str):
         scenario = kt.example_scenario(scenario)
-    query = query_string() if query is None else query  # before holding: it may wait for Voila
-    with holding():  # each widget's changes after it was made go in one message
-        return HerzieningApp(list(scenario.assets), scenario.kor_start_year, None, query)
+    assets, start = list(scenario.assets), scenario.kor_start_year
+
+    def build(link: str | None) -> HerzieningApp:
+        with holding():  # each widget's changes after it was made go in one message
+            return HerzieningApp(assets, start, None, link)
+
+    return built_for_visitor(build) if query is None else build(query)

@@ -17,6 +17,8 @@ from contextlib import ExitStack, contextmanager
 from typing import Any
 
 import ipywidgets as w
+from comm import get_comm_manager
+from ipywidgets.widgets.widget import _instances
 
 
 class SharedModels:
@@ -86,3 +88,29 @@ def _hold(widget: w.Widget) -> w.Widget:
     if _held:
         _held[0].enter_context(widget.hold_sync())
     return widget
+
+
+@contextmanager
+def made_widgets() -> Iterator[set[str]]:
+    """The model ids of the widgets made inside the block (filled when it ends)."""
+    made: set[str] = set()
+    before = set(_instances)
+    try:
+        yield made
+    finally:
+        made.update(set(_instances) - before)
+
+
+_forgotten: list[w.Widget] = []
+
+
+def forget(model_ids: set[str]) -> None:
+    """Widgets no page will show, dropped without a message: the browser never asked for them
+    (it loads the models that exist when it connects), so it needs no ``comm_close``. Kept
+    referenced, as a collected comm would send one after all."""
+    manager = get_comm_manager()
+    for model_id in model_ids:
+        widget = _instances.pop(model_id, None)
+        if widget is not None and widget.comm is not None:
+            manager.unregister_comm(widget.comm)
+            _forgotten.append(widget)

@@ -16,9 +16,9 @@ from kortools.money import format_euro, format_percent
 from kortools.ui import charts
 from kortools.ui.base import (
     App,
+    built_for_visitor,
     guarded,
     name_control,
-    query_string,
     running_under_voila,
     url_value,
 )
@@ -245,7 +245,7 @@ class KorVerkenner(App, VerkennerTabs, Variants):
         self.tabs.observe(lambda _c: self.render_tab(), names="selected_index")
         self._stale: set[int] = set()
 
-    @property
+    @cached_property
     def widget(self) -> w.Widget:
         results = [
             self.status,
@@ -384,7 +384,12 @@ def kor_verkenner(scenario: kt.Scenario | str | None = None, query: str | None =
     """Build the main dashboard on ``scenario`` (an example name, a Scenario, or None: a new
     case from today, ``kt.new_scenario``), URL applied; ``?voorbeeld=kapper`` in the URL
     opens an example."""
-    query = query_string() if query is None else query
+    if query is None:  # under Voila: the visitor's link (a pre-heated kernel builds early)
+        return built_for_visitor(lambda link: _verkenner_on(scenario, link))
+    return _verkenner_on(scenario, query)
+
+
+def _verkenner_on(scenario: kt.Scenario | str | None, query: str | None) -> KorVerkenner:
     example = dict(parse_qsl((query or "").lstrip("?"))).get("voorbeeld", "")
     if example in kt.example_scenarios():
         scenario = example

@@ -22,6 +22,7 @@ import os
 import threading
 
 CONNECT_TIMEOUT = 5.0  # seconds, as Voila's own helper
+_answered: list[bool] = []  # a pre-heated kernel asks once: its one visitor's request
 
 
 def query_url() -> str:
@@ -65,8 +66,20 @@ def wait_for_request() -> bool:
     return True
 
 
+def preheated() -> bool:
+    """A kernel of Voila's pool: started before anyone asked for its page."""
+    return os.environ.get("VOILA_PREHEAT", "False") != "False"
+
+
+def awaiting_visitor() -> bool:
+    """A pre-heated kernel whose visitor has not arrived yet (nor been asked for)."""
+    return preheated() and not _answered
+
+
 def get_query_string() -> str | None:
     """The visitor's query string ("" if none); None if a pre-heated kernel never got it."""
-    if os.environ.get("VOILA_PREHEAT", "False") != "False" and not wait_for_request():
-        return None
+    if preheated():
+        _answered.append(True)
+        if not wait_for_request():
+            return None
     return os.environ.get("QUERY_STRING")
