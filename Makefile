@@ -2,6 +2,7 @@
 #   make dashboard   serve the dashboard on http://localhost:8866
 #   make test        run the whole test suite (lint, unit, property, notebooks, browser)
 #   make serve       WORKERS Voila workers behind nginx (TLS, basic auth): https://localhost:8443
+#                    (POOL=N on either: N main-dashboard pages kept built per server, for bursts)
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -49,13 +50,16 @@ $(AXE): tests/a11y/package-lock.json | npm
 	touch $(AXE)
 
 # voila.json (read from here) holds the serving settings; JUPYTER_PATH finds the kortools template.
+# POOL=50: keep 50 main-dashboard pages built for a burst of visitors (KORTOOLS_POOL; about 45 MB each).
+POOL ?=
+POOL_ENV := $(if $(POOL),KORTOOLS_POOL=$(POOL))
 dashboard: $(STAMP)
 	@echo "Dashboard: http://localhost:$(PORT)/voila/render/kor_verkenner.ipynb"
-	JUPYTER_PATH="$(CURDIR)/share/jupyter" $(BIN)/voila notebooks/ --port=$(PORT)
+	$(POOL_ENV) JUPYTER_PATH="$(CURDIR)/share/jupyter" $(BIN)/voila notebooks/ --port=$(PORT)
 
 # Several Voila workers behind nginx with sticky sessions; KORTOOLS_PASSWORD sets the password.
 serve: $(STAMP) nginx
-	$(BIN)/python -m kortools.serving.cluster --workers $(WORKERS) --host $(SERVE_HOST) --port $(SERVE_PORT)
+	$(POOL_ENV) $(BIN)/python -m kortools.serving.cluster --workers $(WORKERS) --host $(SERVE_HOST) --port $(SERVE_PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -143,8 +143,10 @@ def test_a_flood_of_page_loads_never_passes_the_cap(output_dir):
         )
         assert watch.peak <= FLOOD_CAP, "\n".join(watch.at_peak)
         assert set(kinds) == {"page", "busy"}, kinds
-        # the pools take DASHBOARDS places; the rest serve pages until the cap
-        assert kinds["page"] <= FLOOD_CAP - DASHBOARDS + 1
+        # the pools' kernels start one after the other (kortools/serving/pool_pace.py): those
+        # started hold places, those waiting their turn none; the rest serve pages until the
+        # cap, one of them the main dashboard's pre-heated page
+        assert kinds["page"] <= FLOOD_CAP + 1
         assert f"at most {FLOOD_CAP} live kernels ({ENV_MAX_KERNELS}={FLOOD_CAP})" in log.read_text()
 
         deadline = time.monotonic() + 60  # culling frees the flood's kernels

@@ -26,7 +26,17 @@ from pathlib import Path
 from jupyter_server._tz import utcnow
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from tornado.web import HTTPError, OutputTransform
-from traitlets import Int, default
+from traitlets import Float, Int, default
+
+from kortools.serving.pool_pace import (
+    ENV_POOL,
+    MAIN_NOTEBOOK,
+    PoolPace,
+    default_at_once,
+    is_pool_start,
+    pool_size_from_environment,
+    with_main_pool,
+)
 
 ENV_MAX_KERNELS = "KORTOOLS_MAX_KERNELS"
 FORK_PROVISIONER = "kortools-fork"
@@ -112,6 +122,14 @@ class CappedKernelManager(AsyncMappingKernelManager):
         "connected (0: never); kernels without a page go after cull_idle_timeout.",
     )
 
+    pool_builds_at_once = Int(
+        0,
+        config=True,
+        help="Pre-heated pages built at once (0: half the cores); the next pool kernel starts "
+        "when one waits for its visitor (kortools/serving/pool_pace.py).",
+    )
+    pool_build_timeout = Float(30, config=True, help="Seconds a pool kernel's turn lasts at most.")
+
     @default("kernel_size_mb")
     def _kernel_size_default(self) -> int:
         factory = self.config.get("KernelProvisionerFactory", {})
@@ -125,6 +143,10 @@ class CappedKernelManager(AsyncMappingKernelManager):
         self.cap, source = self._resolve_cap()
         RetryAfterOn503.seconds = self.retry_after
         self.log.info("kortools: at most %d live kernels (%s)", self.cap, source)
+        self._set_main_pool()
+        self._pace = PoolPace(
+            self.pool_builds_at_once or default_at_once(), self.pool_build_timeout, _asked_for_visitor
+        )
         # Runs when the server's loop starts: Voila has built its application by then
         # (start_kernel installs it too, should there be no loop yet here).
         with contextlib.suppress(RuntimeError):  # no event loop in this thread
@@ -142,13 +164,30 @@ class CappedKernelManager(AsyncMappingKernelManager):
             f"derived: ({memory:.0f} MB memory − {self.reserve_mb} MB) / {self.kernel_size_mb} MB per kernel"
         )
 
+    def _set_main_pool(self) -> None:
+        """``KORTOOLS_POOL``: the main dashboard's pages kept ready (Voila's pool for it)."""
+        size = pool_size_from_environment()
+        if size is None or not hasattr(self, "kernel_pools_config"):
+            return
+        pools: dict = getattr(self, "kernel_pools_config")  # noqa: B009 - Voila's subclass has it
+        self.kernel_pools_config = with_main_pool(pools, size)
+        self.log.info("kortools: %d pages of %s kept ready (%s)", size, MAIN_NOTEBOOK, ENV_POOL)
+
     def live_kernel_count(self) -> int:
         """Kernels running or starting: what the cap counts."""
         return len(set(self.list_kernel_ids()) | self._starting)
 
     async def start_kernel(self, *, kernel_id: str | None = None, **kwargs) -> str:  # type: ignore[override]
-        """Start a kernel unless the cap is reached (then ``KernelCapReached``: a 503)."""
+        """Start a kernel unless the cap is reached (then ``KernelCapReached``: a 503); a pool
+        kernel when it is its turn (``PoolPace``), a visitor's at once."""
         self._install_on_app()
+        if is_pool_start(kwargs) and (kernel_id is None or kernel_id not in self):
+            return await self._pace.start(
+                lambda: self._start_capped(kernel_id, **kwargs), alive=lambda k: k in self
+            )
+        return await self._start_capped(kernel_id, **kwargs)
+
+    async def _start_capped(self, kernel_id: str | None, **kwargs) -> str:
         if kernel_id is not None and kernel_id in self:
             return await super().start_kernel(kernel_id=kernel_id, **kwargs)
         if self.live_kernel_count() >= self.cap:
@@ -205,3 +244,9 @@ class CappedKernelManager(AsyncMappingKernelManager):
         app.add_transform(RetryAfterOn503)
         query_socket.install(app, getattr(self.parent, "server_url", None) or "/")
         self._installed = True
+
+
+def _asked_for_visitor(kernel_id: str) -> bool:
+    from kortools.serving.query_socket import asked_for_visitor  # imports Voila: the server only
+
+    return asked_for_visitor(kernel_id)

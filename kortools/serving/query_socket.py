@@ -21,6 +21,7 @@ from tornado.web import Application
 from voila.request_info_handler import RequestInfoSocketHandler
 
 MAX_CACHED = 1000  # query strings kept for pages whose kernel has not asked yet
+_asked: dict[str, None] = {}  # kernels that opened their query socket (oldest first, bounded)
 
 
 class QuerySocketHandler(RequestInfoSocketHandler):
@@ -32,6 +33,9 @@ class QuerySocketHandler(RequestInfoSocketHandler):
             self.close(1008, "kortools: this kernel already has its query socket")
             return
         self._kernel_id = kernel_id
+        _asked[kernel_id] = None
+        for old in list(_asked)[: max(0, len(_asked) - MAX_CACHED)]:
+            _asked.pop(old, None)
         super().open(kernel_id)
 
     def on_close(self) -> None:
@@ -41,6 +45,13 @@ class QuerySocketHandler(RequestInfoSocketHandler):
             del waiters[kernel_id]
         RequestInfoSocketHandler._cache.pop(kernel_id, None)
         trim_cache()
+
+
+def asked_for_visitor(kernel_id: str) -> bool:
+    """A pre-heated kernel has opened its query socket: its page is built (kortools.ui.base).
+    Remembered after the socket closes: a kernel whose visitor came first asks and is
+    answered at once."""
+    return kernel_id in _asked
 
 
 def trim_cache(limit: int = MAX_CACHED) -> None:
