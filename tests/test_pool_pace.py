@@ -5,6 +5,7 @@ import asyncio
 import itertools
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from voila_server import VoilaServer
@@ -14,7 +15,9 @@ from kortools.serving.pool_pace import PoolPace
 
 
 def run(coroutine):
-    return asyncio.run(coroutine)
+    """On a thread of its own: an earlier test (Playwright's sync API) can leave a loop running here."""
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()
 
 
 def test_the_next_pool_kernel_starts_when_the_last_one_waits_for_its_visitor():
