@@ -14,10 +14,9 @@ from kortools.dutch import format_number_nl
 from kortools.ui import chart_text, charts
 from kortools.ui.base import (
     App,
-    built_for_visitor,
+    page_for,
 )
 from kortools.ui.fields import FieldSpec
-from kortools.ui.models import holding
 from kortools.ui.text import (
     assumptions_html,
     deductions_table_nl,
@@ -132,8 +131,4 @@ def aftrekposten_app(
     partner_hours: int = 0,
     query: str | None = None,
 ) -> AftrekpostenApp:
-    def build(link: str | None) -> AftrekpostenApp:
-        with holding():  # each widget's changes after it was made go in one message
-            return AftrekpostenApp(profit, hours, starter, aow, partner_hours, link)
-
-    return built_for_visitor(build) if query is None else build(query)
+    return page_for(lambda link: AftrekpostenApp(profit, hours, starter, aow, partner_hours, link), query)

@@ -24,7 +24,7 @@ from traitlets import Unicode
 import kortools as kt
 from kortools.money import format_euro
 from kortools.ui.fields import FieldSpec, amount_text, parse_inputs, parse_query
-from kortools.ui.models import SharedModels, forget, made_widgets
+from kortools.ui.models import SharedModels, forget, holding, made_widgets
 from kortools.ui.text import (
     NAVIGATION,
     STYLE,
@@ -65,6 +65,17 @@ def query_string() -> str | None:
 
 
 AppT = TypeVar("AppT", bound="App")
+
+
+def page_for(build: Callable[[str | None], AppT], query: str | None) -> AppT:
+    """``build(query)`` inside ``holding()``; ``query`` None: the visitor's, as
+    ``built_for_visitor`` gets it under Voila."""
+
+    def held(link: str | None) -> AppT:
+        with holding():  # each widget's changes after it was made go in one message
+            return build(link)
+
+    return built_for_visitor(held) if query is None else held(query)
 
 
 def built_for_visitor(build: Callable[[str | None], AppT]) -> AppT:

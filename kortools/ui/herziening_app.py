@@ -16,10 +16,9 @@ from kortools.ui import chart_text, charts
 from kortools.ui.base import (
     MAX_AMOUNT,
     App,
-    built_for_visitor,
+    page_for,
 )
 from kortools.ui.fields import FieldSpec
-from kortools.ui.models import holding
 from kortools.ui.text import (
     assumptions_html,
     escape,
@@ -181,9 +180,4 @@ def herziening_app(scenario: kt.Scenario | str = "starter", query: str | None = 
     if isinstance(scenario, str):
         scenario = kt.example_scenario(scenario)
     assets, start = list(scenario.assets), scenario.kor_start_year
-
-    def build(link: str | None) -> HerzieningApp:
-        with holding():  # each widget's changes after it was made go in one message
-            return HerzieningApp(assets, start, None, link)
-
-    return built_for_visitor(build) if query is None else build(query)
+    return page_for(lambda link: HerzieningApp(assets, start, None, link), query)

@@ -16,9 +16,9 @@ from kortools.money import format_euro, format_percent
 from kortools.ui import charts
 from kortools.ui.base import (
     App,
-    built_for_visitor,
     guarded,
     name_control,
+    page_for,
     running_under_voila,
     url_value,
 )
@@ -30,7 +30,6 @@ from kortools.ui.books_panel import (
 )
 from kortools.ui.cooldown import REPORT_COOLDOWN_S, Cooldown
 from kortools.ui.first_charts import margin_chart_spec
-from kortools.ui.models import holding
 from kortools.ui.text import (
     NAVIGATION,
     STYLE,
@@ -384,9 +383,7 @@ def kor_verkenner(scenario: kt.Scenario | str | None = None, query: str | None =
     """Build the main dashboard on ``scenario`` (an example name, a Scenario, or None: a new
     case from today, ``kt.new_scenario``), URL applied; ``?voorbeeld=kapper`` in the URL
     opens an example."""
-    if query is None:  # under Voila: the visitor's link (a pre-heated kernel builds early)
-        return built_for_visitor(lambda link: _verkenner_on(scenario, link))
-    return _verkenner_on(scenario, query)
+    return page_for(lambda link: _verkenner_on(scenario, link), query)  # None: the visitor's link
 
 
 def _verkenner_on(scenario: kt.Scenario | str | None, query: str | None) -> KorVerkenner:
@@ -398,8 +395,7 @@ def _verkenner_on(scenario: kt.Scenario | str | None, query: str | None) -> KorV
         scenario = kt.new_scenario()
     elif isinstance(scenario, str):
         scenario = kt.example_scenario(scenario)
-    with holding():  # each widget's changes after it was made go in one message
-        return KorVerkenner(scenario, query, key)
+    return KorVerkenner(scenario, query, key)
 
 
 def print_example_summary(name: str = "kapper") -> None:
