@@ -145,3 +145,95 @@ def test_a_bad_pool_size_stops_the_server_with_a_message(output_dir):
         server.start(timeout=60)
     server.stop()
     assert "KORTOOLS_POOL must be a whole number of pages, 0 to 500; got 'veel'" in log.read_text()
+
+
+def test_a_refill_waits_while_visitors_are_at_work_and_goes_when_they_are_quiet():
+    async def scenario():
+        idle_for = [0.0]  # a visitor's kernel was active just now
+        started: list[str] = []
+        pace = PoolPace(1, 10, lambda k: True, visitors_idle_for=lambda: idle_for[0], quiet=1.0, hold=60)
+
+        async def start():
+            started.append("refill")
+            return "refill"
+
+        refill = asyncio.ensure_future(pace.start(start, alive=lambda k: True))
+        await asyncio.sleep(0.5)
+        assert started == []  # visitors first
+        idle_for[0] = 1.5  # no page has been active for 1.5 s (more than quiet)
+        await asyncio.wait_for(refill, 2)
+        assert started == ["refill"]
+
+    run(scenario())
+
+
+def test_a_refill_held_back_by_busy_visitors_goes_after_the_hold():
+    async def scenario():
+        pace = PoolPace(1, 10, lambda k: True, visitors_idle_for=lambda: 0.0, quiet=1.0, hold=0.3)
+
+        async def start():
+            return "refill"
+
+        began = time.monotonic()
+        assert await asyncio.wait_for(pace.start(start, alive=lambda k: True), 3) == "refill"
+        assert time.monotonic() - began >= 0.3  # held, but not for ever
+
+    run(scenario())
+
+
+def test_a_visitor_takes_only_a_page_whose_kernel_has_started():
+    """CappedKernelManager.ready_pool_size: what Voila's page handler counts and hands out."""
+    from kortools.serving.kernel_cap import CappedKernelManager
+
+    async def scenario():
+        manager = CappedKernelManager(max_kernels=10)
+        manager._pace.visitors_idle_for = lambda: 0.0  # visitors busy: refills held
+        manager._pace.hold = 60
+
+        async def start():
+            return "k"
+
+        async def pool_entry():
+            return await manager._pace.start(start, alive=lambda k: True)
+
+        loop = asyncio.get_running_loop()
+        held = asyncio.ensure_future(pool_entry())  # a refill still waiting for its turn
+        failed = loop.create_future()
+        failed.set_exception(RuntimeError("kernel cap reached"))
+        built = loop.create_future()
+        built.set_result({"kernel_id": "k"})
+        manager._pools = {"nb": [held, failed, built]}
+        await asyncio.sleep(0.2)
+        assert not manager._pace.ready(held)
+        assert manager.ready_pool_size("nb") == 1
+        assert manager._pools["nb"][0] is built  # Voila hands out the first entry
+        manager._pace.visitors_idle_for = lambda: 5.0  # the visitors have gone quiet
+        await asyncio.wait_for(held, 2)
+        assert manager.ready_pool_size("nb") == 2
+        assert failed not in manager._pools["nb"][:2]
+
+    run(scenario())
+
+
+def test_a_served_page_is_refilled_only_when_its_visitor_is_quiet(output_dir):
+    """End to end: a visitor at work holds the pool's refill back (Voila's own would start
+    1 s after the page was taken); when the page is closed the refill starts."""
+    from test_serving import message, page_kernel_id
+    from test_websocket_guard import connect
+
+    log = output_dir / "voila-pool-quiet.log"
+    with VoilaServer(env={pool_pace.ENV_POOL: "1"}, log=log) as server:
+        # 1 main-dashboard page + 1 each of the other two dashboards
+        _wait_for(lambda: len(server.kernel_pids()) == 3 and "pool of kor_verkenner" in log.read_text())
+        kernel = page_kernel_id(server)
+        ws = connect(server, kernel, protocol=None)
+        try:
+            at_work_until = time.monotonic() + 6
+            while time.monotonic() < at_work_until:
+                # a comm message makes the kernel busy, then idle: the visitor's activity
+                ws.send(message("comm_msg", {"comm_id": "no-such-comm", "data": {}}))
+                time.sleep(0.3)
+                assert len(server.kernel_pids()) == 3, "the refill started while the visitor was at work"
+        finally:
+            ws.close()
+        _wait_for(lambda: len(server.kernel_pids()) == 4, timeout=30)

@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import os
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from jupyter_server._tz import utcnow
@@ -129,6 +130,13 @@ class CappedKernelManager(AsyncMappingKernelManager):
         "when one waits for its visitor (kortools/serving/pool_pace.py).",
     )
     pool_build_timeout = Float(30, config=True, help="Seconds a pool kernel's turn lasts at most.")
+    pool_quiet_seconds = Float(
+        1.0,
+        config=True,
+        help="A refill of the pool waits until no kernel with a page open has been active for "
+        "this many seconds (visitors first)...",
+    )
+    pool_hold_seconds = Float(120, config=True, help="...but at most this many seconds.")
 
     @default("kernel_size_mb")
     def _kernel_size_default(self) -> int:
@@ -138,6 +146,7 @@ class CappedKernelManager(AsyncMappingKernelManager):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self._starting: set[str] = set()
+        self._last_page_request: datetime | None = None
         self._installed = False
         self._closing = False
         self.cap, source = self._resolve_cap()
@@ -145,8 +154,15 @@ class CappedKernelManager(AsyncMappingKernelManager):
         self.log.info("kortools: at most %d live kernels (%s)", self.cap, source)
         self._set_main_pool()
         self._pace = PoolPace(
-            self.pool_builds_at_once or default_at_once(), self.pool_build_timeout, _asked_for_visitor
+            self.pool_builds_at_once or default_at_once(),
+            self.pool_build_timeout,
+            _asked_for_visitor,
+            visitors_idle_for=self.visitors_idle_for,
+            quiet=self.pool_quiet_seconds,
+            hold=self.pool_hold_seconds,
         )
+        if hasattr(self, "get_pool_size"):  # Voila's subclass: its handler asks this
+            self.get_pool_size = self.ready_pool_size
         # Runs when the server's loop starts: Voila has built its application by then
         # (start_kernel installs it too, should there be no loop yet here).
         with contextlib.suppress(RuntimeError):  # no event loop in this thread
@@ -172,6 +188,27 @@ class CappedKernelManager(AsyncMappingKernelManager):
         pools: dict = getattr(self, "kernel_pools_config")  # noqa: B009 - Voila's subclass has it
         self.kernel_pools_config = with_main_pool(pools, size)
         self.log.info("kortools: %d pages of %s kept ready (%s)", size, MAIN_NOTEBOOK, ENV_POOL)
+
+    def visitors_idle_for(self) -> float:
+        """Seconds since visitors were last at work: a page asked for, or a message on a
+        kernel with a page open (a websocket)."""
+        last = [
+            kernel.last_activity
+            for kernel_id, kernel in self._kernels.items()
+            if self._kernel_connections.get(kernel_id, 0) > 0 and hasattr(kernel, "last_activity")
+        ]
+        if self._last_page_request is not None:
+            last.append(self._last_page_request)
+        return (utcnow() - max(last)).total_seconds() if last else math.inf
+
+    def ready_pool_size(self, notebook_name: str) -> int:
+        """Pages of ``notebook_name``'s pool a visitor may take now, moved to the front
+        (Voila hands out the first): a refill still waiting for its turn is not one, and
+        the visitor gets a kernel of its own rather than waiting behind it."""
+        self._last_page_request = utcnow()  # Voila's handler asks this once per page request
+        pool: list = getattr(self, "_pools", {}).get(notebook_name, [])
+        pool.sort(key=lambda item: not self._pace.ready(item))  # stable: oldest ready first
+        return sum(map(self._pace.ready, pool))
 
     def live_kernel_count(self) -> int:
         """Kernels running or starting: what the cap counts."""

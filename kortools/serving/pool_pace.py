@@ -10,6 +10,13 @@ kernels start one after the other as the last one reaches its wait (at most
 leaving the rest of the machine to the visitors. A visitor's own kernel (the pool empty)
 is never held back.
 
+Refills also wait while visitors are at work: a pool kernel's turn comes when no kernel
+with a page open has been active for ``quiet`` seconds, or after ``hold`` seconds at most.
+A page built in advance moves work to a quiet moment; built while 50 visitors move
+their sliders it only takes the cores from them (slider median 0.30 s against 0.11 s
+without refills, benchmarks/capacity.py). A visitor takes only a page whose kernel has
+started (``ready``); one whose refill still waits gets a kernel of its own at once.
+
 ``KORTOOLS_POOL`` (when the server starts) is the number of main-dashboard pages kept
 ready; voila.json's ``default_pool_size`` (1) holds for the other dashboards and when
 it is unset. A page kept ready costs about 45 MB (PSS, forked kernel).
@@ -18,8 +25,10 @@ it is unset. A page kept ready costs about 45 MB (PSS, forked kernel).
 from __future__ import annotations
 
 import asyncio
+import math
 import os
 import time
+import weakref
 from collections.abc import Awaitable, Callable
 
 ENV_POOL = "KORTOOLS_POOL"
@@ -57,19 +66,46 @@ def default_at_once() -> int:
     return max(1, (os.cpu_count() or 1) // 2)
 
 
-class PoolPace:
-    """Turns for pool kernels: ``start(...)`` waits for a turn; a turn ends when the kernel
-    has asked for its visitor (``waiting(kernel_id)``), dies, or after ``timeout`` seconds."""
+def never_busy() -> float:
+    """Seconds since visitors were last active, for a server without visitors: ever."""
+    return math.inf
 
-    def __init__(self, at_once: int, timeout: float, waiting: Callable[[str], bool]) -> None:
+
+class PoolPace:
+    """Turns for pool kernels: ``start(...)`` waits until visitors have been quiet for
+    ``quiet`` seconds (``visitors_idle_for()``; at most ``hold`` seconds), then for a turn;
+    a turn ends when the kernel has asked for its visitor (``waiting(kernel_id)``), dies,
+    or after ``timeout`` seconds."""
+
+    def __init__(
+        self,
+        at_once: int,
+        timeout: float,
+        waiting: Callable[[str], bool],
+        visitors_idle_for: Callable[[], float] = never_busy,
+        quiet: float = 1.0,
+        hold: float = 120.0,
+    ) -> None:
         self.at_once, self.timeout, self.waiting = at_once, timeout, waiting
+        self.visitors_idle_for, self.quiet, self.hold = visitors_idle_for, quiet, hold
         self._turns: asyncio.Semaphore | None = None
         self._watchers: set[asyncio.Task] = set()
+        self._started: weakref.WeakSet[asyncio.Future] = weakref.WeakSet()
+
+    def ready(self, item: asyncio.Future) -> bool:
+        """A pool entry a visitor may take: its kernel has started (or it has finished well)."""
+        if item.done():
+            return not item.cancelled() and item.exception() is None
+        return item in self._started
 
     async def start(self, start: Callable[[], Awaitable[str]], alive: Callable[[str], bool]) -> str:
         if self._turns is None:
             self._turns = asyncio.Semaphore(self.at_once)
         await self._turns.acquire()
+        await self._until_visitors_quiet()  # with the turn: each refill finds its own quiet moment
+        task = asyncio.current_task()
+        if task is not None:
+            self._started.add(task)
         try:
             kernel_id = await start()
         except BaseException:
@@ -79,6 +115,11 @@ class PoolPace:
         self._watchers.add(watcher)
         watcher.add_done_callback(self._watchers.discard)
         return kernel_id
+
+    async def _until_visitors_quiet(self) -> None:
+        deadline = time.monotonic() + self.hold
+        while self.visitors_idle_for() < self.quiet and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
 
     async def _end_turn(self, kernel_id: str, alive: Callable[[str], bool]) -> None:
         deadline = time.monotonic() + self.timeout
