@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from voila_server import VoilaServer, launch_chromium  # noqa: E402
+from voila_server import LIVE_CHART, VoilaServer, launch_chromium  # noqa: E402
 
 NOTEBOOKS = ("kor_verkenner.ipynb", "herziening.ipynb", "aftrekposten.ipynb")
 LIMIT = 30.0
@@ -56,8 +56,7 @@ def load_once(url: str) -> tuple[str, float]:
 
 
 # a chart drawn and Voila's "Executing … of …" overlay (#loading) gone: the page finished
-PAGE_DONE = """() => [...document.querySelectorAll('img')].some(i => i.naturalWidth > 100)
-    && !document.getElementById('loading')"""
+PAGE_DONE = f"() => ({LIVE_CHART})() && !document.getElementById('loading')"
 
 
 class BrowserLoader:

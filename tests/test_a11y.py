@@ -181,3 +181,12 @@ def test_on_a_phone_the_answer_comes_before_the_inputs(page, voila):
     chart = page.evaluate("() => document.querySelector('img.kt-chart').getBoundingClientRect().bottom")
     bar = page.evaluate("() => document.querySelector('.kt-bar').getBoundingClientRect().top")
     assert top < bar < chart <= first_input + 1
+
+
+def test_the_answers_preview_is_gone_once_the_dashboard_is_there(page, voila):
+    # kortools/ui/first_paint.py: drawn before the widgets, removed when they are built, so
+    # the page holds one verdict (a screen reader, a test's query, the keyboard see that one)
+    load(page, voila, "kor_verkenner.ipynb")
+    assert page.locator(".kt-main").count() == 1
+    assert page.locator(".kt-preview-slot").count() == 0
+    assert page.locator(".kt-verdict").count() == 1

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from voila_server import LIVE_CHART
 
 import kortools as kt
 from kortools.money import format_euro, to_cents
@@ -23,11 +24,11 @@ def load(page, voila, notebook: str, query: str = "", wait_for: str | None = Non
     KOR-verkenner on the example client unless the query says otherwise (``page_url``)."""
     page.goto(voila.page_url(notebook, query), timeout=LOAD_TIMEOUT)
     if wait_for:
-        page.wait_for_selector(wait_for, timeout=LOAD_TIMEOUT)
+        # the dashboard's own (the answer's HTML preview, drawn before the widgets, has the
+        # same classes: kortools/ui/first_paint.py)
+        page.wait_for_selector(f".kt-main {wait_for}", timeout=LOAD_TIMEOUT)
         return
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('img')].some(i => i.naturalWidth > 100)", timeout=LOAD_TIMEOUT
-    )
+    page.wait_for_function(LIVE_CHART, timeout=LOAD_TIMEOUT)
 
 
 def body_text(page) -> str:

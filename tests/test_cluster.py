@@ -19,6 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import psutil
 import pytest
+from voila_server import LIVE_CHART
 
 from kortools.serving.cluster import Cluster, free_port, nginx_conf
 from kortools.serving.voila_process import READY_PROBE
@@ -26,7 +27,7 @@ from kortools.serving.voila_process import READY_PROBE
 pytestmark = pytest.mark.browser
 
 PAGE = "/voila/render/kor_verkenner.ipynb?voorbeeld=kapper"  # the example client (issue #20)
-FIRST_CHART = "() => [...document.querySelectorAll('img')].some(i => i.naturalWidth > 100)"
+FIRST_CHART = LIVE_CHART
 LOAD_TIMEOUT = 90_000
 
 

@@ -14,6 +14,7 @@ import uuid
 
 import psutil
 import pytest
+from voila_server import LIVE_CHART
 
 from kortools.money import to_cents
 from kortools.ui.app import kor_verkenner
@@ -154,9 +155,7 @@ def test_a_killed_kernel_is_announced_in_dutch_and_a_reload_recovers(page, voila
     assert "verbinding met de rekenkern is verbroken" in notice.inner_text()
     page.screenshot(path=output_dir / "kernel_lost.png")
     page.reload()
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('img')].some(i => i.naturalWidth > 100)", timeout=120_000
-    )
+    page.wait_for_function(LIVE_CHART, timeout=120_000)
     assert gain(page) == 960.00
     assert page.locator("#kt-kernel-lost").count() == 0
 
@@ -177,7 +176,7 @@ def test_ten_concurrent_sessions_each_get_their_own_result(browser, voila, capsy
             timeout=120_000,
         )
     for p in pages:
-        p.wait_for_selector(".kt-gain", timeout=240_000)
+        p.wait_for_selector(".kt-main .kt-gain", timeout=240_000)  # not the HTML preview
         peak = max(peak, server_memory_mb(voila))
     served = time.perf_counter() - start
 
@@ -244,3 +243,15 @@ def test_the_page_declares_dutch(voila):
     # issue #22: every page said lang="en" (Voila's default); screen readers read it as English
     status, body = get(voila, "/voila/render/kor_verkenner.ipynb")
     assert status == 200 and b'<html lang="nl">' in body
+
+
+def test_the_page_holds_the_answer_before_the_widgets_are_built(voila):
+    # issue #22 item 3: the verdict and the first chart in the page's HTML (kortools/ui/first_paint.py),
+    # written once: not also in the cell outputs the browser renders as widgets
+    status, body = get(voila, "/voila/render/kor_verkenner.ipynb?voorbeeld=kapper")
+    page = body.decode()
+    assert status == 200
+    slot = page.split('<div class="kt-preview-slot">', 1)[1].split("</script>", 1)[0]
+    assert "data:image/png;base64," in slot and 'class="kt-preview-chart" alt="Marge' in slot
+    assert "kt-verdict" in slot
+    assert page.count("kt-preview-chart") == 1

@@ -10,6 +10,12 @@ from pathlib import Path
 from kortools.serving.voila_process import ROOT, answers, free_port, voila_command, voila_environment
 
 CHROMIUM = "/usr/bin/chromium"
+# a chart the dashboard's widgets drew: the page is built (the answer's HTML preview drawn
+# before the widgets, kortools/ui/first_paint.py, does not count)
+LIVE_CHART = (
+    "() => [...document.querySelectorAll('img')]"
+    ".some(i => i.naturalWidth > 100 && !i.closest('.kt-preview-slot'))"
+)
 ZYGOTE = "kortools.serving.zygote"
 CHROMIUM_ARGS = [
     "--no-sandbox",

@@ -192,6 +192,7 @@ class App:
         self.notice = ""  # shown above any other message, e.g. LINK_LOST
         self.last_error: Exception | None = None
         self._silent = False
+        self.first_outputs: list[w.Widget] = []  # what a phone shows first (``columns``)
 
     def add_control(self, name: str, control: w.Widget, help_text: str = "") -> list[w.Widget]:
         """Register a control; returns [label with error line, control] for the layout.
@@ -280,7 +281,8 @@ class App:
     def columns(self, controls: list[w.Widget], outputs: list[w.Widget], first: int) -> w.Widget:
         """Controls left and results right; below 700 px one column with the ``first``
         results, then the controls, then the other results (``text.STYLE``, issue #22 item 2)."""
-        for output in outputs[:first]:
+        self.first_outputs = outputs[:first]
+        for output in self.first_outputs:
             output.add_class("kt-first")
         left = self.make(w.VBox, controls, layout={"width": "330px", "padding": "0 12px 0 0"})
         right = self.make(w.VBox, outputs, layout={"flex": "1", "min_width": "400px"})
@@ -393,10 +395,16 @@ class App:
         raise NotImplementedError
 
     def show(self) -> None:
-        """Display the app (``widget``) in Jupyter or Voila."""
-        from IPython.display import display
+        """Display the app (``widget``) in Jupyter or Voila; under Voila the answer first
+        as plain HTML too, shown until the widgets are built (``first_paint``)."""
+        from IPython.display import HTML, display
 
-        display(self.widget)
+        from kortools.ui.first_paint import PREVIEW_METADATA, first_paint_html
+
+        page = self.widget
+        if running_under_voila():
+            display(HTML(first_paint_html(self.first_outputs)), metadata=PREVIEW_METADATA)
+        display(page)
 
     def print_summary(self) -> None:
         """Print ``summary_text()`` in Jupyter and under nbval; nothing under Voila."""
