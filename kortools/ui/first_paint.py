@@ -21,7 +21,7 @@ from kortools.ui.text import STYLE
 # the display's metadata that tells the kortools template to write the HTML into the page
 PREVIEW_METADATA = {"kortools_preview": True}
 PREVIEW_STYLE = """<style>
-.kt-preview { width: min(640px, calc(100vw - 24px)); margin: 0 auto; text-align: left;
+.kt-preview { width: min(640px, calc(100vw - 24px)); margin: 12px auto 0; text-align: left;
   font-family: var(--jp-ui-font-family, sans-serif); }
 .kt-preview img { width: 100%; height: auto; }
 </style>"""
