@@ -237,3 +237,11 @@ def test_a_served_page_is_refilled_only_when_its_visitor_is_quiet(output_dir):
         finally:
             ws.close()
         _wait_for(lambda: len(server.kernel_pids()) == 4, timeout=30)
+
+
+@pytest.mark.parametrize(
+    ("size", "cap", "kept"), [(50, 288, 50), (50, 38, 19), (3, 6, 3), (4, 6, 3), (1, 1, 0)]
+)
+def test_the_pages_kept_ready_are_at_most_half_the_kernel_cap(size, cap, kept):
+    # e.g. a 4 GB machine: cap (4096 − 1024) / 80 = 38 kernels, so 19 kept pages, not 50
+    assert pool_pace.pool_within_cap(size, cap) == kept

@@ -36,6 +36,7 @@ from kortools.serving.pool_pace import (
     default_at_once,
     is_pool_start,
     pool_size_from_environment,
+    pool_within_cap,
     with_main_pool,
 )
 
@@ -185,9 +186,19 @@ class CappedKernelManager(AsyncMappingKernelManager):
         size = pool_size_from_environment()
         if size is None or not hasattr(self, "kernel_pools_config"):
             return
+        kept = pool_within_cap(size, self.cap)
+        if kept < size:
+            self.log.warning(
+                "kortools: %s=%d is more than half the kernel cap (%d); %d pages kept ready, "
+                "so that visitors keep kernels of their own",
+                ENV_POOL,
+                size,
+                self.cap,
+                kept,
+            )
         pools: dict = getattr(self, "kernel_pools_config")  # noqa: B009 - Voila's subclass has it
-        self.kernel_pools_config = with_main_pool(pools, size)
-        self.log.info("kortools: %d pages of %s kept ready (%s)", size, MAIN_NOTEBOOK, ENV_POOL)
+        self.kernel_pools_config = with_main_pool(pools, kept)
+        self.log.info("kortools: %d pages of %s kept ready (%s)", kept, MAIN_NOTEBOOK, ENV_POOL)
 
     def visitors_idle_for(self) -> float:
         """Seconds since visitors were last at work: a page asked for, or a message on a

@@ -55,6 +55,12 @@ def pool_size_from_environment(environ: os._Environ | dict = os.environ) -> int 
     return size
 
 
+def pool_within_cap(size: int, cap: int) -> int:
+    """The pages kept ready, at most half the kernel cap: kept pages hold kernels, and a
+    pool as large as the cap would leave a visitor with a link only the busy page (503)."""
+    return min(size, cap // 2)
+
+
 def with_main_pool(pools_config: dict, size: int) -> dict:
     """Voila's ``kernel_pools_config`` with the main dashboard's pool set to ``size``."""
     main = dict(pools_config.get(MAIN_NOTEBOOK, pools_config.get("default", {})))
