@@ -245,3 +245,21 @@ def test_a_served_page_is_refilled_only_when_its_visitor_is_quiet(output_dir):
 def test_the_pages_kept_ready_are_at_most_half_the_kernel_cap(size, cap, kept):
     # e.g. a 4 GB machine: cap (4096 − 1024) / 80 = 38 kernels, so 19 kept pages, not 50
     assert pool_pace.pool_within_cap(size, cap) == kept
+
+
+def test_a_refill_cancelled_while_it_waits_for_quiet_frees_its_turn():
+    async def scenario():
+        busy = [True]
+        pace = PoolPace(1, 10, lambda k: True, visitors_idle_for=lambda: 0.0 if busy[0] else 9.0, hold=60)
+
+        async def start():
+            return "k"
+
+        waiting = asyncio.ensure_future(pace.start(start, alive=lambda k: True))
+        await asyncio.sleep(0.2)
+        waiting.cancel()  # e.g. the server shuts down
+        await asyncio.sleep(0.05)
+        busy[0] = False
+        assert await asyncio.wait_for(pace.start(start, alive=lambda k: True), 2) == "k"
+
+    run(scenario())

@@ -108,13 +108,13 @@ class PoolPace:
         if self._turns is None:
             self._turns = asyncio.Semaphore(self.at_once)
         await self._turns.acquire()
-        await self._until_visitors_quiet()  # with the turn: each refill finds its own quiet moment
-        task = asyncio.current_task()
-        if task is not None:
-            self._started.add(task)
         try:
+            await self._until_visitors_quiet()  # with the turn: each refill finds its own quiet moment
+            task = asyncio.current_task()
+            if task is not None:
+                self._started.add(task)
             kernel_id = await start()
-        except BaseException:
+        except BaseException:  # cancelled (the server stops) or failed: the turn is free
             self._turns.release()
             raise
         watcher = asyncio.ensure_future(self._end_turn(kernel_id, alive))
