@@ -2,7 +2,8 @@
 #   make dashboard   serve the dashboard on http://localhost:8866
 #   make test        run the whole test suite (lint, unit, property, notebooks, browser)
 #   make serve       WORKERS Voila workers behind nginx (TLS, basic auth): https://localhost:8443
-#                    (POOL=N on either: N main-dashboard pages kept built per server, for bursts)
+#                    (POOL=N on either: N main-dashboard pages kept built per server, for bursts;
+#                    make serve keeps 25 per worker by default, make dashboard 1)
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -58,8 +59,11 @@ dashboard: $(STAMP)
 	$(POOL_ENV) JUPYTER_PATH="$(CURDIR)/share/jupyter" $(BIN)/voila notebooks/ --port=$(PORT)
 
 # Several Voila workers behind nginx with sticky sessions; KORTOOLS_PASSWORD sets the password.
+# An office's server keeps pages built for a burst: 25 per worker unless POOL says otherwise
+# (at most half a worker's kernel cap; issue #22).
+SERVE_POOL ?= 25
 serve: $(STAMP) nginx
-	$(POOL_ENV) $(BIN)/python -m kortools.serving.cluster --workers $(WORKERS) --host $(SERVE_HOST) --port $(SERVE_PORT)
+	KORTOOLS_POOL=$(or $(POOL),$(SERVE_POOL)) $(BIN)/python -m kortools.serving.cluster --workers $(WORKERS) --host $(SERVE_HOST) --port $(SERVE_PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
