@@ -134,10 +134,12 @@ class CappedKernelManager(AsyncMappingKernelManager):
     pool_quiet_seconds = Float(
         1.0,
         config=True,
-        help="A refill of the pool waits until no kernel with a page open has been active for "
-        "this many seconds (visitors first)...",
+        help="A refill of the pool waits until no page has been asked for and no kernel with a "
+        "page open has been active for this many seconds (visitors first).",
     )
-    pool_hold_seconds = Float(120, config=True, help="...but at most this many seconds.")
+    pool_hold_seconds = Float(
+        120, config=True, help="Seconds a refill waits at most for the visitors to be quiet."
+    )
 
     @default("kernel_size_mb")
     def _kernel_size_default(self) -> int:

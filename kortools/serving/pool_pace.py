@@ -10,8 +10,9 @@ kernels start one after the other as the last one reaches its wait (at most
 leaving the rest of the machine to the visitors. A visitor's own kernel (the pool empty)
 is never held back.
 
-Refills also wait while visitors are at work: a pool kernel's turn comes when no kernel
-with a page open has been active for ``quiet`` seconds, or after ``hold`` seconds at most.
+Refills also wait while visitors are at work: a pool kernel's turn comes when no page has
+been asked for and no kernel with a page open has been active for ``quiet`` seconds
+(``visitors_idle_for``), or after ``hold`` seconds at most.
 A page built in advance moves work to a quiet moment; built while 50 visitors move
 their sliders it only takes the cores from them (slider median 0.30 s against 0.11 s
 without refills, benchmarks/capacity.py). A visitor takes only a page whose kernel has

@@ -34,8 +34,7 @@ class QuerySocketHandler(RequestInfoSocketHandler):
             return
         self._kernel_id = kernel_id
         _asked[kernel_id] = None
-        for old in list(_asked)[: max(0, len(_asked) - MAX_CACHED)]:
-            _asked.pop(old, None)
+        drop_oldest(_asked, MAX_CACHED)
         super().open(kernel_id)
 
     def on_close(self) -> None:
@@ -54,11 +53,15 @@ def asked_for_visitor(kernel_id: str) -> bool:
     return kernel_id in _asked
 
 
+def drop_oldest(mapping: dict, limit: int) -> None:
+    """Drop ``mapping``'s oldest entries (first inserted) past ``limit``."""
+    for key in list(mapping)[: max(0, len(mapping) - limit)]:
+        mapping.pop(key, None)
+
+
 def trim_cache(limit: int = MAX_CACHED) -> None:
     """Drop the oldest cached query strings past ``limit``."""
-    cache = RequestInfoSocketHandler._cache
-    for kernel_id in list(cache)[: max(0, len(cache) - limit)]:
-        cache.pop(kernel_id, None)
+    drop_oldest(RequestInfoSocketHandler._cache, limit)
 
 
 def install(app: Application, server_url: str) -> None:

@@ -401,7 +401,7 @@ class App:
 
         from kortools.ui.first_paint import PREVIEW_METADATA, first_paint_html
 
-        page = self.widget
+        page = self.widget  # lays out the page: it declares the first outputs
         if running_under_voila():
             display(HTML(first_paint_html(self.first_outputs)), metadata=PREVIEW_METADATA)
         display(page)

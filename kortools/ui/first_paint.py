@@ -3,9 +3,10 @@
 A dashboard of about 135 widget models takes the browser a second or more to build after
 Voila's scripts have loaded; until then the visitor sees Voila's spinner. The outputs a
 phone shows first (``kt-first``: the verdict, the threshold bar, the first chart) are
-also written into the page as plain HTML, shown under the spinner and gone with it when
-the dashboard appears (the kortools template moves them into Voila's ``#loading``). The
-same widget values, not a second computation: what the dashboard shows, drawn earlier.
+also written into the page as plain HTML: the kortools template takes it out of Voila's
+hidden cells, shows it below the spinner and removes it when the dashboard (``.kt-main``)
+is there. The same widget values, not a second computation: what the dashboard shows,
+drawn earlier.
 """
 
 from __future__ import annotations
