@@ -58,7 +58,8 @@ dashboard: $(STAMP)
 	@echo "Dashboard: http://localhost:$(PORT)/voila/render/kor_verkenner.ipynb"
 	$(POOL_ENV) JUPYTER_PATH="$(CURDIR)/share/jupyter" $(BIN)/voila notebooks/ --port=$(PORT)
 
-# Several Voila workers behind nginx with sticky sessions; KORTOOLS_PASSWORD sets the password.
+# Several Voila workers behind nginx with sticky sessions. The password: `KORTOOLS_PASSWORD=… make serve`
+# (in the environment; a make argument would land in MAKEFLAGS, which every child inherits).
 # An office's server keeps pages built for a burst: 25 per worker unless POOL says otherwise
 # (at most half a worker's kernel cap; issue #22).
 SERVE_POOL ?= 25

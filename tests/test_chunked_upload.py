@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kortools.ui.chunked_upload import CHUNK_BYTES, ChunkedUpload
+from kortools.ui import browser_state
+from kortools.ui.chunked_upload import CHUNK_BYTES, STALLED_NL, ChunkedUpload
 
 
 def upload(**traits) -> tuple[ChunkedUpload, list[dict]]:
@@ -101,7 +102,7 @@ def test_a_broken_upload_is_refused_in_dutch_and_keeps_nothing(messages, reason)
 
 
 def test_a_file_above_the_cap_is_refused_before_any_piece_is_kept():
-    widget, sent = upload(max_bytes=2 * 2**20, too_large_nl="{name} is groter dan {mb} MB: niet ingelezen")
+    widget, sent = upload(max_bytes=2 * 2**20)
     say(widget, {"kind": "begin", "files": [{"name": "jaar.xaf", "size": 3 * 2**20}]})
     assert widget.problem == "jaar.xaf is groter dan 2 MB: niet ingelezen"
     assert sent == [{"kind": "refused"}]  # no "ready": the browser sends no piece
@@ -139,3 +140,86 @@ def test_the_same_refusal_twice_is_said_twice():
     for _ in range(2):
         say(widget, {"kind": "chunk", "file": 0, "offset": 0}, b"x")
     assert [s for s in said if s] == [widget.problem] * 2
+
+
+# -- issue #31: nothing a visitor sends changes what the kernel enforces -------------------
+
+
+def browser_update(widget, state: dict) -> None:
+    """What ipywidgets does with a browser's ``update`` message (``Widget._handle_msg``)."""
+    widget._handle_msg({"content": {"data": {"method": "update", "state": state}}, "buffers": []})
+
+
+def test_a_browser_update_of_the_limits_texts_or_code_is_ignored():
+    widget, sent = upload()
+    before = {name: getattr(widget, name) for name in ("max_bytes", "max_total_bytes", "max_files", "_esm")}
+    browser_update(
+        widget,
+        {"max_bytes": 2**40, "max_total_bytes": 2**40, "max_files": 10**6, "_esm": "alert(1)"},
+    )
+    assert {name: getattr(widget, name) for name in before} == before
+    # so a 60 MB file is still refused before any byte is sent
+    say(widget, {"kind": "begin", "files": [{"name": "groot.xaf", "size": 60 * 2**20}]})
+    assert widget.problem == "groot.xaf is groter dan 50 MB: niet ingelezen"
+    assert sent == [{"kind": "refused"}]
+
+
+def test_a_visitors_format_text_is_never_formatted():
+    # the probe: '{size:>60000000}' as the refusal text made the kernel build a 60 MB string
+    widget, _ = upload()
+    browser_update(widget, {"too_large_nl": "{size:>60000000}"})
+    say(widget, {"kind": "refused", "name": "{size:>60000000}", "size": 10**9})
+    assert len(widget.problem) < 300
+    assert widget.problem == "{size:>60000000} is groter dan 50 MB: niet ingelezen"
+
+
+def test_every_widget_takes_only_values_from_the_browser():
+    import ipywidgets as w
+
+    browser_state.install()
+    slider = w.FloatSlider(value=1, min=0, max=10, description="Groei")
+    browser_update(slider, {"value": 3.5, "max": 1e12, "description": "<script>", "min": -1e12})
+    assert (slider.value, slider.min, slider.max, slider.description) == (3.5, 0, 10, "Groei")
+    tabs = w.Tab(children=[w.HTML("a"), w.HTML("b")])
+    browser_update(tabs, {"selected_index": 1, "titles": ["x", "y"]})
+    assert tabs.selected_index == 1 and tabs.titles == ("", "")
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        {"kind": "begin", "files": ["a.xaf"]},  # an item that is not an object
+        {"kind": "begin", "files": [None]},
+        {"kind": "begin", "files": [{"name": "a", "size": True}]},
+        {"kind": "chunk", "file": 0, "offset": "0"},
+        {"kind": "iets anders"},
+        ["begin"],
+    ],
+)
+def test_a_message_of_another_shape_is_answered_at_once(content):
+    # the browser waited its two minutes for an answer that never came
+    widget, sent = upload()
+    say(widget, content)
+    assert sent == [{"kind": "refused"}]
+    assert "niet goed aan" in widget.problem
+
+
+def test_an_upload_that_stops_half_way_is_dropped_and_its_pieces_freed():
+    widget, _ = upload()
+    say(widget, {"kind": "begin", "files": [{"name": "a.xaf", "size": 10}]})
+    say(widget, {"kind": "chunk", "file": 0, "offset": 0}, b"x" * 4)
+    assert widget._stalled is not None and widget._stalled.is_alive()  # the clock runs
+    widget._stalled.cancel()
+    widget.drop_stalled()  # what the clock does after STALLED_AFTER_S without a piece
+    assert widget._files == [] and widget.problem == STALLED_NL
+    say(widget, {"kind": "chunk", "file": 0, "offset": 4}, b"x" * 6)  # too late
+    assert widget.value == ()
+
+
+def test_a_finished_or_refused_upload_stops_the_clock():
+    widget, _ = upload()
+    send_file(widget, "a.xaf", b"12345")
+    assert widget._stalled is None
+    say(widget, {"kind": "begin", "files": [{"name": "a.xaf", "size": 10}]})
+    say(widget, {"kind": "iets"})
+    assert widget._stalled is None

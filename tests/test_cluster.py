@@ -47,7 +47,8 @@ def test_the_config_routes_each_worker_by_its_cookie(tmp_path):
     conf = nginx_conf(tmp_path, "127.0.0.1", 8443, [9001, 9002])
     assert "upstream kortools_w1 { server 127.0.0.1:9001; }" in conf
     assert "w2 kortools_w2;" in conf and '127.0.0.1:9002 "kortools_worker=w2;' in conf
-    assert "auth_basic_user_file" in conf and "ssl_certificate" in conf
+    assert "auth_request /kortools-door" in conf and "ssl_certificate" in conf
+    assert "auth_basic" not in conf  # the door checks the password (kortools/serving/door.py)
 
 
 def status_without_password(url: str) -> int:
@@ -146,7 +147,7 @@ def test_a_worker_cannot_be_reached_without_nginx(cluster):
 
 def test_the_run_directory_and_its_files_are_private(cluster):
     assert stat.S_IMODE(cluster.run_dir.stat().st_mode) == 0o700
-    for name in ("htpasswd", "tls.key", "nginx.conf", "nginx-access.log", "nginx-error.log", "voila-w1.log"):
+    for name in ("door.sock", "tls.key", "nginx.conf", "nginx-access.log", "nginx-error.log", "voila-w1.log"):
         assert stat.S_IMODE((cluster.run_dir / name).stat().st_mode) == 0o600, name
     assert stat.S_IMODE((cluster.run_dir / "w1" / "voila.json").stat().st_mode) == 0o600
 
@@ -183,12 +184,36 @@ def test_hsts_and_only_forward_secret_ciphers(cluster):
     assert not handshake("AES128-GCM-SHA256")  # no forward secrecy
 
 
-def test_wrong_passwords_are_throttled(cluster):
+def test_wrong_passwords_are_throttled_and_the_right_one_is_not_told_apart(cluster):
     with ThreadPoolExecutor(8) as pool:
         statuses = list(pool.map(lambda _: fetch(cluster.url + READY_PROBE, "fout")[0], range(60)))
     # 10 quick mistakes, then one per 2 s: nearly all of 60 in a second are refused
     assert statuses.count(429) >= 40 and set(statuses) <= {401, 429}
-    assert fetch(cluster.url + READY_PROBE, "proef-wachtwoord")[0] == 404  # the right one still works
+    # issue #31 item 4: while throttled the right password gets the same 429 (it was 200:
+    # an oracle, 922 guesses a second), with the Dutch page and a time to wait
+    status, headers, body = fetch(cluster.url + READY_PROBE, "proef-wachtwoord")
+    assert status == 429 and "Even wachten" in body and headers["Retry-After"] == "60"
+    # one wrong guess is allowed every 2 s: after that the right one is let in again
+    time.sleep(2.2)
+    assert fetch(cluster.url + READY_PROBE, "proef-wachtwoord")[0] == 404
+
+
+def test_the_workers_cookies_are_sent_only_over_tls(cluster):
+    _, headers, _ = fetch(cluster.url + PAGE, "proef-wachtwoord", timeout=120)
+    cookies = headers.get_all("Set-Cookie")
+    assert any(c.startswith("username-") for c in cookies), cookies
+    for cookie in cookies:
+        assert "; Secure" in cookie or "; secure" in cookie, cookie
+
+
+def test_make_flags_never_reach_a_worker(monkeypatch, tmp_path):
+    # `make serve KORTOOLS_PASSWORD=x` puts the password in MAKEFLAGS, which children inherit
+    from kortools.serving.cluster import worker_environment
+
+    monkeypatch.setenv("MAKEFLAGS", " -- KORTOOLS_PASSWORD=geheim")
+    monkeypatch.setenv("MAKEOVERRIDES", "${-*-command-variables-*-}")
+    env = worker_environment(tmp_path, 4)
+    assert not any("geheim" in value for value in env.values())
 
 
 def test_a_frozen_worker_is_replaced_and_the_next_page_loads(cluster):

@@ -23,7 +23,6 @@ that is frozen or gone with a Dutch page instead of a hang.
 from __future__ import annotations
 
 import argparse
-import base64
 import getpass
 import json
 import os
@@ -38,6 +37,7 @@ from string import Template
 
 from traitlets.config import Config
 
+from kortools.serving.door import Door, DoorServer
 from kortools.serving.kernel_cap import ENV_MAX_KERNELS, CappedKernelManager
 from kortools.serving.voila_process import ROOT, answers, free_port, voila_command, voila_environment
 from kortools.serving.watchdog import Watchdog
@@ -47,8 +47,12 @@ CONF_TEMPLATE = Path(__file__).with_name("nginx.conf")
 TEMP_DIRS = ("body", "proxy", "fastcgi", "uwsgi", "scgi")
 UNREACHABLE_PAGE = Path(__file__).with_name("kortools-onbereikbaar.html")  # nginx's for 502/504
 PASSWORD_PAGE = Path(__file__).with_name("kortools-wachtwoord.html")  # nginx's for 401
-#: Not passed to the workers, so not to the kernels either.
-PRIVATE_ENVIRONMENT = ("KORTOOLS_PASSWORD", "KORTOOLS_USER")
+THROTTLED_PAGE = Path(__file__).with_name("kortools-te-veel.html")  # nginx's 429 (door.py)
+#: Not passed to the workers, so not to the kernels either; make's variables are there
+#: because `make serve KORTOOLS_PASSWORD=…` puts the password in MAKEFLAGS (issue #31).
+PRIVATE_ENVIRONMENT = ("KORTOOLS_PASSWORD", "KORTOOLS_USER", "MAKEFLAGS", "MFLAGS", "MAKEOVERRIDES")
+#: the workers' kernel websockets count a visitor by the address nginx saw (guard.py)
+WORKER_ARGS = ("--GuardedConnection.address_header=X-Real-IP",)
 PAGE_TIMEOUT_S, SOCKET_TIMEOUT_S = 60, 120
 PRIVATE_UMASK = 0o077  # what nginx and the workers create (logs, temp files) is private
 PROXY_HEADERS = (
@@ -75,11 +79,8 @@ def worker_name(index: int) -> str:
     return f"w{index + 1}"
 
 
-def nginx_conf(
-    run_dir: Path, host: str, port: int, worker_ports: list[int], secret: str = "", credential: str = ""
-) -> str:
-    """nginx.conf for these workers (kortools/serving/nginx.conf with the fields filled in);
-    ``credential`` is the base64 of ``user:password`` (not throttled)."""
+def nginx_conf(run_dir: Path, host: str, port: int, worker_ports: list[int], secret: str = "") -> str:
+    """nginx.conf for these workers (kortools/serving/nginx.conf with the fields filled in)."""
     names = [worker_name(i) for i in range(len(worker_ports))]
     addresses = [f"127.0.0.1:{p}" for p in worker_ports]
     user = getpass.getuser()
@@ -87,7 +88,6 @@ def nginx_conf(
         run_dir=run_dir,
         host=host,
         port=port,
-        good_credential=credential,
         page_timeout=f"{PAGE_TIMEOUT_S}s",
         socket_timeout=f"{SOCKET_TIMEOUT_S}s",
         proxy_headers="\n".join(" " * 12 + line.format(secret=secret) for line in PROXY_HEADERS),
@@ -126,14 +126,6 @@ def self_signed_certificate(run_dir: Path) -> None:
         [*command, *san, "-keyout", str(key), "-out", str(certificate)], check=True, capture_output=True
     )
     (run_dir / "tls.key").chmod(0o600)
-
-
-def password_file(run_dir: Path, user: str, password: str) -> None:
-    """The basic-auth file, the password hashed with SHA-512 crypt (openssl passwd -6)."""
-    hashed = subprocess.run(
-        ["openssl", "passwd", "-6", "-stdin"], input=password, check=True, capture_output=True, text=True
-    ).stdout.strip()
-    private_file(run_dir / "htpasswd", f"{user}:{hashed}\n")
 
 
 def private_file(path: Path, text: str) -> None:
@@ -180,7 +172,12 @@ class Cluster:
     nginx: subprocess.Popen | None = None
     secret: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     watchdog: Watchdog | None = None
+    door: DoorServer | None = None
     cap: int = 0
+
+    @property
+    def door_socket(self) -> Path:
+        return self.run_dir / "door.sock"
 
     @property
     def processes(self) -> list[subprocess.Popen]:
@@ -209,15 +206,15 @@ class Cluster:
         for name in TEMP_DIRS:
             (self.run_dir / "tmp" / name).mkdir(mode=0o700, parents=True, exist_ok=True)
         self_signed_certificate(self.run_dir)
-        password_file(self.run_dir, self.user, self.password)
-        for page in (UNREACHABLE_PAGE, PASSWORD_PAGE):
+        (self.run_dir / "htpasswd").unlink(missing_ok=True)  # an earlier run's: the door checks now
+        self.door = DoorServer(Door(self.user, self.password), self.door_socket).start()
+        for page in (UNREACHABLE_PAGE, PASSWORD_PAGE, THROTTLED_PAGE):
             private_file(self.run_dir / page.name, page.read_text())
         self.worker_ports = [free_port() for _ in range(self.workers)]
         self.cap = max(1, total_kernel_cap() // self.workers)
         self.workers_running = [self.start_worker(index) for index in range(self.workers)]
         conf = self.run_dir / "nginx.conf"
-        credential = base64.b64encode(f"{self.user}:{self.password}".encode()).decode()
-        text = nginx_conf(self.run_dir, self.host, self.port, self.worker_ports, self.secret, credential)
+        text = nginx_conf(self.run_dir, self.host, self.port, self.worker_ports, self.secret)
         private_file(conf, text)
         for log in ("nginx-error.log", "nginx-access.log"):
             (self.run_dir / log).touch(mode=0o600)
@@ -244,7 +241,7 @@ class Cluster:
             opener=lambda path, flags: os.open(path, flags, 0o600),
         )
         command = voila_command(
-            self.notebooks, self.worker_ports[index], "--Voila.ip=127.0.0.1", *self.worker_args
+            self.notebooks, self.worker_ports[index], "--Voila.ip=127.0.0.1", *WORKER_ARGS, *self.worker_args
         )
         env = worker_environment(worker_config_dir(self.run_dir, index, self.secret), self.cap)
         return subprocess.Popen(
@@ -281,6 +278,9 @@ class Cluster:
             except subprocess.TimeoutExpired:
                 process.kill()
         self.workers_running, self.nginx = [], None
+        if self.door is not None:
+            self.door.stop()
+            self.door = None
 
     def __enter__(self) -> Cluster:
         return self.start()

@@ -80,6 +80,8 @@ def _json_object(part: bytes, what: str) -> dict:
         value = json.loads(part.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as error:
         raise BadFrame(f"the {what} is not JSON") from error
+    except RecursionError as error:  # JSON nested deeper than Python parses (issue #31 item 6)
+        raise BadFrame(f"the {what} is nested too deeply") from error
     if not isinstance(value, dict):
         raise BadFrame(f"the {what} is not a JSON object")
     return value

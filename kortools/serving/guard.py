@@ -9,7 +9,11 @@ In: every frame is checked by ``kortools.serving.frames`` before jupyter_server 
 it; a frame that does not fit, is over ``max_incoming_bytes``, opens a comm the page does
 not use (``allowed_comm_targets``: a visitor creates no widgets), opens more than
 ``max_comm_opens`` comms, or comes faster than ``max_messages_per_second`` closes that
-socket (code 1008) and is logged; the kernel and the server carry on.
+socket (code 1008) and is logged; the kernel and the server carry on. Every socket from one
+visitor address also draws on that address's budgets (``kortools.serving.address_budget``:
+frames, and actions such as a button or an upload), so more pages or reconnecting do not
+buy one visitor more of the kernels' time (issue #31 item 5). Behind nginx the address is
+the one nginx saw (``address_header``: ``X-Real-IP``, set by ``make serve``'s workers).
 
 Out: Voila's handler parses every binary message as v1 before sending it, which freezes
 the server on a legacy-protocol reply with buffers; here the message is checked and the
@@ -21,11 +25,13 @@ they name server paths; they go to the server log.
 from __future__ import annotations
 
 import time
+from typing import ClassVar
 
 from jupyter_server.services.kernels.connection.channels import ZMQChannelsWebsocketConnection
 from tornado.websocket import WebSocketClosedError, WebSocketHandler
 from traitlets import Float, Int, List, Unicode
 
+from kortools.serving.address_budget import AddressBudgets, is_action
 from kortools.serving.frames import BadFrame, Frame, parse_frame
 
 POLICY_VIOLATION = 1008  # RFC 6455 close code
@@ -52,12 +58,48 @@ class GuardedConnection(ZMQChannelsWebsocketConnection):
     max_comm_opens = Int(8, config=True, help="Comms one socket may open.")
     max_messages_per_second = Float(50, config=True, help="Sustained frames per second from a visitor.")
     message_burst = Int(200, config=True, help="Frames a visitor may send at once above that rate.")
+    address_messages_per_second = Float(
+        20, config=True, help="Sustained frames per second from one address, all its sockets together."
+    )
+    address_message_burst = Int(200, config=True, help="Frames one address may send at once above that.")
+    address_actions_per_second = Float(
+        0.5,
+        config=True,
+        help="Sustained actions (a button pressed, an upload begun) per second from one address.",
+    )
+    address_action_burst = Int(10, config=True, help="Actions one address may send at once above that.")
+    address_header = Unicode(
+        "",
+        config=True,
+        help="The request header holding the visitor's address when a proxy is in front "
+        "(make serve: X-Real-IP, set by nginx); empty: the connection's own address.",
+    )
+
+    #: per process: every socket of an address draws on the same buckets
+    _budgets: ClassVar[dict[str, AddressBudgets]] = {}
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self._comm_opens = 0
         self._allowance = float(self.message_burst)
         self._last_message = time.monotonic()
+        self._address: str | None = None
+
+    @property
+    def visitor_address(self) -> str:
+        """Where the visitor's socket comes from (the proxy's header when one is set)."""
+        if self._address is None:
+            request = getattr(self.websocket_handler, "request", None)
+            header = self.address_header
+            forwarded = request.headers.get(header, "") if request is not None and header else ""
+            self._address = forwarded.strip() or (getattr(request, "remote_ip", None) or "?")
+        return self._address
+
+    def _budget(self, kind: str, rate: float, burst: int) -> AddressBudgets:
+        budgets = GuardedConnection._budgets.get(kind)
+        if budgets is None or (budgets.rate, budgets.burst) != (rate, burst):
+            budgets = GuardedConnection._budgets[kind] = AddressBudgets(rate, burst)
+        return budgets
 
     # -- in --------------------------------------------------------------------------
     def handle_incoming_message(self, incoming_msg) -> None:
@@ -68,6 +110,7 @@ class GuardedConnection(ZMQChannelsWebsocketConnection):
             self._within_rate()
             frame = parse_frame(incoming_msg, self.subprotocol, self.max_incoming_bytes)
             self._check_comm_open(frame)
+            self._within_address_budget(frame)
         except BadFrame as error:
             self._refuse(str(error))
             return
@@ -81,6 +124,18 @@ class GuardedConnection(ZMQChannelsWebsocketConnection):
         if self._allowance < 1:
             raise BadFrame(f"more than {self.max_messages_per_second:g} frames per second")
         self._allowance -= 1
+
+    def _within_address_budget(self, frame: Frame) -> None:
+        """The address's frames and actions, over all its sockets (module docstring)."""
+        address = self.visitor_address
+        frames = self._budget("frames", self.address_messages_per_second, self.address_message_burst)
+        if not frames.take(address):
+            raise BadFrame(f"more than {self.address_messages_per_second:g} frames per second from {address}")
+        if frame.msg_type == "comm_msg" and is_action(frame.content()):
+            actions = self._budget("actions", self.address_actions_per_second, self.address_action_burst)
+            if not actions.take(address):
+                rate = self.address_actions_per_second
+                raise BadFrame(f"more than {rate:g} actions per second from {address}")
 
     def _check_comm_open(self, frame: Frame) -> None:
         if frame.msg_type != "comm_open":

@@ -13,6 +13,11 @@ The cap, in order of precedence:
 3. derived: (machine memory − ``reserve_mb``) / ``kernel_size_mb`` (80 MB for a
    kernel forked from the zygote, 140 MB for one started the ordinary way).
 The server prints the cap and where it came from at start.
+
+The cap counts kernels; memory is bounded for the server as a whole too
+(``kortools/serving/memory_guard.py``): when the machine has less than
+``min_available_mb`` available, new kernels are refused and the largest visitor kernel is
+ended, every ``memory_check_seconds``, until there is room (issue #31 item 1).
 """
 
 from __future__ import annotations
@@ -26,9 +31,11 @@ from pathlib import Path
 
 from jupyter_server._tz import utcnow
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+from tornado.ioloop import PeriodicCallback
 from tornado.web import HTTPError, OutputTransform
-from traitlets import Float, Int, default
+from traitlets import Float, Int, Unicode, default
 
+from kortools.serving import memory_guard
 from kortools.serving.pool_pace import (
     ENV_POOL,
     MAIN_NOTEBOOK,
@@ -124,6 +131,16 @@ class CappedKernelManager(AsyncMappingKernelManager):
         "connected (0: never); kernels without a page go after cull_idle_timeout.",
     )
 
+    min_available_mb = Int(
+        config=True,
+        help="Below this much available memory (MB; the machine's or its cgroup's) new kernels "
+        "are refused and the largest visitor kernel is ended; by default reserve_mb.",
+    )
+    memory_check_seconds = Float(2.0, config=True, help="Seconds between checks of available memory.")
+    meminfo_path = Unicode(
+        str(memory_guard.MEMINFO), config=True, help="Where MemAvailable is read (tests give a file)."
+    )
+
     pool_builds_at_once = Int(
         0,
         config=True,
@@ -146,9 +163,15 @@ class CappedKernelManager(AsyncMappingKernelManager):
         factory = self.config.get("KernelProvisionerFactory", {})
         return kernel_size_mb_for(factory.get("default_provisioner_name"))
 
+    @default("min_available_mb")
+    def _min_available_default(self) -> int:
+        return self.reserve_mb
+
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
+        self._memory_watch: PeriodicCallback | None = None
         self._starting: set[str] = set()
+        self._ending: set[asyncio.Future] = set()
         self._last_page_request: datetime | None = None
         self._installed = False
         self._closing = False
@@ -243,6 +266,9 @@ class CappedKernelManager(AsyncMappingKernelManager):
         if self.live_kernel_count() >= self.cap:
             self.log.warning("kortools: kernel cap of %d reached; the page request gets 503", self.cap)
             raise KernelCapReached(self.cap, self.retry_after)
+        if self.memory_low():
+            self.log.warning("kortools: memory is low; the page request gets 503")
+            raise KernelCapReached(self.cap, self.retry_after)
         kernel_id = kernel_id or self.new_kernel_id()
         self._starting.add(kernel_id)
         try:
@@ -250,14 +276,69 @@ class CappedKernelManager(AsyncMappingKernelManager):
         finally:
             self._starting.discard(kernel_id)
 
+    def available_mb(self) -> float:
+        return memory_guard.available_mb(Path(self.meminfo_path))
+
+    def memory_low(self) -> bool:
+        """Less available than ``min_available_mb``: no new kernel, the largest one ends."""
+        return self.available_mb() < self.min_available_mb
+
+    async def check_memory(self) -> str | None:
+        """When memory is low, end the visitor kernel with the most resident memory (one
+        per check: the next check sees what that freed); its id, or None."""
+        if self._closing or not self.memory_low():
+            return None
+        kernels = [(k, getattr(km.provisioner, "pid", None)) for k, km in list(self._kernels.items())]
+        found = memory_guard.largest(k for k in kernels if k[0] not in self._starting)
+        if found is None:
+            return None
+        kernel_id, resident = found
+        self.log.warning(
+            "kortools: %.0f MB available, below %d MB: ending the largest kernel %s (%.0f MB resident)",
+            self.available_mb(),
+            self.min_available_mb,
+            kernel_id,
+            resident,
+        )
+        await self.shutdown_kernel(kernel_id, now=True)
+        return kernel_id
+
+    def _watch_memory(self) -> None:
+        if self._memory_watch is None and self.memory_check_seconds > 0:
+            self._memory_watch = PeriodicCallback(self.check_memory, self.memory_check_seconds * 1000)
+            self._memory_watch.start()
+
     async def shutdown_kernel(self, kernel_id: str, *args, **kwargs):  # type: ignore[override]
         """Free the kernel's place, then top up a pre-heated pool that the cap left short."""
         result = await super().shutdown_kernel(kernel_id, *args, **kwargs)
         self._refill_pools()
         return result
 
+    def _handle_kernel_died(self, kernel_id: str) -> None:
+        """A page's kernel that died (its memory bound, a crash) is ended, not restarted.
+
+        Its widgets died with it, so a restarted kernel serves nobody, and one restarted
+        while its page was open escaped the idle cull for up to an hour (issue #31 item 2).
+        voila.json sets ``KernelRestarter.restart_limit`` to 0, so jupyter_client's restarter
+        calls this at the first death; the page is told (status "dead": its Dutch notice)
+        and the kernel's place is freed at once."""
+        self.log.warning("kortools: kernel %s died; it is ended, not restarted", kernel_id)
+        if kernel_id in self:
+            task = asyncio.ensure_future(self._end_dead_kernel(kernel_id))
+            self._ending.add(task)
+            task.add_done_callback(self._ending.discard)
+
+    async def _end_dead_kernel(self, kernel_id: str) -> None:
+        try:
+            await self.shutdown_kernel(kernel_id, now=True)
+        except Exception as error:  # its files gone already: forget it all the same
+            self.log.warning("kortools: ending dead kernel %s: %s", kernel_id, error)
+            self.remove_kernel(kernel_id)
+
     async def shutdown_all(self, *args, **kwargs):
         self._closing = True
+        if self._memory_watch is not None:
+            self._memory_watch.stop()
         return await super().shutdown_all(*args, **kwargs)
 
     def _refill_pools(self) -> None:
@@ -293,6 +374,7 @@ class CappedKernelManager(AsyncMappingKernelManager):
 
         app.add_transform(RetryAfterOn503)
         query_socket.install(app, getattr(self.parent, "server_url", None) or "/")
+        self._watch_memory()
         self._installed = True
 
 

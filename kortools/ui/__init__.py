@@ -5,6 +5,7 @@ visitor's request (the notebook then waits for the page's query string).
 """
 
 from kortools.parameters import read_tax_data
+from kortools.ui import browser_state
 from kortools.ui.app import (
     AftrekpostenApp,
     HerzieningApp,
@@ -15,6 +16,7 @@ from kortools.ui.app import (
 )
 
 read_tax_data()
+browser_state.install()  # a visitor's browser moves values, never limits, texts or code (#31)
 
 __all__ = [
     "AftrekpostenApp",
