@@ -128,11 +128,21 @@ def is_busy_page(status: int, body: str, retry_after: str | None) -> bool:
     )
 
 
+def meminfo(path, available_mb: int) -> None:
+    path.write_text(f"MemTotal: 25165824 kB\nMemAvailable: {available_mb * 1024} kB\n")
+
+
 @pytest.mark.browser
-def test_a_flood_of_page_loads_never_passes_the_cap(output_dir):
+def test_a_flood_of_page_loads_never_passes_the_cap(output_dir, tmp_path):
     log = output_dir / "voila-flood.log"
     culling = ("--MappingKernelManager.cull_idle_timeout=8", "--MappingKernelManager.cull_interval=2")
-    with VoilaServer(*culling, env={ENV_MAX_KERNELS: str(FLOOD_CAP)}, log=log) as server:
+    memory = tmp_path / "meminfo"  # what the server reads as the machine's available memory
+    meminfo(memory, 20_000)
+    watch_memory = (
+        f"--CappedKernelManager.meminfo_path={memory}",
+        "--CappedKernelManager.memory_check_seconds=0.5",
+    )
+    with VoilaServer(*culling, *watch_memory, env={ENV_MAX_KERNELS: str(FLOOD_CAP)}, log=log) as server:
         url = server.page_url("kor_verkenner.ipynb")
         with KernelWatch(server) as watch, ThreadPoolExecutor(FLOOD_AT_ONCE) as pool:
             answers = list(pool.map(lambda _: load_page(url), range(FLOOD_LOADS)))
@@ -155,6 +165,20 @@ def test_a_flood_of_page_loads_never_passes_the_cap(output_dir):
         assert len(server.kernel_pids()) <= DASHBOARDS
         status, body, _ = load_page(url)
         assert is_whole_dashboard(status, body)
+
+        # issue #31 item 1: the cap counts kernels; memory is bounded for the server as a
+        # whole too. The machine low (500 MB available, below the 1 GB reserve): a new page
+        # is refused in Dutch and the kernels are ended, the largest first, one per check
+        before = len(server.kernel_pids())
+        meminfo(memory, 500)
+        assert is_busy_page(*load_page(url))
+        deadline = time.monotonic() + 20
+        while len(server.kernel_pids()) >= before and time.monotonic() < deadline:
+            time.sleep(0.3)
+        assert len(server.kernel_pids()) < before
+        assert "below 1024 MB: ending the largest kernel" in log.read_text()
+        meminfo(memory, 20_000)  # room again: pages are served
+        assert is_whole_dashboard(*load_page(url)[:2])
 
 
 def test_a_forked_kernel_counts_smaller_than_an_ordinary_one(monkeypatch):
@@ -201,3 +225,43 @@ def test_a_connected_kernel_is_culled_after_an_idle_hour(monkeypatch, idle, cull
     with ThreadPoolExecutor(1) as thread:
         thread.submit(asyncio.run, manager.cull_kernel_if_idle("k")).result()
     assert shut == (["k"] if culled else [])
+
+
+def test_memory_low_ends_the_kernel_with_the_most_resident_memory(monkeypatch, tmp_path):
+    import asyncio
+
+    from kortools.serving import memory_guard
+
+    monkeypatch.delenv(ENV_MAX_KERNELS, raising=False)
+    memory = tmp_path / "meminfo"
+    meminfo(memory, 900)
+    manager = CappedKernelManager(max_kernels=3, meminfo_path=str(memory))
+    assert manager.min_available_mb == 1024 and manager.memory_low()  # the reserve, by default
+    kernel = type("K", (), {})
+    for kernel_id, pid in (("klein", 11), ("groot", 22), ("weg", None)):
+        manager._kernels[kernel_id] = kernel()
+        manager._kernels[kernel_id].provisioner = type("P", (), {"pid": pid})()
+    sizes = {11: 120.0, 22: 480.0}
+    monkeypatch.setattr(memory_guard, "resident_mb", lambda pid: sizes.get(pid, 0.0))
+    ended = []
+
+    async def shutdown(kernel_id, *args, **kwargs):
+        ended.append(kernel_id)
+
+    monkeypatch.setattr(manager, "shutdown_kernel", shutdown)
+    with ThreadPoolExecutor(1) as thread:
+        assert thread.submit(asyncio.run, manager.check_memory()).result() == "groot"
+        meminfo(memory, 5_000)  # room again: nothing more is ended
+        assert thread.submit(asyncio.run, manager.check_memory()).result() is None
+    assert ended == ["groot"]
+
+
+def test_memory_is_read_from_proc(tmp_path):
+    import os
+
+    from kortools.serving import memory_guard
+
+    assert memory_guard.resident_mb(os.getpid()) > 10  # this process
+    assert memory_guard.resident_mb(2**22 + 7) == 0.0  # no such process
+    assert 0 < memory_guard.meminfo_available_mb() < float("inf")
+    assert memory_guard.meminfo_available_mb(tmp_path / "nothing") == float("inf")
