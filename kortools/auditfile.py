@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from kortools.auditfile_lines import line_table
+from kortools.auditfile_lines import TooLarge, line_table
 from kortools.auditfile_rules import (
     CUSTOMER_KINDS,
     SOURCE_COLUMNS,
@@ -35,6 +35,11 @@ __all__ = ["CUSTOMER_KINDS", "MAX_BYTES", "VAT_KINDS", "Source", "YearLines", "r
 UNSAFE_NL = "bevat een DOCTYPE of entiteiten: geweigerd (onveilige XML)"
 #: The largest auditfile read (bytes): a setting (``read_auditfile(max_bytes=...)``).
 MAX_BYTES = 50 * 1024 * 1024
+#: Most ledger accounts and relations one file may list: a small business has hundreds of
+#: accounts and at most tens of thousands of customers; far more is not its administration
+#: (a 1 MB .gz of 350,000 accounts kept 60 MB in a kernel: issue #31 item 6).
+MAX_ACCOUNTS, MAX_RELATIONS = 50_000, 1_000_000
+GZIP_MAGIC, ZIP_MAGIC = b"\x1f\x8b", b"PK\x03\x04"
 
 
 @dataclass
@@ -71,10 +76,45 @@ def _source(data: Source, max_bytes: int) -> tuple[io.BytesIO | Path, str]:
     return path, path.name
 
 
-def _check_size(name: str, size: int, max_bytes: int) -> None:
+def _check_size(name: str, size: int, max_bytes: int, unpacked: bool = False) -> None:
     if size > max_bytes:
-        message = f"is groter dan {max_bytes // 2**20} MB: niet ingelezen"
+        message = f"is {'uitgepakt ' if unpacked else ''}groter dan {max_bytes // 2**20} MB: niet ingelezen"
         raise InputError("auditfile", name, message, high=max_bytes)
+
+
+def _unpacked(source: io.BytesIO | Path, name: str, max_bytes: int) -> io.BytesIO | Path:
+    """A .gz, or a .zip of one file, unpacked here (at most ``max_bytes``), so that it is read
+    by the same streamed pass as a plain file: pyxaf's own pass over a compressed file built
+    every element in Python (a 40 KB .gz took 48 s and 2.2 GB; issue #31 item 6). Anything
+    else is returned as it is (pyxaf reads it)."""
+    import gzip
+    import zipfile
+    import zlib
+
+    if isinstance(source, io.BytesIO):
+        head = source.getvalue()[:4]
+    else:
+        with source.open("rb") as file:
+            head = file.read(4)
+    try:
+        if head.startswith(GZIP_MAGIC):
+            with gzip.open(source if isinstance(source, Path) else io.BytesIO(source.getvalue())) as packed:
+                data = packed.read(max_bytes + 1)
+        elif head == ZIP_MAGIC:
+            with zipfile.ZipFile(source) as archive:
+                members = [m for m in archive.infolist() if not m.is_dir()]
+                if len(members) != 1:
+                    return source  # several parts (continuation files): pyxaf joins them
+                with archive.open(members[0]) as packed:
+                    data = packed.read(max_bytes + 1)
+        else:
+            return source
+    except (OSError, EOFError, zlib.error, zipfile.BadZipFile, NotImplementedError, RuntimeError):
+        raise InputError(
+            "auditfile", name, "is een beschadigd of versleuteld archief: niet ingelezen"
+        ) from None
+    _check_size(name, len(data), max_bytes, unpacked=True)
+    return io.BytesIO(data)
 
 
 def read_year(data: Source, max_bytes: int = MAX_BYTES) -> YearLines:
@@ -84,6 +124,7 @@ def read_year(data: Source, max_bytes: int = MAX_BYTES) -> YearLines:
     from lxml import etree
 
     source, name = _source(data, max_bytes)
+    source = _unpacked(source, name, max_bytes)
     try:
         af = pyxaf.open(source, max_decompressed_size=max_bytes)
     except pyxaf.ForbiddenConstructError:
@@ -103,6 +144,8 @@ def read_year(data: Source, max_bytes: int = MAX_BYTES) -> YearLines:
         raise InputError("auditfile", name, _broken_nl(error.line)) from None
     except etree.XMLSyntaxError as error:  # the streamed pass (auditfile_lines)
         raise InputError("auditfile", name, _broken_nl(error.lineno)) from None
+    except TooLarge as error:
+        raise InputError("auditfile", name, f"bevat {error}: niet ingelezen") from None
     except pyxaf.PyxafError as error:
         raise InputError("auditfile", name, f"kan niet worden gelezen: {error}") from None
 
@@ -142,6 +185,7 @@ def _classify(af, name: str, source: io.BytesIO | Path | None = None) -> YearLin
     year, findings = _year_of(af.header, name)
     company = (af.company.name or "").strip() or "onbekend bedrijf"
     out = YearLines(company, year, name, findings=findings)
+    _check_counts(af, name)
     out.accounts = {k: (a.description or "") for k, a in af.accounts.items()}
     out.vat_codes = {k: (c.description or "") for k, c in af.vat_codes.items()}
     out.customers = {k: (r.name or k) for k, r in af.relations.items()}
@@ -156,6 +200,18 @@ def _classify(af, name: str, source: io.BytesIO | Path | None = None) -> YearLin
     out.sources, out.investments = figures.sources, figures.investments
     out.findings += _findings(figures, out, af.findings)
     return out
+
+
+def _check_counts(af, name: str) -> None:
+    """Refuse a file listing far more accounts or relations than an administration has."""
+    for count, most, what in (
+        (len(af.accounts), MAX_ACCOUNTS, "grootboekrekeningen"),
+        (len(af.relations), MAX_RELATIONS, "relaties"),
+    ):
+        if count > most:
+            raise InputError(
+                "auditfile", name, f"heeft meer dan {most:,} {what}: niet ingelezen".replace(",", ".")
+            )
 
 
 def _findings(figures: Classified, out: YearLines, reader_findings) -> list[tuple[str, str, str, int]]:
