@@ -28,6 +28,8 @@ from kortools.auditfile_rules import (
     classify,
 )
 from kortools.errors import InputError
+from kortools.os_errors import reason_nl
+from kortools.pyxaf_nl import finding_nl
 
 __all__ = ["CUSTOMER_KINDS", "MAX_BYTES", "VAT_KINDS", "Source", "YearLines", "read_year", "read_years"]
 
@@ -71,7 +73,7 @@ def _source(data: Source, max_bytes: int) -> tuple[io.BytesIO | Path, str]:
     try:
         size = path.stat().st_size
     except OSError as error:
-        raise InputError("auditfile", str(path), f"kan niet worden gelezen: {error.strerror}") from None
+        raise InputError("auditfile", str(path), f"kan niet worden gelezen: {reason_nl(error)}") from None
     _check_size(path.name, size, max_bytes)
     return path, path.name
 
@@ -167,6 +169,7 @@ def _year_of(header, name: str) -> tuple[int, list[tuple[str, str, str, int]]]:
             f"beslaat {start:%d-%m-%Y} tot {end:%d-%m-%Y}, geen kalenderjaar: de KOR rekent per "
             "kalenderjaar (niet ingelezen)",
         )
+    _check_year(start.year, name)
     findings = []
     fiscal = header.fiscal_year
     if fiscal is not None and str(fiscal).strip() != str(start.year):
@@ -179,6 +182,26 @@ def _year_of(header, name: str) -> tuple[int, list[tuple[str, str, str, int]]]:
             )
         )
     return start.year, findings
+
+
+#: The first year of books kortools reads: the turnover test looks back a few years at most.
+FIRST_BOOK_YEAR = 2000
+
+
+def _check_year(year: int, name: str) -> None:
+    """Books of a year from 2000 to next year (a year 1 or 9999 is a typing error in the
+    bookkeeping, not a year to project from; issue #31 item 6)."""
+    from kortools.clock import today
+
+    last = today().year + 1
+    if not FIRST_BOOK_YEAR <= year <= last:
+        raise InputError(
+            "auditfile",
+            name,
+            f"is van het jaar {year}: kortools leest boeken van {FIRST_BOOK_YEAR} tot en met {last}",
+            low=FIRST_BOOK_YEAR,
+            high=last,
+        )
 
 
 def _classify(af, name: str, source: io.BytesIO | Path | None = None) -> YearLines:
@@ -254,14 +277,7 @@ def _findings(figures: Classified, out: YearLines, reader_findings) -> list[tupl
         by_code.setdefault(finding.code, []).append(finding)
     for code, same in by_code.items():
         message = same[0].message
-        found.append(
-            (
-                code,
-                f"melding van de lezer {code} ({same[0].severity}): {message}",
-                f"{code}: {message}",
-                len(same),
-            )
-        )
+        found.append((code, finding_nl(code, same[0].severity), f"{code}: {message}", len(same)))
     return found
 
 

@@ -15,6 +15,7 @@ import dataclasses
 import os
 import signal
 import sys
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -25,6 +26,7 @@ from kortools.cli_text import ARGPARSE_DUTCH, TEXT  # TEXT re-exported: kortools
 from kortools.errors import InputError
 from kortools.files import atomic_write
 from kortools.money import to_cents_array
+from kortools.os_errors import reason_nl
 from kortools.portfolio_files import errors_path_for, read_clients, write_csv, write_xlsx
 
 CHUNK = 20_000
@@ -274,7 +276,10 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser(lang).parse_args(argv)
     previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
-        return _run(args, lang)
+        with warnings.catch_warnings():
+            if not os.environ.get("KORTOOLS_DEBUG"):  # a library's English warning, with its path
+                warnings.simplefilter("ignore")
+            return _run(args, lang)
     except InputError as error:
         print(t["error"].format(message=shown(error, lang)), file=sys.stderr)
         return 2
@@ -282,8 +287,9 @@ def main(argv: list[str] | None = None) -> int:
         print(t["interrupted"], file=sys.stderr)
         return 130
     except OSError as error:  # a disk full, a file without permission: one line
-        reason = error.strerror or type(error).__name__
-        message = t["os_error"].format(path=error.filename or "", reason=reason)
+        reason = reason_nl(error) if lang == "nl" else (error.strerror or type(error).__name__)
+        path = error.filename or ""
+        message = t["os_error"].format(path=path, reason=reason) if path else reason
         print(t["error"].format(message=message), file=sys.stderr)
         return 2
     except Exception as error:

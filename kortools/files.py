@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 import os
 import tempfile
 from collections.abc import Iterator
@@ -17,7 +18,9 @@ def atomic_path(target: Path) -> Iterator[Path]:
     the private mode of a temporary file.
     """
     target = Path(target)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    remove_stale_temporaries(target)
+    prefix = f".{target.name}.{os.getpid()}."
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=prefix, suffix=".tmp")
     os.close(handle)
     try:
         yield Path(temporary)
@@ -38,3 +41,23 @@ def atomic_write(target: Path, data: str | bytes) -> Path:
         out.flush()
         os.fsync(out.fileno())
     return target
+
+
+def remove_stale_temporaries(target: Path) -> None:
+    """Temporary files beside ``target`` left by a writer that was killed (``kill -9`` runs
+    no clean-up; issue #31 item 6): each names its process, and one whose process is gone
+    is removed."""
+    for temporary in target.parent.glob(f".{glob.escape(target.name)}.*.tmp"):
+        pid = temporary.name[len(target.name) + 2 :].split(".", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            temporary.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

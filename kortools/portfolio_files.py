@@ -25,6 +25,7 @@ import pandas as pd
 
 from kortools.errors import InputError
 from kortools.files import atomic_path
+from kortools.os_errors import reason_nl
 from kortools.portfolio import ERROR_HEADERS, OUTPUT_HEADERS, VERDICT_ORDER
 
 #: Column widths in the workbooks (characters) for the long text columns; others by header.
@@ -86,7 +87,7 @@ def check_input_size(path: Path) -> None:
     try:
         size = path.stat().st_size
     except OSError as error:
-        raise InputError("clients", str(path), f"kan niet gelezen worden ({error.strerror})") from None
+        raise InputError("clients", str(path), f"kan niet gelezen worden ({reason_nl(error)})") from None
     if size > MAX_INPUT_BYTES:
         raise InputError(
             "clients", str(path), f"is {size / 2**20:,.0f} MB; ten hoogste {MAX_INPUT_BYTES / 2**20:.0f} MB"
@@ -134,7 +135,7 @@ def read_clients(path: Path) -> tuple[pd.DataFrame, Dialect]:
     try:
         data = path.read_bytes()
     except OSError as error:
-        raise InputError("clients", str(path), f"kan niet gelezen worden ({error.strerror})") from None
+        raise InputError("clients", str(path), f"kan niet gelezen worden ({reason_nl(error)})") from None
     text = decoded(data, path)
     header = text.split("\n", 1)[0]
     dialect = DUTCH if header.count(";") > header.count(",") else ENGLISH

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import os
 import signal
+import tempfile
 import time
 import urllib.request
+from pathlib import Path
 
 import nbformat
 import psutil
@@ -95,8 +97,14 @@ def zygote_pid(server: VoilaServer) -> int:
     raise AssertionError("no zygote")
 
 
+def runtime_folders() -> set[Path]:
+    """Voila's runtime folders (connection files and IPC sockets of its kernels)."""
+    return set(Path(tempfile.gettempdir()).glob("voila_*"))
+
+
 @pytest.mark.parametrize("victim", ["server", "zygote"])
 def test_after_kill_9_no_kernel_is_left(victim, output_dir):
+    folders_before = runtime_folders()
     server = VoilaServer(log=output_dir / f"voila-kill-{victim}.log")
     server.start()
     kernels: list[int] = []
@@ -111,6 +119,10 @@ def test_after_kill_9_no_kernel_is_left(victim, output_dir):
         assert wait_until(lambda: all(gone(pid) for pid in [*kernels, zygote]), 15), [
             pid for pid in [*kernels, zygote] if not gone(pid)
         ]
+        if victim == "server":  # issue #31 item 6: its runtime folder went with it
+            assert wait_until(lambda: not (runtime_folders() - folders_before), 10), sorted(
+                str(f) for f in runtime_folders() - folders_before
+            )
     finally:
         server.stop()
         for pid in [*kernels, zygote]:  # nothing of this server may outlive the test

@@ -18,8 +18,10 @@ Run: ``python -m kortools.serving.zygote SOCKET_PATH [SERVER_PID]``.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import importlib
+import itertools
 import json
 import os
 import random
@@ -27,6 +29,7 @@ import signal
 import socket
 import sys
 import time
+from pathlib import Path
 
 from kortools.serving.kernel_bounds import die_with_parent, limit_memory
 
@@ -77,6 +80,7 @@ def preload() -> None:
 
 
 KERNELS: set[int] = set()  # the living children, ended when the zygote ends
+CONNECTION_FILES: set[Path] = set()  # theirs, removed (with their sockets) when it ends
 END_GRACE_S = 3
 
 
@@ -160,9 +164,36 @@ def serve(path: str, parent: int) -> None:
         forking_loop(listener, parent)
     finally:  # only the zygote gets here: a child ends with os._exit
         end_kernels()
+        remove_kernel_files()
         listener.close()
         os.unlink(path)
         os.rmdir(os.path.dirname(path))
+
+
+def connection_file(argv: list[str]) -> Path | None:
+    """The kernel's connection file (``-f PATH``) among ipykernel's arguments."""
+    for flag, value in itertools.pairwise(argv):
+        if flag in ("-f", "--f"):
+            return Path(value)
+    for argument in argv:
+        if argument.startswith(("-f=", "--f=")):
+            return Path(argument.split("=", 1)[1])
+    return None
+
+
+def remove_kernel_files() -> None:
+    """What the forked kernels left in the server's runtime folder (their connection files
+    and IPC sockets), and the folder when that leaves it empty: after ``kill -9`` of the
+    server nobody else removes them (issue #31 item 6)."""
+    folders = set()
+    for file in CONNECTION_FILES:
+        for leftover in [file, *file.parent.glob(f"{file.stem}-ipc-*")]:
+            with contextlib.suppress(OSError):
+                leftover.unlink()
+        folders.add(file.parent)
+    for folder in folders:
+        with contextlib.suppress(OSError):  # not empty: another server's, or not ours
+            folder.rmdir()
 
 
 def forking_loop(listener: socket.socket, parent: int) -> None:
@@ -183,6 +214,9 @@ def forking_loop(listener: socket.socket, parent: int) -> None:
                 finally:
                     os._exit(0)
             KERNELS.add(pid)
+            file = connection_file(request.get("argv") or [])
+            if file is not None:
+                CONNECTION_FILES.add(file)
             connection.sendall(json.dumps({"pid": pid}).encode() + b"\n")
 
 
