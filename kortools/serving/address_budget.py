@@ -86,3 +86,10 @@ def is_action(content: dict) -> bool:
     if not isinstance(custom, dict):
         return True
     return custom.get("kind") not in ("chunk", "end", "refused")
+
+
+def is_state_request(content: dict) -> bool:
+    """The widget manager's request for every widget's state (a page load's; the kernel
+    serialises each widget and chart for it)."""
+    data = content.get("data") if isinstance(content, dict) else None
+    return isinstance(data, dict) and data.get("method") == "request_states"

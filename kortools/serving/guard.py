@@ -12,8 +12,10 @@ not use (``allowed_comm_targets``: a visitor creates no widgets), opens more tha
 socket (code 1008) and is logged; the kernel and the server carry on. Every socket from one
 visitor address also draws on that address's budgets (``kortools.serving.address_budget``:
 frames, and actions such as a button or an upload), so more pages or reconnecting do not
-buy one visitor more of the kernels' time (issue #31 item 5). Behind nginx the address is
-the one nginx saw (``address_header``: ``X-Real-IP``, set by ``make serve``'s workers).
+buy one visitor more of the kernels' time, and an address that opens sockets (or asks for
+every widget's state) faster than a person loads pages gets 429 (issue #31 item 5). Behind
+nginx the address is the one nginx saw (``address_header``: ``X-Real-IP``, set by
+``make serve``'s workers).
 
 Out: Voila's handler parses every binary message as v1 before sending it, which freezes
 the server on a legacy-protocol reply with buffers; here the message is checked and the
@@ -28,10 +30,11 @@ import time
 from typing import ClassVar
 
 from jupyter_server.services.kernels.connection.channels import ZMQChannelsWebsocketConnection
+from tornado.web import HTTPError
 from tornado.websocket import WebSocketClosedError, WebSocketHandler
 from traitlets import Float, Int, List, Unicode
 
-from kortools.serving.address_budget import AddressBudgets, is_action
+from kortools.serving.address_budget import AddressBudgets, is_action, is_state_request
 from kortools.serving.frames import BadFrame, Frame, parse_frame
 
 POLICY_VIOLATION = 1008  # RFC 6455 close code
@@ -68,6 +71,15 @@ class GuardedConnection(ZMQChannelsWebsocketConnection):
         help="Sustained actions (a button pressed, an upload begun) per second from one address.",
     )
     address_action_burst = Int(10, config=True, help="Actions one address may send at once above that.")
+    address_pages_per_second = Float(
+        2,
+        config=True,
+        help="Sustained socket openings and widget-state requests (a page's two) per second from one "
+        "address: a reconnecting script costs the server a handshake and the kernel every widget's state.",
+    )
+    address_page_burst = Int(
+        100, config=True, help="Openings and state requests one address may make at once."
+    )
     address_header = Unicode(
         "",
         config=True,
@@ -101,6 +113,17 @@ class GuardedConnection(ZMQChannelsWebsocketConnection):
             budgets = GuardedConnection._budgets[kind] = AddressBudgets(rate, burst)
         return budgets
 
+    async def prepare(self):
+        """Refuse the socket (429, before the kernel is asked anything) when its address has
+        opened too many lately; else jupyter_server's preparation."""
+        if not self._page_budget().take(self.visitor_address):
+            self.log.warning("kortools: refused a kernel websocket from %s: too many", self.visitor_address)
+            raise HTTPError(429, "kortools: too many kernel websockets from one address")
+        return await super().prepare()
+
+    def _page_budget(self) -> AddressBudgets:
+        return self._budget("pages", self.address_pages_per_second, self.address_page_burst)
+
     # -- in --------------------------------------------------------------------------
     def handle_incoming_message(self, incoming_msg) -> None:
         """Check the frame, then hand it to jupyter_server; a bad frame closes the socket."""
@@ -131,7 +154,14 @@ class GuardedConnection(ZMQChannelsWebsocketConnection):
         frames = self._budget("frames", self.address_messages_per_second, self.address_message_burst)
         if not frames.take(address):
             raise BadFrame(f"more than {self.address_messages_per_second:g} frames per second from {address}")
-        if frame.msg_type == "comm_msg" and is_action(frame.content()):
+        if frame.msg_type != "comm_msg":
+            return
+        content = frame.content()
+        if is_state_request(content) and not self._page_budget().take(address):
+            raise BadFrame(
+                f"more than {self.address_pages_per_second:g} state requests per second from {address}"
+            )
+        if is_action(content):
             actions = self._budget("actions", self.address_actions_per_second, self.address_action_burst)
             if not actions.take(address):
                 rate = self.address_actions_per_second
