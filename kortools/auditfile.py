@@ -26,8 +26,12 @@ from kortools.auditfile_rules import (
     Ledger,
     account_kind,
     classify,
+    clean_code,
+    is_cash_customer,
+    is_input_code,
 )
 from kortools.errors import InputError
+from kortools.money import format_euro
 from kortools.os_errors import reason_nl
 from kortools.pyxaf_nl import finding_nl
 
@@ -218,11 +222,34 @@ def _classify(af, name: str, source: io.BytesIO | Path | None = None) -> YearLin
         out.accounts,
         out.vat_codes,
         frozenset(k for k, r in af.relations.items() if (r.tax_registration_id or r.commerce_number)),
+        input_codes=frozenset(
+            clean_code(k)
+            for k, c in af.vat_codes.items()
+            if is_input_code(c.description or "", c.payable_account_id, c.receivable_account_id)
+        ),
+        cash_customers=frozenset(k for k, r in af.relations.items() if is_cash_customer(k, r.name or "")),
     )
     figures = classify(line_table(af, source), ledger)
+    _check_readable(figures, name)
     out.sources, out.investments = figures.sources, figures.investments
     out.findings += _findings(figures, out, af.findings)
     return out
+
+
+#: Lines whose amount cannot be read: a few are named and counted as € 0; more than this
+#: share of the file's lines (and more than five) and the file is refused.
+MAX_UNREADABLE_SHARE = 0.01
+
+
+def _check_readable(figures: Classified, name: str) -> None:
+    count, examples = figures.unreadable
+    if count > 5 and count > MAX_UNREADABLE_SHARE * figures.lines:
+        raise InputError(
+            "auditfile",
+            name,
+            f"heeft {count} van {figures.lines} boekingsregels met een bedrag dat niet te lezen is "
+            f"(bijvoorbeeld {', '.join(examples)}): exporteer het opnieuw uit de boekhouding",
+        )
 
 
 def _check_counts(af, name: str) -> None:
@@ -255,10 +282,29 @@ def _findings(figures: Classified, out: YearLines, reader_findings) -> list[tupl
         found.append(
             (
                 "unknown_vat_code",
-                f"btw-code {code or '(geen)'}: soort onbekend, € {amount:,.2f} omzet als ‘onbekend’".replace(
-                    ",", "."
-                ),
+                f"btw-code {code or '(geen)'}: soort onbekend, {format_euro(amount)} omzet als ‘onbekend’",
                 f"VAT code {code or '(none)'}: kind unknown, {amount:,.2f} of turnover as 'unknown'",
+                1,
+            )
+        )
+    count, examples = figures.unreadable
+    if count:
+        found.append(
+            (
+                "unreadable_amount",
+                f"{count} boekingsregel(s) met een bedrag dat niet te lezen is ({', '.join(examples)}): "
+                "als € 0 geteld",
+                f"{count} line(s) whose amount cannot be read: counted as 0",
+                count,
+            )
+        )
+    if figures.old_kor:
+        found.append(
+            (
+                "old_kor",
+                f"{format_euro(figures.old_kor)} ‘kleine ondernemersregeling’ als opbrengst geboekt: "
+                "de klant gebruikte de oude KOR (vóór 2020, een korting op de btw); niet als omzet geteld",
+                f"{figures.old_kor:,.2f} of the pre-2020 KOR reduction booked as income: not turnover",
                 1,
             )
         )

@@ -32,6 +32,8 @@ LINE_FIELDS = ("accID", "amnt", "amntTp", "custSupID", "desc")
 VAT_FIELDS = ("vatID", "vatPerc", "vatAmnt", "vatAmntTp")
 #: Bytes fed to lxml at a time; what was read is cut from the tree after each (memory flat).
 _PIECE = 1 << 20
+#: A line's amount this large is not a small business's: read as unreadable (issue #32).
+MAX_LINE_AMOUNT = 1e9
 #: Most lines (and other parts) one transaction may have: a payroll journal has thousands.
 MAX_TRANSACTION_PARTS = 200_000
 #: Lines read before they are converted to a table chunk: the texts are freed and their
@@ -79,7 +81,7 @@ class LineTable:
     """A file's lines (``lines``: one row per line) and its transactions' dates."""
 
     lines: pd.DataFrame  # tx, account, side, amount, customer, description, vat_code,
-    #                      vat_percentage, vat_amount, has_vat
+    #                      vat_percentage, vat_amount, has_vat, unreadable (the amount's text)
     dates: pd.Series  # per transaction number: its date (datetime64), NaT when unreadable
 
 
@@ -266,7 +268,10 @@ def table_of(raw: Columns) -> LineTable:
     """The raw columns converted on whole columns (module docstring)."""
     lines = raw.line
     sign = _sign(lines["amntTp"])
-    amount = np.nan_to_num(numbers(lines["amnt"]), nan=0.0) * sign
+    read = numbers(lines["amnt"])
+    # NaN, empty, "abc", "12.100,00", "Infinity", a billion or more: counted, as € 0
+    unreadable = ~np.isfinite(read) | (np.abs(read) >= MAX_LINE_AMOUNT)
+    amount = np.where(unreadable, 0.0, read) * sign
     vat_code, vat_percentage, vat_amount, has_vat = _line_vat(raw, lines["amntTp"])
     table = pd.DataFrame(
         {
@@ -280,9 +285,18 @@ def table_of(raw: Columns) -> LineTable:
             "vat_percentage": vat_percentage,
             "vat_amount": vat_amount,
             "has_vat": has_vat,
+            "unreadable": _unreadable_texts(lines["amnt"], unreadable),
         }
     )
     return LineTable(table, _dates(raw.dates))
+
+
+def _unreadable_texts(texts: list, unreadable: np.ndarray) -> np.ndarray:
+    """Per line: the amount's text where it could not be read ("(leeg)" for none), else ""."""
+    out = np.full(len(texts), "", dtype=object)
+    for index in np.flatnonzero(unreadable):
+        out[index] = _text(texts[index]).strip() or "(leeg)"
+    return out
 
 
 def numbers(values: Iterable) -> np.ndarray:

@@ -44,6 +44,23 @@ _WORDS = {
     "reduced": re.compile(r"laag|9\s*%|reduced", re.I),
     "general": re.compile(r"hoog|21\s*%|general", re.I),
 }
+#: A class-8 (or WOmz) account that is not turnover: cost of sales, purchases, price
+#: differences, an intra-EU purchase's helper account (real charts put them in class 8)
+_COST_OF_SALES = re.compile(r"kostprijs|inkoop|inkopen|prijsverschil|hulprekening", re.I)
+#: The pre-2020 KOR's reduction booked as income: not turnover (a finding)
+_OLD_KOR = re.compile(r"kleine\s*ondernemers|\bKOR\b", re.I)
+#: A VAT code for purchases, acquisitions or imports: a sale never carries one
+_INPUT_CODE = re.compile(r"voorbelasting|inkoop|inkopen|verwerving|invoer|import", re.I)
+#: Class 0 that is not a fixed asset: equity, private, loans, provisions, depreciation
+_NOT_AN_ASSET = re.compile(
+    r"priv[eé]|kapitaal|vermogen|reserve|winst|resultaat|verlies|dividend|lening|hypothe|"
+    r"voorziening|schuld|afschr|herwaardering|aandelen|effecten|deelneming|\bo/g\b",
+    re.I,
+)
+#: RGS fixed-asset sub-kinds that are depreciation or revaluation, not the asset's price
+_RGS_NOT_PRICE = ("Cae", "Cuh", "Cuw", "Cbw", "Wvr", "Afs")
+#: The till's anonymous customer: consumers (auditfile.md §3, issue #32)
+_CASH_CUSTOMER = re.compile(r"\bkas\b|kassa|contant|passant", re.I)
 _VAT_ACCOUNT = re.compile(r"btw|omzetbelasting|voorbelasting|\bvat\b", re.I)
 _INPUT_VAT_ACCOUNT = re.compile(r"te vorderen|voorbelasting|vordering btw|input", re.I)
 _NOT_A_PURCHASE = re.compile(r"loon|lonen|salaris|sociale lasten|pensioen|afschrijving|belastingdienst", re.I)
@@ -62,6 +79,8 @@ class Ledger:
     accounts: Mapping[str, str]  # account id: description
     vat_codes: Mapping[str, str]  # VAT code: description
     business: frozenset[str]  # customers with a VAT id or KVK number
+    input_codes: frozenset[str] = frozenset()  # VAT codes of purchases (:func:`is_input_code`)
+    cash_customers: frozenset[str] = frozenset()  # the till's anonymous customer(s)
 
 
 @dataclass(frozen=True)
@@ -73,25 +92,60 @@ class Classified:
     unknown_codes: dict[str, float]  # VAT code whose kind is unknown: its turnover
     name_only: list[str]  # customers known by name only (counted as business)
     outside_year: int  # transactions dated outside the file's year
+    old_kor: float = 0.0  # the pre-2020 KOR's reduction booked as income
+    unreadable: tuple[int, tuple[str, ...]] = (0, ())  # lines whose amount cannot be read; examples
+    lines: int = 0  # lines read
 
 
 def account_kind(account) -> str:
-    """revenue | asset | input_vat | vat | expense | not_purchase | balance (auditfile.md §2, §4)."""
+    """revenue | old_kor | asset | input_vat | vat | expense | not_purchase | balance
+    (auditfile.md §2, §4; issue #32: cost of sales in class 8, equity in class 0)."""
     rgs = (account.rgs.code if account.rgs is not None and account.rgs.code else "") or ""
     desc = account.description or ""
+    lead = f"{getattr(account, 'lead_code', '') or ''} {getattr(account, 'lead_description', '') or ''}"
     profit_loss = account.account_type is not None and account.account_type.code == "P"
     number = (account.id or "").strip()
     if profit_loss:
-        if rgs.startswith("WOmz") or (not rgs and number.startswith("8")):
+        if _OLD_KOR.search(desc):
+            return "old_kor"
+        if (rgs.startswith("WOmz") or (not rgs and number.startswith("8"))) and not _COST_OF_SALES.search(
+            desc
+        ):
             return "revenue"
         if rgs.startswith(("WPer", "WAfs")) or _NOT_A_PURCHASE.search(desc):
             return "not_purchase"
         return "expense"
-    if rgs.startswith(("BMva", "BIva")) or (not rgs and number.startswith("0")):
+    if is_fixed_asset(rgs, number, f"{desc} {lead}"):
         return "asset"
     if _VAT_ACCOUNT.search(desc):
         return "input_vat" if _INPUT_VAT_ACCOUNT.search(desc) else "vat"
     return "balance"
+
+
+def is_fixed_asset(rgs: str, number: str, words: str) -> bool:
+    """A fixed asset's price account: RGS ``BMva``/``BIva`` (not its depreciation or
+    revaluation), else class 0 of the decimal chart that is not equity, private, a loan, a
+    provision or depreciation (by the account's or its lead's words)."""
+    if rgs:
+        return rgs.startswith(("BMva", "BIva")) and rgs[7:10] not in _RGS_NOT_PRICE
+    return number.startswith("0") and not _NOT_AN_ASSET.search(words)
+
+
+def is_input_code(description: str, payable: str | None, receivable: str | None) -> bool:
+    """A VAT code of purchases: its words (voorbelasting, inkoop, verwerving, invoer), or a
+    claim account (``vatToClaimAccID``) without a pay account. A claim account alone does not
+    decide: Exact Online gives every code, sales codes too, both accounts."""
+    return bool(_INPUT_CODE.search(description or "")) or bool(receivable and not payable)
+
+
+def is_cash_customer(customer_id: str, name: str) -> bool:
+    """The till's anonymous customer (kas, kassa, contant, passanten): consumers."""
+    return bool(_CASH_CUSTOMER.search(f"{customer_id} {name}"))
+
+
+def clean_code(code: str) -> str:
+    """A VAT code as the file's table has it: a credit note's ``-V21`` is ``V21``."""
+    return code.strip().lstrip("-+").strip()
 
 
 @functools.lru_cache(maxsize=64)
@@ -120,10 +174,11 @@ def vat_kind(code: str, percentage, description: str, year: int) -> str:
 def classify(table: LineTable, ledger: Ledger) -> Classified:
     """The year's figures from a file's lines (auditfile.md §2 turnover, §3 customers, §4
     costs and investments)."""
-    lines = table.lines.assign(kind=table.lines["account"].map(ledger.account_kinds).fillna("balance"))
+    lines = table.lines.assign(kind=_line_kinds(table.lines, ledger))
     n_tx = len(table.dates)
     context = _transaction_context(lines, n_tx)
-    sales = _sales(lines[lines["kind"] == "revenue"], context["customer"], ledger)
+    context["vat_kind"] = _vat_kind_by_ratio(lines, n_tx, ledger.year)
+    sales = _sales(lines[lines["kind"] == "revenue"], context, ledger)
     costs, investments = _costs_and_investments(lines, context, ledger, table.dates)
     parts = pd.concat([sales.parts, costs], ignore_index=True).sort_values("order", kind="stable")
     sources = parts.groupby(SOURCE_COLUMNS[:-1], sort=False)["amount"].sum().reset_index()[SOURCE_COLUMNS]
@@ -134,11 +189,69 @@ def classify(table: LineTable, ledger: Ledger) -> Classified:
         sales.unknown_codes,
         sales.name_only,
         int((years.notna() & (years != ledger.year)).sum()),
+        old_kor=float(-lines.loc[lines["kind"] == "old_kor", "amount"].sum()),
+        unreadable=_unreadable(lines),
+        lines=len(lines),
     )
 
 
+def _line_kinds(lines: pd.DataFrame, ledger: Ledger) -> np.ndarray:
+    """Each line's kind: its account's (:func:`account_kind`), except that a line on a
+    revenue account carrying a purchase's VAT code is a purchase (issue #32: cost of sales
+    booked in class 8 with "Voorbelasting 21%")."""
+    kind = lines["account"].map(ledger.account_kinds).fillna("balance").to_numpy(object)
+    if ledger.input_codes:
+        code = _each_distinct(lines["vat_code"], clean_code)
+        purchase = (
+            (kind == "revenue") & lines["has_vat"].to_numpy() & code.isin(ledger.input_codes).to_numpy()
+        )
+        kind = np.where(purchase, "expense", kind)
+    return kind
+
+
+def _unreadable(lines: pd.DataFrame) -> tuple[int, tuple[str, ...]]:
+    """How many lines' amounts could not be read (counted as € 0), with a few examples."""
+    if "unreadable" not in lines:
+        return 0, ()
+    bad = lines[lines["unreadable"] != ""]
+    shown = zip(bad["unreadable"][:3], bad["account"][:3], strict=True)
+    return len(bad), tuple(f"‘{text[:20]}’ op rekening {account}" for text, account in shown)
+
+
+def _vat_kind_by_ratio(lines: pd.DataFrame, n_tx: int, year: int) -> np.ndarray:
+    """Per transaction, the VAT kind its sales without a VAT block show by the VAT booked
+    beside them: payable VAT over those sales, matched to a rate of the year (within 0.25
+    percentage point); "unknown" where it matches none or there is no VAT line."""
+    tx = lines["tx"].to_numpy()
+    kind, amount = lines["kind"].to_numpy(object), lines["amount"].to_numpy()
+    bare = (kind == "revenue") & ~lines["has_vat"].to_numpy()
+    vat = np.bincount(tx, weights=np.where(kind == "vat", amount, 0.0), minlength=n_tx)
+    sales = np.bincount(tx, weights=np.where(bare, amount, 0.0), minlength=n_tx)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        percent = np.where(sales != 0, 100 * vat / sales, np.nan)
+    found = np.full(n_tx, "unknown", dtype=object)
+    for rate, rate_kind in rate_kinds(year).items():
+        if rate > 0:
+            found[np.abs(percent - rate) < 0.25] = rate_kind
+    return found
+
+
+def _each_distinct(values: pd.Series, convert) -> pd.Series:
+    """``convert`` applied once per distinct value (a file has few accounts and codes)."""
+    return values.map({value: convert(value) for value in values.unique()})
+
+
+def words_kind(description: str) -> str:
+    """A VAT kind named by words (an account's or a code's description), else "unknown"."""
+    for kind, words in _WORDS.items():
+        if words.search(description or ""):
+            return kind
+    return "unknown"
+
+
 def _transaction_context(lines: pd.DataFrame, n_tx: int) -> dict[str, np.ndarray]:
-    """Per transaction: its customer (the first line's that names one), its input VAT (the
+    """Per transaction: its customer (the first line's that names one, for sale lines that
+    name none), its input VAT (the
     lines on an input-VAT account), and of its buying lines (costs and investments on the
     debit side) the VAT in their own blocks and their sum (1 when there are none): §4."""
     tx = lines["tx"].to_numpy()
@@ -166,22 +279,39 @@ class _Sales:
     name_only: list[str]
 
 
-def _sales(revenue: pd.DataFrame, customers: np.ndarray, ledger: Ledger) -> _Sales:
-    """Turnover lines (§2): the sale (credit − debit), its VAT kind (a code's kind from its
-    words or the percentage of its first line), its customer kind (§3)."""
+def _sales(revenue: pd.DataFrame, context: dict[str, np.ndarray], ledger: Ledger) -> _Sales:
+    """Turnover lines (§2): the sale (credit − debit), its VAT kind, its customer kind (§3).
+
+    The VAT kind, first that knows: the code's words in the file's own table, the
+    percentage of the code's first line, the account's words ("Omzet binnenland hoog
+    tarief"), the VAT booked beside the sale in its transaction; else "unknown" (issue #32)."""
     sale = -revenue["amount"]
-    code = revenue["vat_code"]
-    first = revenue[revenue["has_vat"]].drop_duplicates("vat_code")  # a code's first line decides
+    code = _each_distinct(revenue["vat_code"], clean_code)
+    first = revenue.assign(code=code)[revenue["has_vat"]].drop_duplicates("code")  # a code's first line
     kinds = {
         c: vat_kind(c, p, ledger.vat_codes.get(c, ""), ledger.year)
-        for c, p in zip(first["vat_code"], first["vat_percentage"], strict=True)
+        for c, p in zip(first["code"], first["vat_percentage"], strict=True)
     }
-    vat = code.map(kinds).where(revenue["has_vat"], "unknown")
-    customer = pd.Series(customers[revenue["tx"].to_numpy()], index=revenue.index)
+    vat = code.map(kinds).where(revenue["has_vat"], "unknown").fillna("unknown")
+    by_account = revenue["account"].map(
+        {a: words_kind(ledger.accounts.get(a, "")) for a in set(revenue["account"])}
+    )
+    # the account's words and the VAT beside the sale only where the line says no rate: a
+    # percentage that is no rate of the year (7 %) stays unknown, never guessed over
+    silent = revenue["vat_percentage"].isna()
+    vat = vat.where((vat != "unknown") | ~silent, by_account)
+    by_ratio = pd.Series(context["vat_kind"][revenue["tx"].to_numpy()], index=revenue.index)
+    vat = vat.where((vat != "unknown") | ~silent, by_ratio)
+    # the line's own customer (batch journals hold several invoices in one transaction),
+    # else its transaction's (often only the debtor line names one)
+    own = revenue["customer"]
+    customer = own.where(
+        own != "", pd.Series(context["customer"][revenue["tx"].to_numpy()], index=revenue.index)
+    )
     who = np.where(
         vat.isin(("reverse_charged", "eu")) | customer.isin(ledger.business),
         "business",
-        np.where(customer == "", "consumer", "unknown"),
+        np.where((customer == "") | customer.isin(ledger.cash_customers), "consumer", "unknown"),
     )
     order = revenue.index.to_numpy() * 2
     turnover = "turnover_" + vat.astype(str)

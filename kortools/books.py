@@ -15,10 +15,12 @@ from typing import Any
 
 import pandas as pd
 
+from kortools._validate import MAX_AMOUNT
 from kortools.auditfile import CUSTOMER_KINDS, MAX_BYTES, VAT_KINDS, Source, YearLines, read_years
 from kortools.errors import InputError
 from kortools.herziening import Asset
 from kortools.margin import vat_rates
+from kortools.money import format_euro, format_percent
 from kortools.parameters import Assumption, rule_assumptions, tax_year_for
 
 #: The summary's columns, declared once: name, Dutch label (the CLI, the Herkomst tab).
@@ -40,6 +42,33 @@ BOOK_ASSUMPTIONS = (
     "books_exempt_turnover",
 )
 RATE_KINDS = ("general", "reduced", "zero")  # in the order of kortools.margin.vat_rates
+#: Totals a year must not have below zero to be a scenario's input (issue #32 item 1).
+NEGATIVE_CHECKED = (
+    "turnover",
+    "consumer_sales",
+    "business_sales",
+    "unknown_sales",
+    "costs_with_vat",
+    "input_vat",
+    "costs_without_vat",
+)
+#: The scenario's inputs from the books, with the summary's fields that make each.
+SCENARIO_INPUTS = {
+    "consumer_sales": ("consumer_sales",),
+    "business_sales": ("business_sales", "unknown_sales"),
+    "costs_with_vat": ("costs_with_vat",),
+    "costs_without_vat": ("costs_without_vat",),
+}
+INPUT_LABELS_NL = {
+    "consumer_sales": "omzet aan consumenten",
+    "business_sales": "omzet aan bedrijven (met klanten zonder btw- of KVK-nummer)",
+    "costs_with_vat": "kosten met btw",
+    "costs_without_vat": "kosten zonder btw",
+}
+#: The base year more than this many years before the first year: said (issue #32 item 9).
+OLD_BOOKS_YEARS = 2
+#: More than this share of a year's turnover of unknown VAT kind: said (issue #32 item 8).
+UNKNOWN_VAT_SHARE = 0.10
 
 
 @dataclass(frozen=True)
@@ -127,7 +156,7 @@ def books_of(years: list[YearLines]) -> Books:
     )
     findings = tuple(
         BookFinding(code, nl, en, count, y.name) for y in years for code, nl, en, count in y.findings
-    )
+    ) + tuple(_negative_totals(summary, sources, {y.year: y.name for y in years}))
     return Books(
         years[0].company,
         tuple(y.year for y in years),
@@ -137,6 +166,89 @@ def books_of(years: list[YearLines]) -> Books:
         sources,
         tuple(y.name for y in years),
     )
+
+
+def _negative_totals(
+    summary: pd.DataFrame, sources: pd.DataFrame, files: dict[int, str]
+) -> list[BookFinding]:
+    """A year's total below zero (stock corrections on cost of sales, credit notes, sick pay
+    received on an expense account): named with the accounts that made it (issue #32)."""
+    found = []
+    for year, row in summary.iterrows():
+        for field in NEGATIVE_CHECKED:
+            total = float(row[field])
+            if total > -0.005:
+                continue
+            fields = sources["field"]
+            which = fields.str.startswith("turnover_") if field == "turnover" else fields == field
+            parts = sources[(sources["year"] == year) & which]
+            by_account = parts.groupby(["account", "account_description"])["amount"].sum().sort_values()
+            named = "; ".join(
+                " ".join(filter(None, (str(a) for a in accounts))) + f" {format_euro(float(amount))}"
+                for accounts, amount in by_account[by_account < 0].head(3).items()
+                if isinstance(accounts, tuple)
+            )
+            label = SUMMARY_LABELS[field]
+            found.append(
+                BookFinding(
+                    "negative_total",
+                    f"{label} {year} samen {format_euro(total)}: negatief (voorraadcorrecties, creditnota's "
+                    f"of ontvangen vergoedingen?), vooral {named}. In een scenario als € 0 gerekend; "
+                    "pas het aan als dat niet klopt",
+                    f"{field} {year} totals {total:,.2f}: negative; taken as 0 in a scenario",
+                    1,
+                    files.get(int(str(year)), ""),
+                )
+            )
+    return found
+
+
+def _input_values(row: dict, year: int, notes: list[tuple[str, str]]) -> dict[str, float]:
+    """A year's scenario inputs from its summary row; one below € 0 (or above what a scenario
+    takes) is taken as € 0 (or that most) and said (issue #32 item 1)."""
+    values = {}
+    for name, parts in SCENARIO_INPUTS.items():
+        amount = float(sum(row[p] for p in parts))
+        used = min(max(amount, 0.0), MAX_AMOUNT)
+        if used != amount:
+            label = INPUT_LABELS_NL[name]
+            notes.append(
+                (
+                    f"The books' {name} of {year} total {amount:,.2f}: taken as {used:,.0f} "
+                    "(change it if that is wrong).",
+                    f"{label[0].upper()}{label[1:]} van {year} in de administratie: samen "
+                    f"{format_euro(amount)}; gerekend met {format_euro(used, cents=False)} "
+                    "(pas het aan als dat niet klopt).",
+                )
+            )
+        values[name] = used
+    return values
+
+
+def _book_warnings(books: Books, first_year: int, notes: list[tuple[str, str]]) -> None:
+    """What the adviser must know of the books themselves: their age, the turnover whose VAT
+    kind stayed unknown (issue #32 items 8 and 9)."""
+    base = books.years[-1]
+    if first_year - base > OLD_BOOKS_YEARS:
+        notes.append(
+            (
+                f"The books are of {base}, {first_year - base} years before {first_year}: the forecast "
+                f"carries {base}'s figures forward unchanged.",
+                f"De administratie is van {base}, {first_year - base} jaar vóór {first_year}: de prognose "
+                f"zet de cijfers van {base} ongewijzigd door. Controleer ze met recente cijfers.",
+            )
+        )
+    row: dict[Any, Any] = books.summary.loc[base].to_dict()
+    turnover, unknown = float(row["turnover"]), float(row["turnover_unknown"])
+    if turnover > 0 and unknown / turnover > UNKNOWN_VAT_SHARE:
+        share = format_percent(unknown / turnover)
+        notes.append(
+            (
+                f"{unknown:,.2f} ({share}) of {base}'s turnover has a VAT kind the books do not say.",
+                f"Van de omzet van {base} heeft {format_euro(unknown)} ({share}) een btw-soort die de "
+                "administratie niet zegt (zie Herkomst): controleer het tarief.",
+            )
+        )
 
 
 def scenario_from_books(
@@ -155,40 +267,39 @@ def scenario_from_books(
     from kortools.scenario import Scenario
 
     table: dict[Any, dict[Any, Any]] = books.summary.to_dict("index")
-    base = table[books.years[-1]]
+    notes: list[tuple[str, str]] = []
     last = last_year if last_year is not None else first_year + 4
     history = {
-        int(year): {
-            "consumer_sales": float(row["consumer_sales"]),
-            "business_sales": float(row["business_sales"] + row["unknown_sales"]),
-            "costs_with_vat": float(row["costs_with_vat"]),
-            "costs_without_vat": float(row["costs_without_vat"]),
-        }
+        int(year): _input_values(row, int(year), notes)
         for year, row in table.items()
         if first_year - 1 <= int(year) <= last
     }
+    base_year = books.years[-1]
+    base = table[base_year]
+    base_values = history.get(base_year) or _input_values(base, base_year, notes)
+    warnings: list[tuple[str, str]] = []
+    _book_warnings(books, first_year, warnings)
     if first_year - 1 in history:
         history[first_year - 1] = {
             k: history[first_year - 1][k] for k in ("consumer_sales", "business_sales")
         }
     rated = {k: float(base[f"turnover_{k}"]) for k in RATE_KINDS}
     rates = dict(zip(RATE_KINDS, vat_rates(tax_year_for(first_year)), strict=True))
-    costs = float(base["costs_with_vat"])
+    costs = base_values["costs_with_vat"]
     investments: list[dict[Any, Any]] = books.investments.to_dict("records")
     fields: dict[str, Any] = {
         "name": books.company[:120],
         "first_year": first_year,
         "last_year": last,
-        "consumer_sales": float(base["consumer_sales"]),
-        "business_sales": float(base["business_sales"] + base["unknown_sales"]),
-        "costs_with_vat": costs,
-        "costs_without_vat": float(base["costs_without_vat"]),
+        **base_values,
         "vat_rate": rates[max(rated, key=lambda k: rated[k]) if any(rated.values()) else "general"],
         "kor_start_year": kor_start_year,
         "assets": _assets(investments),
         "overrides": history,
         "description": "Uit de administratie: " + ", ".join(books.files)[:170],
         "assumption_keys": BOOK_ASSUMPTIONS,
+        "input_notes": tuple(dict.fromkeys(notes)),
+        "input_warnings": tuple(warnings),
     }
     if costs > 0 and float(base["input_vat"]) > 0:
         fields["input_vat_rate"] = min(1.0, float(base["input_vat"]) / costs)

@@ -27,16 +27,23 @@ from kortools.kor_years import CROSSED, status_text
 from kortools.margin import MarginComparison, margin_comparison
 from kortools.parameters import (
     Assumption,
-    record,
+    Source,
     recording,
     rule_assumption,
     rule_assumptions,
     tax_years,
     value,
 )
+from kortools.parameters import record as note_assumption
 from kortools.record import Businesses, businesses_of
 from kortools.scenario import Scenario
 from kortools.yearly import VatYears, vat_by_year
+
+#: Where a note on the inputs comes from: the rules of reading them (the books' today).
+INPUT_NOTE_SOURCE = Source(
+    "kortools, rules/auditfile.md: zo gelezen uit de invoer",
+    "https://odb.belastingdienst.nl/documentatie/xml-auditfile-financieel-xaf-4-0-3/",
+)
 
 
 @dataclass(frozen=True)
@@ -156,6 +163,8 @@ def evaluate(scenario: Scenario) -> ScenarioResult:
         _extrapolation(s)
         for key in s.assumption_keys:  # e.g. the books' (kortools.books)
             rule_assumption(key)
+        for number, (text_en, text_nl) in enumerate((*s.input_notes, *s.input_warnings), start=1):
+            note_assumption(Assumption(f"input_note_{number}", text_en, text_nl, INPUT_NOTE_SOURCE))
         start = s.kor_start_year - s.first_year
         warnings = scenario_warnings(vat, 0, start, s.vat_taxed_rental, s.foreign_or_reverse_charge)
         first = s.inputs(s.kor_start_year)
@@ -165,6 +174,10 @@ def evaluate(scenario: Scenario) -> ScenarioResult:
             s.kvk_registered,
             s.eu_turnover,
             s.solar_panels_before_2023,
+        )
+        warnings += tuple(
+            KorWarning("check_inputs", "Controleer de invoer", text_nl, False, INPUT_NOTE_SOURCE)
+            for _, text_nl in s.input_warnings
         )
         if {w.code for w in warnings} & {"many_business_customers", "large_investment"}:
             rule_assumption("kvk_warning_heuristics")
@@ -316,7 +329,7 @@ def _extrapolation(s: Scenario) -> None:
     if not beyond:
         return
     last = tax_years()[-1]
-    record(
+    note_assumption(
         Assumption(
             "tax_data_extrapolated",
             f"Years {beyond[0]}–{beyond[-1]} use the tax figures of {last} (no data yet).",

@@ -23,6 +23,7 @@ from kortools.parameters import tax_year_for, tax_years, value
 from kortools.scenario_checks import (
     _asset,
     _check_assumption_keys,
+    _check_input_notes,
     _check_monthly_sales,
     _check_period_end,
     _check_period_start,
@@ -87,6 +88,10 @@ class Scenario:
     (a forecast: the plain values hold in ``first_year``); ``overrides`` may hold the
     sales of ``first_year − 1`` (history: the previous-year test uses them).
     ``turnover(year)``, ``basis(year)``.
+    ``input_notes``: what was assumed where the inputs were read, as (English, Dutch) texts
+    shown among the result's assumptions (the books: a negative total taken as € 0);
+    ``input_warnings`` the same, said with the verdict too (books years old, much turnover
+    of unknown VAT kind).
     ``assumption_keys``: unconfirmed rules the inputs rest on (data/assumptions.yaml, e.g.
     from the books): shown with the result.
     ``assume_last_tax_year``: years after the last year with tax data use that
@@ -147,6 +152,8 @@ class Scenario:
     return_period: str = "quarter"
     growth: float = 0.0
     assumption_keys: tuple[str, ...] = ()
+    input_notes: tuple[tuple[str, str], ...] = ()
+    input_warnings: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self):
         set_ = object.__setattr__
@@ -208,6 +215,8 @@ class Scenario:
         )
         set_(self, "overrides", _check_overrides(self.overrides, first, last))
         set_(self, "assumption_keys", _check_assumption_keys(self.assumption_keys))
+        set_(self, "input_notes", _check_input_notes(self.input_notes, "input_notes"))
+        set_(self, "input_warnings", _check_input_notes(self.input_warnings, "input_warnings"))
         for year in self.years:
             self.tax_year(year)
         set_(self, "starter_uses_before", self._check_starter_uses())
@@ -353,6 +362,9 @@ class Scenario:
         data["overrides"] = {int(y): dict(o) for y, o in self.overrides.items()}
         if self.monthly_sales is not None:
             data["monthly_sales"] = list(self.monthly_sales)
+        data["assumption_keys"] = list(self.assumption_keys)
+        data["input_notes"] = [list(note) for note in self.input_notes]
+        data["input_warnings"] = [list(note) for note in self.input_warnings]
         return data
 
     @classmethod

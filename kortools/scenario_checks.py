@@ -92,6 +92,28 @@ def _check_assumption_keys(keys: Any) -> tuple[str, ...]:
     return tuple(keys)
 
 
+#: Most notes on the inputs a scenario carries, and the longest.
+MAX_INPUT_NOTES, MAX_NOTE_CHARS = 20, 400
+
+
+def _check_input_notes(notes: Any, field: str = "input_notes") -> tuple[tuple[str, str], ...]:
+    """What was assumed about the inputs where they were read (e.g. a negative cost total
+    from the books taken as € 0): pairs of texts (English, Dutch), shown as assumptions."""
+    if isinstance(notes, str) or not isinstance(notes, Iterable):
+        raise InputError(field, notes, "allowed a list of [English, Dutch] text pairs")
+    checked = []
+    for note in notes:
+        pair = tuple(note) if isinstance(note, Iterable) and not isinstance(note, str) else ()
+        if len(pair) != 2 or not all(isinstance(t, str) and 0 < len(t) <= MAX_NOTE_CHARS for t in pair):
+            raise InputError(
+                field, note, f"allowed [English, Dutch] texts of at most {MAX_NOTE_CHARS} characters"
+            )
+        checked.append((pair[0], pair[1]))
+    if len(checked) > MAX_INPUT_NOTES:
+        raise InputError(field, len(checked), f"allowed at most {MAX_INPUT_NOTES} notes")
+    return tuple(checked)
+
+
 def _check_monthly_sales(weights: Any) -> tuple[float, ...] | None:
     """12 non-negative weights, not all 0 (January first), or None for evenly spread sales."""
     if weights is None:
