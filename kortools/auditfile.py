@@ -11,6 +11,7 @@ from (:class:`kortools.books.Books`). Euros as floats (pyxaf's Decimals converte
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -125,12 +126,53 @@ def _unpacked(source: io.BytesIO | Path, name: str, max_bytes: int) -> io.BytesI
 
 def read_year(data: Source, max_bytes: int = MAX_BYTES) -> YearLines:
     """The classified lines of one auditfile (module docstring); ``InputError`` in Dutch for a
-    file that is not an auditfile, unsafe XML, too large, broken, or not a calendar year."""
+    file that is not an auditfile, unsafe XML, too large, broken, or not a calendar year.
+
+    A file that says UTF-8 but holds windows-1252 (ISO-8859-1) bytes — a customer's "Müller"
+    written by a package that never converted it — is read as windows-1252, with a finding
+    (issue #32 item 6); any other broken XML is refused naming its line."""
+    source, name = _source(data, max_bytes)
+    source = _unpacked(source, name, max_bytes)
+    try:
+        return _read_and_classify(source, name, max_bytes)
+    except _BrokenXml as broken:
+        line = broken.line
+        transcoded = _declared_utf8_but_is_not(source)
+        if transcoded is None:
+            raise InputError("auditfile", name, _broken_nl(line)) from None
+    try:
+        year = _read_and_classify(transcoded, name, max_bytes)
+    except _BrokenXml as broken:
+        raise InputError("auditfile", name, _broken_nl(broken.line)) from None
+    year.findings.append(
+        (
+            "encoding_declared_wrong",
+            f"het bestand zegt UTF-8 maar bevat windows-1252-tekens (vanaf regel {line}): zo gelezen; "
+            "controleer namen met accenten",
+            f"declared UTF-8 but holds windows-1252 bytes (from line {line}): read as windows-1252",
+            1,
+        )
+    )
+    return year
+
+
+def _broken_nl(line: int | None) -> str:
+    where = f" (de XML klopt niet vanaf regel {line})" if line else ""
+    return f"is onvolledig of beschadigd{where}: exporteer het opnieuw uit de boekhouding"
+
+
+class _BrokenXml(Exception):
+    """XML that is not well-formed, at ``line`` (None: unknown)."""
+
+    def __init__(self, line: int | None):
+        super().__init__(line)
+        self.line = line
+
+
+def _read_and_classify(source: io.BytesIO | Path, name: str, max_bytes: int) -> YearLines:
     import pyxaf
     from lxml import etree
 
-    source, name = _source(data, max_bytes)
-    source = _unpacked(source, name, max_bytes)
     try:
         af = pyxaf.open(source, max_decompressed_size=max_bytes)
     except pyxaf.ForbiddenConstructError:
@@ -139,26 +181,84 @@ def read_year(data: Source, max_bytes: int = MAX_BYTES) -> YearLines:
         raise InputError("auditfile", name, "is versleuteld: exporteer het zonder wachtwoord") from None
     except pyxaf.LimitExceededError:
         raise InputError("auditfile", name, "is te groot of te diep genest: niet ingelezen") from None
+    except pyxaf.XmlSyntaxError as error:
+        raise _BrokenXml(error.line) from None
     except (pyxaf.NotAnAuditfileError, pyxaf.PyxafError, ValueError):
         raise InputError("auditfile", name, "is geen auditfile financieel (XAF)") from None
     try:
         with af:
-            return _classify(af, name, source)
+            year = _classify(af, name, source)
     except pyxaf.ForbiddenConstructError:
         raise InputError("auditfile", name, UNSAFE_NL) from None
-    except pyxaf.XmlSyntaxError as error:  # pyxaf's own pass (a .gz or .zip): e.g. cut short
-        raise InputError("auditfile", name, _broken_nl(error.line)) from None
+    except pyxaf.XmlSyntaxError as error:  # pyxaf's own pass (a .zip of parts): e.g. cut short
+        raise _BrokenXml(error.line) from None
     except etree.XMLSyntaxError as error:  # the streamed pass (auditfile_lines)
-        raise InputError("auditfile", name, _broken_nl(error.lineno)) from None
+        raise _BrokenXml(error.lineno) from None
     except TooLarge as error:
         raise InputError("auditfile", name, f"bevat {error}: niet ingelezen") from None
-    except pyxaf.PyxafError as error:
-        raise InputError("auditfile", name, f"kan niet worden gelezen: {error}") from None
+    except pyxaf.PyxafError:
+        raise InputError("auditfile", name, "kan niet worden gelezen: exporteer het opnieuw") from None
+    year.findings += _control_findings(source, max_bytes)
+    return year
 
 
-def _broken_nl(line: int | None) -> str:
-    where = f" (de XML klopt niet vanaf regel {line})" if line else ""
-    return f"is onvolledig of beschadigd{where}: exporteer het opnieuw uit de boekhouding"
+_DECLARED = re.compile(rb"""^(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+
+
+def _declared_utf8_but_is_not(source: io.BytesIO | Path) -> io.BytesIO | None:
+    """The file as UTF-8 when it declares UTF-8 (or nothing) but its bytes are not UTF-8 and
+    read as windows-1252; None otherwise."""
+    data = source.getvalue() if isinstance(source, io.BytesIO) else source.read_bytes()
+    declared = _DECLARED.match(data[:300])
+    if declared and declared.group(1).decode().lower().replace("_", "-") not in ("utf-8", "utf8"):
+        return None
+    try:
+        data.decode("utf-8")
+        return None  # valid UTF-8: broken for another reason
+    except UnicodeDecodeError:
+        pass
+    text = data.decode("cp1252", errors="replace").lstrip("\ufeff")
+    return io.BytesIO(text.encode("utf-8"))
+
+
+#: Files up to this size also get pyxaf's own checks of control totals, references and
+#: uniqueness (one more pass, about 0.3 s a MB; issue #32 item 7); larger ones are said so.
+VALIDATE_MAX_BYTES = 10 * 2**20
+#: pyxaf's checks passed on: references (4xxx), control totals (5xxx), uniqueness (6xxx).
+PASSED_ON = ("XAF4", "XAF5", "XAF6")
+
+
+def _control_findings(source: io.BytesIO | Path, max_bytes: int) -> list[tuple[str, str, str, int]]:
+    """pyxaf's findings on the control totals (``linesCount``, totals), references and
+    uniqueness (line numbers restarting) in Dutch, by code with their count."""
+    import pyxaf
+
+    size = len(source.getvalue()) if isinstance(source, io.BytesIO) else source.stat().st_size
+    if size > VALIDATE_MAX_BYTES:
+        return [
+            (
+                "not_validated",
+                f"controletotalen en verwijzingen niet nagelopen (bestand groter dan "
+                f"{VALIDATE_MAX_BYTES // 2**20} MB)",
+                "control totals and references not checked (large file)",
+                1,
+            )
+        ]
+    try:
+        report = pyxaf.validate(
+            io.BytesIO(source.getvalue()) if isinstance(source, io.BytesIO) else source,
+            max_decompressed_size=max_bytes,
+        )
+    except Exception:  # the reading above succeeded: a check that fails adds nothing
+        return []
+    by_code: dict[str, list] = {}
+    for finding in report.findings:
+        if finding.code.startswith(PASSED_ON):
+            by_code.setdefault(finding.code, []).append(finding)
+    return [
+        (code, finding_nl(code, same[0].severity), f"{code}: {same[0].message}", len(same))
+        for code, same in by_code.items()
+    ]
 
 
 def _year_of(header, name: str) -> tuple[int, list[tuple[str, str, str, int]]]:

@@ -242,9 +242,9 @@ def shown(error: InputError, lang: str) -> str:
     English and get Dutch words here; the command's and the client file's are worded in kind."""
     if lang == "en" or isinstance(error, CliError) or error.field == "clients":
         return str(error)
-    from kortools.ui.text import dutch_error
+    from kortools.error_text import LABELS_NL, dutch_error
 
-    return dutch_cli_error(error) or dutch_error(error)[1]
+    return dutch_cli_error(error) or dutch_error(error, LABELS_NL)[1]
 
 
 def dutch_cli_error(error: InputError) -> str | None:

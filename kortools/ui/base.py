@@ -23,6 +23,7 @@ from traitlets import Unicode
 
 import kortools as kt
 from kortools.money import format_euro
+from kortools.ui import browser_state
 from kortools.ui.fields import FieldSpec, amount_text, parse_inputs, parse_query
 from kortools.ui.models import SharedModels, forget, holding, made_widgets
 from kortools.ui.text import (
@@ -33,6 +34,7 @@ from kortools.ui.text import (
 )
 
 log = logging.getLogger("kortools.ui")
+browser_state.install()  # a visitor's browser moves values, never limits, texts or code (#31)
 if os.environ.get("KORTOOLS_LOG_FILE"):
     log.addHandler(logging.FileHandler(os.environ["KORTOOLS_LOG_FILE"]))
 

@@ -2,83 +2,24 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import math
-import re
-from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
 
 from kortools.columns import SHOWN_ORDER, TABLE_COLUMNS
 from kortools.deductions import MKB_PART, ONDERNEMERSAFTREK_PARTS
-from kortools.dutch import format_number_nl
-from kortools.errors import InputError
+from kortools.error_text import MODEL_FIELDS, dutch_error  # noqa: F401 - kortools.ui.text's names
 from kortools.herziening import schedule_minimum
-from kortools.kor_years import date_words
 from kortools.money import format_euro, format_percent
 from kortools.steps import dutch_date
 
-# model field -> dashboard field, to put a model error next to the right control, for the
-# dashboards whose fields do not declare theirs (FieldSpec.field; the KOR-verkenner does)
-MODEL_FIELDS = {
-    "consumer_sales": "omzet",
-    "business_sales": "omzet",
-    "costs_with_vat": "kosten_btw",
-    "costs_without_vat": "kosten_zonder",
-    "vat_rate": "btw",
-    "policy": "beleid",
-    "hours": "uren",
-    "partner_hours": "partner_uren",
-    "profit": "winst",
-    "first_year": "van",
-    "last_year": "tot",
-    "year": "van",
-    "kor_start_year": "kor_vanaf",
-    "kor_last_year": "kor_tot",
-}
 POLICY_LABELS = {
     "keep_consumer_prices": "Consumentenprijzen gelijk houden",
     "keep_net_prices": "Btw-voordeel doorgeven (nettoprijzen gelijk)",
     "keep_margin": "Marge gelijk houden (zakelijke prijs aanpassen)",
 }
-
-
-def dutch_error(
-    error: InputError, titles: dict[str, str] | None = None, fields: Mapping[str, str] | None = None
-) -> tuple[str, str]:
-    """(dashboard field, Dutch message) for a model InputError, from its structured fields;
-    ``titles``: the dashboard's field labels (from the field declarations)."""
-    model_field = error.field.split(" ")[0]
-    field = (fields or {}).get(model_field) or MODEL_FIELDS.get(model_field, error.field)
-    label = (titles or {}).get(field, field)
-    years = re.search(r"years with data: (\d{4})–(\d{4})", error.allowed)
-    if years:
-        message = f"geen belastinggegevens voor {error.value}; wel voor {years[1]} t/m {years[2]}"
-    elif error.low is not None and error.high is not None:
-        low, high = (format_number_nl(x) if abs(x) >= 10_000 else f"{x:g}" for x in (error.low, error.high))
-        message = f"kies een waarde van {low} tot en met {high}"
-    elif "non-empty text" in error.allowed:
-        most = re.search(r"at most (\d+)", error.allowed)
-        message = "vul een tekst in" + (f" van ten hoogste {most[1]} tekens" if most else "")
-    elif "must be a number" in error.allowed:
-        message = "vul een getal in"
-    elif "must be kor_start_year" in error.allowed:
-        message = "moet gelijk aan of na het startjaar van de KOR liggen"
-    elif "allowed a past date" in error.allowed:
-        message = "die datum ligt nog niet in het verleden; vink ‘Al in de KOR’ uit voor een plan"
-    elif "at the earliest, after last_year" in error.allowed:
-        earliest = re.search(r"start on (\d{4}-\d{2}-\d{2})", error.allowed)
-        when = date_words(dt.date.fromisoformat(earliest[1])) if earliest else "later"
-        message = f"de KOR kan pas beginnen op {when}, na het laatste jaar; kies een later laatste jaar"
-    elif "first day of a return period" in error.allowed:
-        message = "kies de eerste dag van een kwartaal (1 januari, 1 april, 1 juli of 1 oktober)"
-    elif "last day of a return period" in error.allowed or error.field == "kor_end":
-        message = "kies het einde van een kwartaal, na het begin van de KOR en binnen de jaren"
-    else:
-        message = "deze combinatie kan niet; pas de invoer aan"
-    return field, f"{label}: {message}."
 
 
 #: Reasons the headline already states in its own sentences.
