@@ -197,16 +197,17 @@ def classify(table: LineTable, ledger: Ledger) -> Classified:
 
 def _line_kinds(lines: pd.DataFrame, ledger: Ledger) -> np.ndarray:
     """Each line's kind: its account's (:func:`account_kind`), except that a line on a
-    revenue account carrying a purchase's VAT code is a purchase (issue #32: cost of sales
-    booked in class 8 with "Voorbelasting 21%")."""
+    revenue account carrying a purchase's VAT code, or an intra-EU code with VAT charged (an
+    acquisition), is a purchase (issue #32: cost of sales booked in class 8 with
+    "Voorbelasting 21%" and "Intracommunautaire prestaties 21%")."""
     kind = lines["account"].map(ledger.account_kinds).fillna("balance").to_numpy(object)
-    if ledger.input_codes:
-        code = _each_distinct(lines["vat_code"], clean_code)
-        purchase = (
-            (kind == "revenue") & lines["has_vat"].to_numpy() & code.isin(ledger.input_codes).to_numpy()
-        )
-        kind = np.where(purchase, "expense", kind)
-    return kind
+    code = _each_distinct(lines["vat_code"], clean_code)
+    on_sale = (kind == "revenue") & lines["has_vat"].to_numpy()
+    purchase = code.isin(ledger.input_codes).to_numpy()
+    # an intra-EU code with VAT charged is an acquisition: an intra-EU supply is 0 %
+    eu = _each_distinct(code, lambda c: bool(_WORDS["eu"].search(ledger.vat_codes.get(c, "")))).to_numpy(bool)
+    acquisition = eu & (lines["vat_percentage"].fillna(0).to_numpy() > 0)
+    return np.where(on_sale & (purchase | acquisition), "expense", kind)
 
 
 def _unreadable(lines: pd.DataFrame) -> tuple[int, tuple[str, ...]]:
