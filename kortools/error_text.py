@@ -84,3 +84,12 @@ def dutch_error(
     else:
         message = "deze combinatie kan niet; pas de invoer aan"
     return field, f"{label}: {message}."
+
+
+def books_error_nl(error: InputError) -> str:
+    """A refusal while reading books in Dutch: the reader words its own (with the file's
+    name); a scenario's refusal by its field's label."""
+    if error.field in ("auditfile", "auditfiles"):
+        names = ", ".join(map(str, error.value)) if isinstance(error.value, list | tuple) else error.value
+        return f"{names}: {error.allowed}"
+    return dutch_error(error, LABELS_NL)[1]

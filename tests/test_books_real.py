@@ -394,3 +394,24 @@ def test_the_command_runs_without_the_dashboard_libraries(tmp_path, args, code, 
     assert result.returncode == code, result.stderr
     assert said in result.stdout + result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("path", [EXACT, MULTIVERS, TWINFIELD], ids=["exact", "multivers", "twinfield"])
+def test_the_dashboard_reads_each_real_export(path):
+    # the page showed "Er ging iets mis bij het rekenen" and filled nothing for two of these
+    from test_books import uploaded
+
+    from kortools.ui import app as ui
+    from kortools.ui.base import GENERIC_ERROR
+
+    app = ui.kor_verkenner(query="")
+    app.upload.value = (uploaded(path.name, path.read_bytes()),)
+    assert app.books is not None and "Ingelezen:" in app.books_status.value
+    assert GENERIC_ERROR not in app.status.value
+    assert app.result.scenario.input_warnings  # the books' age, said with the verdict
+    assert "Controleer de invoer" in app.warnings.value or any(
+        r.code == "check_inputs" for r in kt.advise(app.result).reasons
+    )
+    app.tabs.selected_index = app.TABS.index("Herkomst")
+    if app.books.summary.iloc[-1]["turnover_unknown"] > 0:
+        assert "een btw-soort die de administratie niet zegt" in app.herkomst.value

@@ -11,7 +11,7 @@ import pandas as pd
 import kortools as kt
 from kortools.auditfile import MAX_BYTES
 from kortools.books import SUMMARY_LABELS, Books, summary_nl
-from kortools.money import format_euro
+from kortools.money import format_euro, format_percent
 from kortools.ui.chunked_upload import ChunkedUpload
 from kortools.ui.text import escape, html_table
 
@@ -20,7 +20,14 @@ from kortools.ui.text import escape, html_table
 #: (:class:`~kortools.ui.chunked_upload.ChunkedUpload`): a served page takes at most 1 MiB in
 #: one websocket message (issue #18).
 UPLOAD_MAX_MB = float(os.environ.get("KORTOOLS_UPLOAD_MAX_MB", str(MAX_BYTES / 2**20)))
-SHOWN_FIELDS = ("turnover", "consumer_sales", "business_sales", "unknown_sales", "costs_with_vat")
+SHOWN_FIELDS = (
+    "turnover",
+    "turnover_unknown",
+    "consumer_sales",
+    "business_sales",
+    "unknown_sales",
+    "costs_with_vat",
+)
 
 
 def upload_files(value) -> list[tuple[str, bytes]]:
@@ -53,6 +60,17 @@ def books_note_html(books: Books) -> str:
     )
 
 
+def unknown_share_html(books: Books, year: int) -> str:
+    """What share of a year's turnover has a VAT kind the books do not say (issue #32)."""
+    row = books.summary.loc[year]
+    turnover, unknown = float(row["turnover"]), float(row["turnover_unknown"])
+    share = f" ({format_percent(unknown / turnover)} van de omzet)" if turnover > 0 else ""
+    return (
+        f"<p>{format_euro(unknown)}{share} heeft een btw-soort die de administratie niet zegt: geen "
+        "btw-code, geen tarief en geen btw ernaast geboekt. Controleer het tarief van deze rekeningen.</p>"
+    )
+
+
 def herkomst_html(books: Books | None) -> str:
     """The Herkomst tab: the summary per year, where each figure came from, the findings."""
     if books is None:
@@ -71,6 +89,8 @@ def herkomst_html(books: Books | None) -> str:
         shown = grouped.map(format_euro).reset_index()
         shown.columns = ["Rekening", "Omschrijving", "Btw-code", "Bedrag"]
         parts.append(f"<h4>{escape(SUMMARY_LABELS[field])} {last}: waar het vandaan komt</h4>")
+        if field == "turnover_unknown":
+            parts.append(unknown_share_html(books, last))
         shown.index = pd.Index([""] * len(shown))
         parts.append(html_table(shown))
     if len(books.investments):

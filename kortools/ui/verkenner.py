@@ -3,6 +3,7 @@ herziening, years, warnings and assumptions for one business."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from functools import cached_property
 from typing import Any
@@ -12,6 +13,7 @@ import ipywidgets as w
 
 import kortools as kt
 from kortools.books import Books, books_scenario
+from kortools.error_text import books_error_nl
 from kortools.money import format_euro, format_percent
 from kortools.ui import charts
 from kortools.ui.base import (
@@ -173,6 +175,7 @@ class KorVerkenner(App, VerkennerTabs, Variants):
     def _load_example(self, change) -> None:
         scenario = kt.new_scenario() if not change["new"] else kt.example_scenario(change["new"])
         self.name = scenario.name
+        self.books_inputs: dict[str, Any] = {}
         blank = {name: "" for name in self.controls if year_field(name)}
         self.set_values({**blank, **scenario_to_values(scenario)})
         self.refresh()
@@ -184,13 +187,19 @@ class KorVerkenner(App, VerkennerTabs, Variants):
             return
         try:
             books = kt.read_auditfiles(upload_files(change["new"]))
-        except kt.InputError as error:
-            self.books_status.value = upload_status_html(f"{error.value}: {error.allowed}")
+            scenario = books_scenario(books)
+        except kt.InputError as error:  # the reader's (or the scenario's) Dutch reason, by the upload
+            self.books_status.value = upload_status_html(books_error_nl(error))
             return
         finally:
             self.upload.value = ()  # the bytes leave the widget (and its state) again
-        scenario = books_scenario(books)
         self.books, self.name = books, scenario.name
+        # what the books say of their figures goes with the case (assumptions, the verdict)
+        self.books_inputs = {
+            "assumption_keys": scenario.assumption_keys,
+            "input_notes": scenario.input_notes,
+            "input_warnings": scenario.input_warnings,
+        }
         blank = {name: "" for name in self.controls if year_field(name)}
         self.set_values({**blank, **scenario_to_values(scenario)})
         years = ", ".join(map(str, books.years))
@@ -269,7 +278,8 @@ class KorVerkenner(App, VerkennerTabs, Variants):
 
     # computing and drawing
     def compute(self, values: Mapping[str, Any]) -> None:
-        result = kt.evaluate(values_to_scenario(values, self.name))
+        scenario = values_to_scenario(values, self.name)
+        result = kt.evaluate(dataclasses.replace(scenario, **getattr(self, "books_inputs", {})))
         self.result, self.values = result, dict(values)
         self.year_table.show_years(values["van"], values["tot"], result)
         self.title.value = self._title_html(result.scenario.name)  # the heading follows the client
