@@ -9,8 +9,9 @@ unrounded floats.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -22,8 +23,8 @@ from kortools.deductions import Deductions
 from kortools.herziening import schedule_frame
 from kortools.income_tax import IncomeTax
 from kortools.income_years import IncomeYears, income_by_year
-from kortools.kor import KorWarning, kvk_warnings, registration_and_eu_warnings
-from kortools.kor_years import CROSSED, status_text
+from kortools.kor import KorWarning, kor_request_deadline, kvk_warnings, registration_and_eu_warnings
+from kortools.kor_years import CROSSED, date_words, status_text
 from kortools.margin import MarginComparison, margin_comparison
 from kortools.parameters import (
     Assumption,
@@ -91,12 +92,33 @@ class ScenarioResult:
     @property
     def advice_figures(self) -> AdviceFigures:
         """What :func:`kortools.advise` decides on (the portfolio builds the same per client)."""
-        return advice_figures(self.vat, self.income, 0, self.warnings)
+        return with_moved_dates(self.scenario, advice_figures(self.vat, self.income, 0, self.warnings))
 
     def deductions_table(self, variant: str = "kor") -> pd.DataFrame:
         """The deductions of each year of one variant (``"kor"`` or ``"regular"``), as counted."""
         index = {"regular": 0, "kor": 1}[variant]
         return deductions_frame((pair[index] for pair in self.deductions.values()), self.deductions)
+
+
+def with_moved_dates(s: Scenario, figures: AdviceFigures) -> AdviceFigures:
+    """The status of the year a late request moved the start or exit to says why (issue #33
+    item 4): "in KOR vanaf 1 april 2027 (aanmelden voor 1 januari 2027 kon niet meer:
+    uiterlijk 3 december 2026)"."""
+    nl, en = list(figures.status_nl), list(figures.status_en)
+    moves = []
+    if s.kor_start_moved and s.kor_planned_start is not None and s.kor_from is not None:
+        moves.append((s.kor_from.year, "aanmelden", "joining", s.kor_planned_start))
+    if s.kor_end_moved and s.kor_planned_end is not None:
+        last = s.kor_until or dt.date(s.last_year, 12, 31)
+        moves.append((last.year, "afmelden", "leaving", s.kor_planned_end + dt.timedelta(days=1)))
+    for year, word, word_en, planned in moves:
+        if year not in figures.years:
+            continue
+        i = figures.years.index(year)
+        deadline = kor_request_deadline(planned, s.return_period)
+        nl[i] += f" ({word} voor {date_words(planned)} kon niet meer: uiterlijk {date_words(deadline)})"
+        en[i] += f" ({word_en} for {date_words(planned, False)} too late: by {date_words(deadline, False)})"
+    return replace(figures, status_nl=tuple(nl), status_en=tuple(en))
 
 
 def advice_figures(
@@ -260,7 +282,7 @@ def _table(
     s: Scenario, vat: VatYears, income: IncomeYears | None
 ) -> tuple[pd.DataFrame, dict[int, tuple[Deductions, Deductions]]]:
     rows, deductions = [], {}
-    figures = advice_figures(vat, income, 0, ())  # the status words, as the advice has them
+    figures = with_moved_dates(s, advice_figures(vat, income, 0, ()))  # the status words, as advised
     for i, year in enumerate(s.years):
         plan = vat.kor
         code, share = int(plan.code[i][0]), float(plan.share[i][0])

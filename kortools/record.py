@@ -158,15 +158,15 @@ def businesses_of(s: Scenario) -> Businesses:
 def kor_dates_of(s: Scenario, years: Sequence[int]) -> KorDates | None:
     """The days of each year the KOR of ``s`` is wanted, a start moved by a late request
     and a voluntary exit's re-entry block (kor-dates.md §1, §4, §5); None: whole years."""
-    start, end = s.kor_from, s.kor_end
+    start, end = s.kor_from, s.kor_until
     if start is None and end is None:
         return None
-    moved = s.kor_start is not None and s.kor_start_moved
+    moved = s.kor_start_moved
     from_day, until_day, late = [], [], []
     for year in years:
         from_day.append(np.array([_day_of_year(start) if start and start.year == year else 1]))
         until_day.append(np.array([_day_of_year(end) if end and end.year == year else days_in(year)]))
-        planned = s.kor_start.year if moved and s.kor_start else year + 1
+        planned = s.kor_planned_start.year if moved and s.kor_planned_start else year + 1
         late.append(np.array([moved and start is not None and planned <= year < start.year]))
     exit_year = reentry = 0
     if end is not None:

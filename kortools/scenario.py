@@ -16,7 +16,7 @@ from kortools.clock import today
 from kortools.deduction_years import is_starter, starter_uses_before
 from kortools.errors import InputError
 from kortools.herziening import Asset, _check_assets, revision_period
-from kortools.kor import kor_start_date
+from kortools.kor import kor_exit_date, kor_start_date
 from kortools.margin import POLICIES
 from kortools.other_income import BY_KEY as _KINDS
 from kortools.parameters import tax_year_for, tax_years, value
@@ -150,6 +150,8 @@ class Scenario:
     kor_end: dt.date | None = None
     kor_since: dt.date | None = None
     return_period: str = "quarter"
+    as_of: dt.date = None  # type: ignore[assignment]  # None on input: kt.today()
+    kor_end_requested: bool = False
     growth: float = 0.0
     assumption_keys: tuple[str, ...] = ()
     input_notes: tuple[tuple[str, str], ...] = ()
@@ -167,6 +169,8 @@ class Scenario:
         set_(self, "vat_rate", v.rate("vat_rate", self.vat_rate))
         set_(self, "input_vat_rate", v.rate("input_vat_rate", self.input_vat_rate))
         v.choice("policy", self.policy, POLICIES)
+        set_(self, "as_of", today() if self.as_of is None else _date("as_of", self.as_of))
+        set_(self, "kor_end_requested", v.flag("kor_end_requested", self.kor_end_requested))
         self._check_kor_dates(first, last)
         start = first if self.kor_start_year is None else self.kor_start_year
         set_(self, "kor_start_year", v.whole_number("kor_start_year", start, first, last))
@@ -225,9 +229,14 @@ class Scenario:
             raise InputError("hours_per_week", self.hours_per_week, "allowed above 0 with pregnancy_weeks")
 
     def _check_kor_dates(self, first: int, last: int) -> None:
-        """``kor_start`` (a plan: moved past a passed request deadline), ``kor_since`` (a fact)
-        and ``kor_end`` set ``kor_start_year``/``kor_last_year`` (kor-dates.md §1–§2): a date
-        given wins over the year (so ``dataclasses.replace`` with a new date works)."""
+        """One rule for every start and exit, however given (kor-dates.md §1–§2; issue #33):
+        a date before ``as_of`` is a fact (the client joined or left then); a later one is a
+        plan, and a plan whose request deadline has passed by ``as_of`` moves to the first
+        period start a request made then still reaches. ``kor_since`` is always a fact;
+        ``kor_end_requested`` makes a future ``kor_end`` one. Whole years are dated as
+        1 January (the start) and 31 December (the end). The dates set
+        ``kor_start_year``/``kor_last_year``: a date given wins over the year (so
+        ``dataclasses.replace`` with a new date works)."""
         set_ = object.__setattr__
         v.choice("return_period", self.return_period, RETURN_PERIODS)
         for name in ("kor_start", "kor_end", "kor_since"):
@@ -237,10 +246,13 @@ class Scenario:
             raise InputError("kor_since", self.kor_since, "allowed only without kor_start (a plan or a fact)")
         if self.kor_start is not None:
             _check_period_start("kor_start", self.kor_start, self.return_period)
-        if self.kor_since is not None and self.kor_since > today():
+        if self.kor_since is not None and self.kor_since > self.as_of:
             raise InputError(
-                "kor_since", self.kor_since, f"allowed a past date (today is {today()}); a plan is kor_start"
+                "kor_since",
+                self.kor_since,
+                f"allowed a past date (the scenario reasons from {self.as_of}); a plan is kor_start",
             )
+        self._date_the_start(first)
         start = self.kor_from
         if start is not None:
             if start.year > last:
@@ -257,22 +269,84 @@ class Scenario:
                 raise InputError(
                     "kor_end", self.kor_end, f"allowed from {low} to {dt.date(last, 12, 31)} (the scenario)"
                 )
-            set_(self, "kor_last_year", self.kor_end.year)
+        self._date_the_end(last)
+        if self.kor_until is not None:
+            set_(self, "kor_last_year", self.kor_until.year)
+        elif self.kor_end_moved:  # moved past the scenario's end
+            set_(self, "kor_last_year", last)
+
+    def _date_the_start(self, first: int) -> None:
+        """The start in force (``kor_from``) and the plan it came from (module rule above)."""
+        set_ = object.__setattr__
+        planned: dt.date | None = None
+        if self.kor_since is not None:
+            start: dt.date | None = self.kor_since
+        elif self.kor_start is not None:
+            planned = self.kor_start
+            start = planned if planned < self.as_of else max(planned, self._first_reachable_start())
+        else:  # whole years: 1 January of the first KOR year, a plan if it is still to come
+            year = first if self.kor_start_year is None else int(self.kor_start_year)
+            january = dt.date(year, 1, 1)
+            reachable = self._first_reachable_start()
+            late = january >= self.as_of and reachable > january
+            planned, start = (january, reachable) if late else (None, None)
+        set_(self, "_kor_from", start)
+        set_(self, "_planned_start", planned)
+
+    def _date_the_end(self, last: int) -> None:
+        """The last KOR day in force (``kor_until``): an exit planned for a day whose request
+        deadline has passed moves to the first period start a request made ``as_of`` reaches."""
+        set_ = object.__setattr__
+        whole_years = (
+            self.kor_end is None and self.kor_last_year is not None and int(self.kor_last_year) < last
+        )
+        planned = self.kor_end or (dt.date(int(self.kor_last_year), 12, 31) if whole_years else None)
+        end = planned
+        if planned is not None and not self.kor_end_requested:
+            first_day_off = planned + dt.timedelta(days=1)
+            reachable = kor_exit_date(self.as_of, self.return_period)
+            if first_day_off > self.as_of and reachable > first_day_off:  # a plan, too late
+                end = reachable - dt.timedelta(days=1)
+                end = end if end <= dt.date(last, 12, 31) else None  # past the scenario: it runs on
+        moved = planned is not None and end != planned
+        set_(self, "_kor_until", end if (self.kor_end is not None or moved) else None)
+        set_(self, "_planned_end", planned if moved else None)
+
+    def _first_reachable_start(self) -> dt.date:
+        return kor_start_date(self.as_of, self.return_period)
 
     @property
     def kor_from(self) -> dt.date | None:
-        """The date the KOR applies from: ``kor_since``, or ``kor_start`` moved to the first
-        start a request made today still reaches (kor-dates.md §1); None: whole years."""
-        if self.kor_since is not None:
-            return self.kor_since
-        if self.kor_start is None:
-            return None
-        return max(self.kor_start, kor_start_date(today(), self.return_period))
+        """The date the KOR applies from: ``kor_since``; ``kor_start`` (a fact if before
+        ``as_of``, else a plan moved past a passed deadline); a whole-year plan whose deadline
+        has passed, moved likewise; None: whole years as chosen."""
+        return getattr(self, "_kor_from", None)
 
     @property
     def kor_start_moved(self) -> bool:
-        """The planned start was moved: its request deadline has passed by today."""
-        return self.kor_start is not None and self.kor_from != self.kor_start
+        """The planned start was moved: its request deadline had passed by ``as_of``."""
+        return self.kor_planned_start is not None and self.kor_from != self.kor_planned_start
+
+    @property
+    def kor_planned_start(self) -> dt.date | None:
+        """The start as planned (``kor_start``, or 1 January of a whole-year plan that moved)."""
+        return getattr(self, "_planned_start", None)
+
+    @property
+    def kor_until(self) -> dt.date | None:
+        """The last day of the KOR in force: ``kor_end`` (or 31 December of ``kor_last_year``),
+        moved when the exit was a plan whose request deadline had passed; None: no exit."""
+        return getattr(self, "_kor_until", None)
+
+    @property
+    def kor_end_moved(self) -> bool:
+        """The planned exit was moved: its request deadline had passed by ``as_of``."""
+        return getattr(self, "_planned_end", None) is not None
+
+    @property
+    def kor_planned_end(self) -> dt.date | None:
+        """The exit as planned (its last KOR day), when it was moved."""
+        return getattr(self, "_planned_end", None)
 
     def _check_starter_uses(self) -> int:
         """Uses of the startersaftrek before ``first_year``: given, or derived (deductions.md §3)."""
@@ -323,7 +397,7 @@ class Scenario:
         """Where ``year``'s sales come from: ``"werkelijk"`` (a past year with its own figures),
         ``"aangenomen"`` (a past year without them) or ``"prognose"`` (this year and later:
         a forecast), reckoned from ``kt.today()``."""
-        if year >= today().year:
+        if year >= self.as_of.year:
             return "prognose"
         given = set(SALES_FIELDS) <= set(self.overrides.get(year, {}))
         return "werkelijk" if given else "aangenomen"
@@ -363,6 +437,8 @@ class Scenario:
         if self.monthly_sales is not None:
             data["monthly_sales"] = list(self.monthly_sales)
         data["assumption_keys"] = list(self.assumption_keys)
+        if data["as_of"] == today():  # reasons from the day it is opened, as a new case does
+            del data["as_of"]
         data["input_notes"] = [list(note) for note in self.input_notes]
         data["input_warnings"] = [list(note) for note in self.input_warnings]
         return data

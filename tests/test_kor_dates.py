@@ -30,11 +30,12 @@ def client(**changes) -> kt.Scenario:
     return replace(base, **{"kor_start_year": None, "kor_last_year": None, **changes})
 
 
-def test_a_plan_whose_deadline_passed_moves_to_the_first_possible_start():
+def test_a_start_before_today_is_a_fact():
+    # issue #33: a start on a date before the scenario's day is a fact (the client joined
+    # then), not a plan to move: on 1 December 2026, 1 January 2026 is when it joined
     s = client(kor_start=D(2026, 1, 1))
-    # on 1 December 2026 the deadline for 1 January 2027 (3 December 2026) is still open
-    assert s.kor_from == D(2027, 1, 1) and s.kor_start_moved and s.kor_start_year == 2027
-    assert s.kor_start == D(2026, 1, 1)  # the plan is kept as given (saved as is)
+    assert s.kor_from == D(2026, 1, 1) and not s.kor_start_moved and s.kor_start_year == 2026
+    assert s.kor_start == D(2026, 1, 1)  # kept as given (saved as is)
 
 
 def test_a_plan_in_time_is_not_moved():
@@ -47,7 +48,9 @@ def test_after_the_deadline_for_january_the_plan_moves_to_april(monkeypatch):
     s = client(kor_start=D(2027, 1, 1))
     assert s.kor_from == D(2027, 4, 1)
     table = kt.evaluate(s).table
-    assert table.loc[2027, "kor_status"] == "in KOR vanaf 1 april 2027"
+    assert table.loc[2027, "kor_status"] == (
+        "in KOR vanaf 1 april 2027 (aanmelden voor 1 januari 2027 kon niet meer: uiterlijk 3 december 2026)"
+    )
     assert 0.74 < table.loc[2027, "kor_share"] < 0.76  # 1 April to 31 December of evenly spread sales
 
 
@@ -86,8 +89,10 @@ def test_kor_since_is_a_past_date_and_not_beside_a_plan():
 
 
 def test_a_start_moved_past_the_last_year_is_refused():
+    # a monthly filer's plan for 1 December 2026, made on 1 December: the first start a
+    # request made then reaches is 1 January 2027, after the scenario's last year
     with pytest.raises(kt.InputError, match=r"kor_start.*after last_year"):
-        client(last_year=2026, kor_start=D(2026, 1, 1))
+        client(last_year=2026, kor_start=D(2026, 12, 1), return_period="month")
 
 
 def test_text_dates_are_read_and_bad_ones_refused():
@@ -113,7 +118,12 @@ def test_a_voluntary_exit_says_when_to_leave_and_when_to_return():
     assert not s.kor_continues  # the herziening after the last year: the KOR has ended
 
 
-def test_the_moved_start_gives_the_right_request_deadline():
-    result = kt.evaluate(client(kor_start=D(2026, 1, 1)))
+def test_the_moved_start_gives_the_right_request_deadline(monkeypatch):
+    # issue #33 item 1: a whole-year plan for 2027 on 4 December 2026 (1 January needed
+    # 3 December) starts on 1 April 2027, asked by 3 March 2027, in the table and the steps
+    monkeypatch.setenv("KORTOOLS_TODAY", "2026-12-04")
+    result = kt.evaluate(client(kor_start_year=2027, last_year=2028))
     join = next(x for x in kt.next_steps(result) if x.kind == "aanmelden")
-    assert join.date == D(2026, 12, 3) and "uiterlijk 3 december 2026" in join.text_nl
+    assert join.date == D(2027, 3, 3) and "uiterlijk 3 maart 2027" in join.text_nl
+    assert "vanaf 1 april 2027" in join.text_nl
+    assert result.table.loc[2026, "kor_share"] == 0 and 0.74 < result.table.loc[2027, "kor_share"] < 0.76

@@ -26,7 +26,7 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     """The dashboards, from ``kortools.ui.app`` on first use (module docstring)."""
     if name in __all__:
-        from kortools.ui import app
+        from kortools.ui import app  # binds the dashboards on this package (app._publish_on_package)
 
         return getattr(app, name)
     raise AttributeError(f"module 'kortools.ui' has no attribute {name!r}")

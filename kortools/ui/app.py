@@ -39,3 +39,15 @@ __all__ = [
     "values_to_scenario",
     "verkenner_specs",
 ]
+
+
+def _publish_on_package() -> None:
+    """``kortools.ui.herziening_app`` is the function, not the module of that name: importing
+    the submodule bound the module on the package; the dashboards are bound over it here."""
+    import kortools.ui as package
+
+    for name in package.__all__:
+        setattr(package, name, globals()[name])
+
+
+_publish_on_package()

@@ -62,7 +62,7 @@ def books_note_html(books: Books) -> str:
 
 def unknown_share_html(books: Books, year: int) -> str:
     """What share of a year's turnover has a VAT kind the books do not say (issue #32)."""
-    row = books.summary.loc[year]
+    row = books.summary.loc[year].to_dict()
     turnover, unknown = float(row["turnover"]), float(row["turnover_unknown"])
     share = f" ({format_percent(unknown / turnover)} van de omzet)" if turnover > 0 else ""
     return (
