@@ -10,6 +10,7 @@ the vectorised model (``kortools.yearly``) and calls :func:`build_advice`.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass
 
@@ -19,6 +20,16 @@ from kortools.money import format_euro, format_percent
 from kortools.parameters import value
 
 MEEDOEN, NIET_MEEDOEN, NADER_BEKIJKEN = "meedoen", "niet_meedoen", "nader_bekijken"
+#: What to do now (issue #33): join, not join, stay in, leave, or look closer.
+AANMELDEN, NIET_AANMELDEN, BLIJVEN, UITSTAPPEN = "aanmelden", "niet_aanmelden", "blijven", "uitstappen"
+ACTIONS = (AANMELDEN, NIET_AANMELDEN, BLIJVEN, UITSTAPPEN, NADER_BEKIJKEN)
+ACTION_NL = {
+    AANMELDEN: "aanmelden",
+    NIET_AANMELDEN: "niet aanmelden",
+    BLIJVEN: "in de KOR blijven",
+    UITSTAPPEN: "uit de KOR stappen",
+    NADER_BEKIJKEN: "nader bekijken",
+}
 VERDICTS = (MEEDOEN, NIET_MEEDOEN, NADER_BEKIJKEN)
 #: The verdict as a person reads it (Dutch), for tables and the report.
 VERDICT_NL = {MEEDOEN: "meedoen", NIET_MEEDOEN: "niet meedoen", NADER_BEKIJKEN: "nader bekijken"}
@@ -59,11 +70,27 @@ class Advice:
     herziening_after_last_year: float
     net_gain_per_kor_year: float  # the same as gain_per_kor_year, after income tax and Zvw
     net_total_difference: float  # the same as total_difference, after income tax and Zvw
+    # issue #33: what to do now, from when; the gain of one whole KOR year (not an average of
+    # part years), gross and net made of the same parts
+    action: str = ""
+    action_date: dt.date | None = None
+    gain_full_kor_year: float = 0.0  # margin − herziening − lost investment VAT, the first whole KOR year
+    net_gain_full_kor_year: float = 0.0  # the same year after income tax and Zvw
+    full_kor_year: int | None = None  # that year (None: the KOR applies for no whole year)
+    stay_gain: float = 0.0  # for a client in the KOR: net kept more by staying than leaving at action_date
+    part_years: tuple[
+        tuple[int, float, float, float], ...
+    ] = ()  # (year, KOR share, gross, net) of part years
 
     @property
     def verdict_nl(self) -> str:
         """ "meedoen", "niet meedoen" or "nader bekijken"."""
         return VERDICT_NL[self.verdict]
+
+    @property
+    def action_nl(self) -> str:
+        """What to do now, as a person reads it ("aanmelden", "uit de KOR stappen", …)."""
+        return ACTION_NL.get(self.action, "")
 
 
 @dataclass(frozen=True)
@@ -85,6 +112,12 @@ class AdviceFigures:
     herziening_after: float
     warnings: tuple[KorWarning, ...]
     net_difference: tuple[float, ...]  # KOR minus regular net income (after income tax and Zvw)
+    # the calendar (issue #33): in the KOR on the day reasoned from, and the first start and
+    # exit a request made that day reaches (None: not known, e.g. whole years only)
+    in_kor: bool = False
+    next_start: dt.date | None = None
+    next_exit: dt.date | None = None
+    first_kor_day: dt.date | None = None  # the first day of the KOR in the table (None: none)
 
 
 def advise(result) -> Advice:
@@ -209,8 +242,23 @@ def build_advice(f: AdviceFigures) -> Advice:
         verdict = NADER_BEKIJKEN
     else:
         verdict = MEEDOEN
+    full = next((i for i, x in enumerate(f.share) if x >= 1 - 1e-9), None)
+    action, action_date, stay = _action(f, verdict)
     return Advice(
         verdict=verdict,
+        action=action,
+        action_date=action_date,
+        stay_gain=stay,
+        full_kor_year=None if full is None else f.years[full],
+        part_years=tuple(
+            (f.years[i], f.share[i], _gross(f, i), f.net_difference[i])
+            for i in range(len(f.years))
+            if 0 < f.share[i] < 1 - 1e-9
+        ),
+        gain_full_kor_year=0.0
+        if full is None
+        else f.margin_gain[full] - f.herziening[full] - f.lost_investment_vat[full],
+        net_gain_full_kor_year=0.0 if full is None else f.net_difference[full],
         gain_per_kor_year=per_year,
         total_difference=total,
         reasons=tuple(reasons),
@@ -223,6 +271,51 @@ def build_advice(f: AdviceFigures) -> Advice:
         net_gain_per_kor_year=net_per_year,
         net_total_difference=net_total,
     )
+
+
+def _action(f: AdviceFigures, verdict: str) -> tuple[str, dt.date | None, float]:
+    """What to do now and from when (issue #33). Not in the KOR: join (from the first KOR day
+    in the table, else the first start still reachable), not join, or look closer, as the
+    verdict says. In the KOR: stay or leave at the first exit still reachable, by what the
+    years from that day keep more in the KOR (net, else gross for a bv)."""
+    if not f.in_kor:
+        # a KOR day of the table still to come (a past one is a fact: nothing to ask for)
+        ahead = f.first_kor_day
+        if ahead is not None and f.next_start is not None and ahead < f.next_start:
+            ahead = None
+        if verdict == MEEDOEN and (ahead is not None or f.next_start is None):
+            return AANMELDEN, ahead, 0.0
+        action = NIET_AANMELDEN if verdict == NIET_MEEDOEN else NADER_BEKIJKEN
+        return action, ahead or f.next_start, 0.0
+    stay = _gain_after(f, f.next_exit)
+    return (BLIJVEN if stay > 0 else UITSTAPPEN), f.next_exit, stay
+
+
+def _gross(f: AdviceFigures, i: int) -> float:
+    """Year ``i``'s gain before income tax: the margin less herziening and lost investment VAT
+    (the parts of the net figure, before tax: issue #33 item 7)."""
+    return f.margin_gain[i] - f.herziening[i] - f.lost_investment_vat[i]
+
+
+def _gain_after(f: AdviceFigures, day: dt.date | None) -> float:
+    """What the KOR keeps more from ``day`` on (the part of its year after it, sales spread
+    evenly, and the later years): net after income tax and Zvw, gross for a bv."""
+    gains = [
+        n if not math.isnan(n) else m - h - lost
+        for n, m, h, lost in zip(
+            f.net_difference, f.margin_gain, f.herziening, f.lost_investment_vat, strict=True
+        )
+    ]
+    if day is None:
+        return sum(gains)
+    total = 0.0
+    for year, gain in zip(f.years, gains, strict=True):
+        if year > day.year:
+            total += gain
+        elif year == day.year:
+            days = 366 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 365
+            total += gain * (days - (day.timetuple().tm_yday - 1)) / days
+    return total
 
 
 def _refused_reason(f: AdviceFigures, i: int) -> Reason:

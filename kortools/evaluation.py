@@ -118,7 +118,25 @@ def with_moved_dates(s: Scenario, figures: AdviceFigures) -> AdviceFigures:
         deadline = kor_request_deadline(planned, s.return_period)
         nl[i] += f" ({word} voor {date_words(planned)} kon niet meer: uiterlijk {date_words(deadline)})"
         en[i] += f" ({word_en} for {date_words(planned, False)} too late: by {date_words(deadline, False)})"
-    return replace(figures, status_nl=tuple(nl), status_en=tuple(en))
+    return replace(
+        figures,
+        status_nl=tuple(nl),
+        status_en=tuple(en),
+        in_kor=s.in_kor,
+        next_start=s.next_kor_start,
+        next_exit=s.next_kor_exit,
+        first_kor_day=first_kor_day(s, figures.share),
+    )
+
+
+def first_kor_day(s: Scenario, shares: tuple[float, ...]) -> dt.date | None:
+    """The first day the KOR applies in the table: the first year with a share, on the day it
+    starts that year (the start in force when it is that year's, else 1 January)."""
+    year = next((y for y, share in zip(s.years, shares, strict=True) if share > 0), None)
+    if year is None:
+        return None
+    start = s.kor_from
+    return start if start is not None and start.year == year else dt.date(year, 1, 1)
 
 
 def advice_figures(
@@ -390,13 +408,26 @@ def scenario_warnings(
     )
 
 
+@dataclass(frozen=True)
+class Calendar:
+    """The calendar of many businesses seen from one day (issue #33): each one's start in
+    force (None: whole years from 1 January of the first KOR year), whether it is in the KOR
+    that day, and the first start and exit a request made that day reaches."""
+
+    starts: tuple[dt.date | None, ...]
+    in_kor: tuple[bool, ...]
+    next_start: dt.date
+    next_exit: dt.date
+
+
 def advise_many(
-    record: Businesses,
+    record: Businesses, calendar: Calendar | None = None
 ) -> tuple[VatYears, IncomeYears, list[tuple[Advice, tuple[KorWarning, ...]]]]:
     """The advice and KVK warnings of many businesses (the portfolio's record).
 
     What ``advise(evaluate(Scenario(...)))`` gives for each business, on the same arrays
-    (the 500-random-clients test compares them figure by figure).
+    (the 500-random-clients test compares them figure by figure); ``calendar``: the dates
+    the action is taken on (as :func:`with_moved_dates` gives a scenario's).
     """
     with recording():
         vat = vat_by_year(record)
@@ -404,8 +435,26 @@ def advise_many(
         advice = []
         for row in range(record.n):
             warnings = scenario_warnings(vat, row, 0, False, False)
-            advice.append((build_advice(advice_figures(vat, income, row, warnings)), warnings))
+            figures = advice_figures(vat, income, row, warnings)
+            if calendar is not None:
+                figures = _on_calendar(figures, calendar, row)
+            advice.append((build_advice(figures), warnings))
     return vat, income, advice
 
 
-__all__ = ["COMPARISON_COLUMNS", "ScenarioResult", "advise_many", "evaluate", "vat_years_of"]
+def _on_calendar(figures: AdviceFigures, calendar: Calendar, row: int) -> AdviceFigures:
+    start = calendar.starts[row]
+    year = next((y for y, share in zip(figures.years, figures.share, strict=True) if share > 0), None)
+    first = (
+        None if year is None else (start if start is not None and start.year == year else dt.date(year, 1, 1))
+    )
+    return replace(
+        figures,
+        in_kor=calendar.in_kor[row],
+        next_start=calendar.next_start,
+        next_exit=calendar.next_exit,
+        first_kor_day=first,
+    )
+
+
+__all__ = ["COMPARISON_COLUMNS", "Calendar", "ScenarioResult", "advise_many", "evaluate", "vat_years_of"]

@@ -123,6 +123,22 @@ def kor_request_deadline(start: dt.date, period: str = "quarter") -> dt.date:
     return start - dt.timedelta(days=REQUEST_NOTICE_DAYS + 1)
 
 
+def start_in_force(planned: dt.date, on: dt.date, period: str = "quarter") -> dt.date:
+    """The start of a KOR planned for ``planned`` as seen on ``on`` (issue #33): a day before
+    ``on`` is a fact (the client joined then); a later one a plan, moved to the first period
+    start a request made ``on`` still reaches when its deadline has passed (kor-dates.md §1)."""
+    return planned if planned < on else max(planned, kor_start_date(on, period))
+
+
+def whole_year_start(year: int, on: dt.date, period: str = "quarter") -> dt.date | None:
+    """A whole-year plan (the KOR from ``year``) as seen on ``on``: the start it moves to when
+    1 January's request deadline has passed; None when it stands as a whole year (1 January
+    already past, a fact; or still in time)."""
+    january = dt.date(year, 1, 1)
+    start = start_in_force(january, on, period)
+    return start if start != january else None
+
+
 def kor_exit_date(request_date: dt.date, period: str = "quarter") -> dt.date:
     """First day without the KOR when leaving on request (kor.md §2, from 2025).
 

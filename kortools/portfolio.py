@@ -17,12 +17,13 @@ from typing import cast
 import numpy as np
 import pandas as pd
 
-from kortools.advice import MEEDOEN, Advice
+from kortools.advice import AANMELDEN, MEEDOEN, UITSTAPPEN, Advice
 from kortools.clock import today
 from kortools.dutch import read_numbers_nl
-from kortools.evaluation import advise_many
+from kortools.evaluation import Calendar, advise_many
 from kortools.herziening import Asset, revision_periods
-from kortools.kor_years import NOT_CHOSEN
+from kortools.kor import kor_exit_date, kor_request_deadline, kor_start_date, whole_year_start
+from kortools.kor_years import NOT_CHOSEN, KorDates, days_in
 from kortools.margin import vat_rates
 from kortools.parameters import tax_year_for, tax_years
 from kortools.portfolio_columns import (  # the names after "as" re-exported (kortools.portfolio.*)
@@ -99,6 +100,17 @@ def validate_rows(raw: pd.DataFrame, first_line: int = 2) -> tuple[pd.DataFrame,
         if column.kind == "text":
             clean[column.name] = text.fillna("")
             continue
+        if column.kind == "date":
+            dates = read_dates_nl(text)
+            report(~empty & dates.isna(), column.name, "geen datum; schrijf bijv. 1-1-2025 of 2025-01-01")
+            future = ~empty & dates.notna() & (dates > pd.Timestamp(today()))
+            report(
+                future,
+                column.name,
+                f"moet vóór of op vandaag liggen ({dutch_date(today())}): de klant doet al mee",
+            )
+            clean[column.name] = [None if pd.isna(d) else d.date() for d in dates]
+            continue
         if column.kind == "choice":
             options = column.options or {}
             lowered = text.str.lower()
@@ -148,6 +160,25 @@ def validate_rows(raw: pd.DataFrame, first_line: int = 2) -> tuple[pd.DataFrame,
     errors = errors.sort_values(["regel", "kolom"], kind="stable").reset_index(drop=True)
     good = ~clean["regel"].isin(errors["regel"])
     return clean[good].reset_index(drop=True), errors
+
+
+_ISO_DATE = r"^\d{4}-\d{1,2}-\d{1,2}"
+_DUTCH_DATE = r"^\d{1,2}[-/.]\d{1,2}[-/.]\d{4}$"
+
+
+def read_dates_nl(text: pd.Series) -> pd.Series:
+    """Dates as an office writes them: ``2025-01-01`` (also Excel's ``2025-01-01 00:00:00``)
+    or the Dutch day first, ``1-1-2025``, ``01/01/2025``, ``1.1.2025``; NaT for anything else
+    (a date is never guessed: ``2025-13-01`` or ``1-1-25`` is refused)."""
+    iso = text.str.match(_ISO_DATE, na=False)
+    dutch = text.str.match(_DUTCH_DATE, na=False)
+    parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    if iso.any():
+        parsed[iso] = pd.to_datetime(text[iso].str.slice(0, 10), format="%Y-%m-%d", errors="coerce")
+    if dutch.any():
+        normal = text[dutch].str.replace(r"[/.]", "-", regex=True)
+        parsed[dutch] = pd.to_datetime(normal, format="%d-%m-%Y", errors="coerce")
+    return parsed
 
 
 def vat_rates_percent(year: int) -> list[float]:
@@ -226,6 +257,12 @@ OUTPUT = (
     ("redenen", "Toelichting"),
     ("advies", "Advies"),
     ("aanmelden_uiterlijk", "Aanmelden uiterlijk"),  # advies meedoen: next-steps.md A3, from kt.today()
+    # issue #33: what to do now (aanmelden, niet aanmelden, in de KOR blijven, uit de KOR
+    # stappen, nader bekijken), the day it takes effect and the last day to ask for it
+    ("actie", "Wat nu"),
+    ("actie_per", "Met ingang van"),
+    ("aanvragen_uiterlijk", "Aanvragen uiterlijk"),
+    ("netto_voordeel_volledig_kor_jaar", "Netto voordeel volledig KOR-jaar"),
 )
 OUTPUT_COLUMNS = tuple(name for name, _ in OUTPUT)
 #: The output columns as an adviser reads them (the XLSX headers).
@@ -238,8 +275,13 @@ def row_from(
     """One output row (without ``regel`` and ``klant``): the model's figures, nothing computed;
     for a client advised to join, the last day to ask for the KOR, seen from ``on``."""
     deadline = ""
-    if advice.verdict == MEEDOEN and advice.kor_years:
+    if advice.verdict == MEEDOEN and advice.kor_years and advice.action == AANMELDEN and advice.action_date:
+        deadline = dutch_date(kor_request_deadline(advice.action_date))
+    elif advice.verdict == MEEDOEN and advice.kor_years and advice.action == AANMELDEN:
         deadline = dutch_date(request_deadline_for(advice.kor_years[0], on or today()))
+    asked = ""
+    if advice.action in (AANMELDEN, UITSTAPPEN) and advice.action_date is not None:
+        asked = dutch_date(kor_request_deadline(advice.action_date))
     plan = vat.kor
     applies = bool(plan.share[0][row] > 0)
     return {
@@ -258,6 +300,10 @@ def row_from(
         "redenen": " | ".join(r.text_nl for r in advice.reasons),
         "advies": advice.verdict_nl,
         "aanmelden_uiterlijk": deadline,
+        "actie": advice.action_nl,
+        "actie_per": dutch_date(advice.action_date) if advice.action_date else "",
+        "aanvragen_uiterlijk": asked,
+        "netto_voordeel_volledig_kor_jaar": advice.net_gain_full_kor_year,
     }
 
 
@@ -283,7 +329,45 @@ def _asset_arrays(group: pd.DataFrame) -> list[AssetArrays]:
     ]
 
 
-def businesses_of_clients(group: pd.DataFrame, first_year: int, policy: str) -> Businesses:
+def calendar_of_clients(group: pd.DataFrame, first_year: int, on: dt.date) -> Calendar:
+    """The dates of client rows with one ``jaar``, seen from ``on`` (issue #33): a client in
+    the KOR since its ``in_kor_sinds``; the others' whole-year plan from ``jaar``, moved when
+    1 January's request deadline has passed (the rule of :class:`kortools.Scenario`)."""
+    plan = whole_year_start(first_year, on)
+    since = group["in_kor_sinds"] if "in_kor_sinds" in group else pd.Series(None, index=group.index)
+    starts = tuple(d if isinstance(d, dt.date) else plan for d in since)
+    january = dt.date(first_year, 1, 1)
+    return Calendar(
+        starts=starts,
+        in_kor=tuple((start or january) <= on for start in starts),
+        next_start=kor_start_date(on),
+        next_exit=kor_exit_date(on),
+    )
+
+
+def kor_dates_of_clients(years: tuple[int, ...], calendar: Calendar) -> KorDates | None:
+    """:class:`KorDates` of client rows: the days of each year the KOR is wanted from their
+    start in force (:func:`calendar_of_clients`); None: all whole years."""
+    starts = calendar.starts
+    if all(start is None for start in starts):
+        return None
+    n = len(starts)
+    return KorDates(
+        from_day=tuple(
+            np.array([s.timetuple().tm_yday if s is not None and s.year == y else 1 for s in starts])
+            for y in years
+        ),
+        until_day=tuple(np.full(n, days_in(y)) for y in years),
+        late=tuple(np.zeros(n, dtype=bool) for _ in years),  # a whole-year plan moves within its year
+        moved_to=np.zeros(n, dtype=np.int64),
+        exit_year=np.zeros(n, dtype=np.int64),
+        reentry_year=np.zeros(n, dtype=np.int64),
+    )
+
+
+def businesses_of_clients(
+    group: pd.DataFrame, first_year: int, policy: str, calendar: Calendar | None = None
+) -> Businesses:
     """The record of client rows (``validate_rows``) with one ``jaar`` and ``beleid``: what
     :func:`scenario_for` gives each of them, as arrays (the KOR chosen in every year of
     ``jaar .. jaar + YEARS_AHEAD − 1`` and going on; the person at the Scenario defaults)."""
@@ -309,6 +393,9 @@ def businesses_of_clients(group: pd.DataFrame, first_year: int, policy: str) -> 
 
     defaults = Scenario.__dataclass_fields__
     zero = np.zeros(n)
+    # a client in the KOR since a later year than ``jaar`` has the KOR from that year
+    starts = calendar.starts if calendar is not None else (None,) * n
+    first_kor_years = np.array([max(first_year, s.year) if s is not None else first_year for s in starts])
     person = Entrepreneur(
         hours=[np.full(n, defaults["hours"].default)] * len(years),
         partner_hours=[zero] * len(years),
@@ -328,12 +415,13 @@ def businesses_of_clients(group: pd.DataFrame, first_year: int, policy: str) -> 
         sales=tuple(sales_in(y) for y in years),
         input_vat_rate=np.full(n, DEFAULT_INPUT_VAT_RATE),
         policy=policy,
-        chosen=(np.ones(n, dtype=bool),) * len(years),
+        chosen=tuple(np.asarray(first_kor_years <= y) for y in years),
         turnover_before=group["omzet_vorig_jaar"].to_numpy(float),
         assets=tuple(_asset_arrays(group)),
         kor_continues=np.ones(n, dtype=bool),
         excluded=np.zeros(n, dtype=bool),
         person=person,
+        kor_dates=None if calendar is None else kor_dates_of_clients(years, calendar),
     )
 
 
@@ -343,7 +431,9 @@ def assess(clients: pd.DataFrame) -> pd.DataFrame:
     on = today()
     for (policy, year), group in clients.groupby(["beleid", "jaar"], sort=False):
         at = clients.index.get_indexer(group.index)
-        vat, _, advice = advise_many(businesses_of_clients(group, int(cast(int, year)), str(policy)))
+        calendar = calendar_of_clients(group, int(cast(int, year)), on)
+        record = businesses_of_clients(group, int(cast(int, year)), str(policy), calendar)
+        vat, _, advice = advise_many(record, calendar)
         for row, (position, (one, warnings)) in enumerate(zip(at, advice, strict=True)):
             rows[position] = row_from(one, vat, row, warnings, on)
     out = pd.DataFrame(rows, index=clients.index, columns=OUTPUT_COLUMNS[2:])

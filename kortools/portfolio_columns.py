@@ -143,6 +143,14 @@ COLUMNS = (
         help="first KOR year (default: the latest with data)",
         help_nl="eerste KOR-jaar (standaard: het laatste jaar met gegevens)",
     ),
+    Column(
+        "in_kor_sinds",
+        "kor_since",
+        "date",
+        default=None,
+        help="a client already in the KOR: the date it joined (e.g. 1-1-2025 or 2025-01-01)",
+        help_nl="een klant die al in de KOR zit: de datum waarop hij meedoet (bijv. 1-1-2025)",
+    ),
 )
 BY_NAME = {c.name: c for c in COLUMNS} | {c.english: c for c in COLUMNS}
 

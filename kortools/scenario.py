@@ -16,7 +16,7 @@ from kortools.clock import today
 from kortools.deduction_years import is_starter, starter_uses_before
 from kortools.errors import InputError
 from kortools.herziening import Asset, _check_assets, revision_period
-from kortools.kor import kor_exit_date, kor_start_date
+from kortools.kor import kor_exit_date, kor_start_date, start_in_force, whole_year_start
 from kortools.margin import POLICIES
 from kortools.other_income import BY_KEY as _KINDS
 from kortools.parameters import tax_year_for, tax_years, value
@@ -283,13 +283,12 @@ class Scenario:
             start: dt.date | None = self.kor_since
         elif self.kor_start is not None:
             planned = self.kor_start
-            start = planned if planned < self.as_of else max(planned, self._first_reachable_start())
+            start = start_in_force(planned, self.as_of, self.return_period)
         else:  # whole years: 1 January of the first KOR year, a plan if it is still to come
-            year = first if self.kor_start_year is None else int(self.kor_start_year)
-            january = dt.date(year, 1, 1)
-            reachable = self._first_reachable_start()
-            late = january >= self.as_of and reachable > january
-            planned, start = (january, reachable) if late else (None, None)
+            given = self.kor_start_year
+            year = first if given is None else v.whole_number("kor_start_year", given, first, self.last_year)
+            start = whole_year_start(year, self.as_of, self.return_period)
+            planned = None if start is None else dt.date(year, 1, 1)
         set_(self, "_kor_from", start)
         set_(self, "_planned_start", planned)
 
@@ -314,6 +313,30 @@ class Scenario:
 
     def _first_reachable_start(self) -> dt.date:
         return kor_start_date(self.as_of, self.return_period)
+
+    @property
+    def next_kor_start(self) -> dt.date:
+        """The first period start a request to join made on ``as_of`` reaches (kor-dates.md §1)."""
+        return self._first_reachable_start()
+
+    @property
+    def next_kor_exit(self) -> dt.date:
+        """The first day without the KOR a request to leave made on ``as_of`` reaches (§2)."""
+        return kor_exit_date(self.as_of, self.return_period)
+
+    def in_kor_on(self, day: dt.date) -> bool:
+        """Whether the client is in the KOR on ``day`` as chosen (a start on or before it, no
+        exit before it); whether the rules let it apply is the table's ``kor_share``."""
+        start = self.kor_from or dt.date(self.kor_start_year, 1, 1)
+        end = self.kor_until
+        if end is None and self.kor_last_year < self.last_year:
+            end = dt.date(self.kor_last_year, 12, 31)
+        return start <= day and (end is None or day <= end)
+
+    @property
+    def in_kor(self) -> bool:
+        """In the KOR on ``as_of`` (a fact): stay or leave is the question, not join."""
+        return self.in_kor_on(self.as_of)
 
     @property
     def kor_from(self) -> dt.date | None:

@@ -14,8 +14,7 @@ import datetime as dt
 import functools
 from dataclasses import dataclass, replace
 
-from kortools.advice import MEEDOEN, advise
-from kortools.clock import today as kortools_today
+from kortools.advice import AANMELDEN, UITSTAPPEN, advise
 from kortools.evaluation import ScenarioResult, evaluate
 from kortools.herziening import IMMOVABLE
 from kortools.kor import kor_reentry_date, kor_request_deadline, kor_start_date
@@ -46,32 +45,61 @@ def dutch_date(day: dt.date) -> str:
     return date_words(day, True)
 
 
-def first_possible_start(first_kor_year: int, on: dt.date) -> dt.date:
-    """The first quarter start a request made ``on`` still reaches, not before 1 January
-    of the first KOR year (next-steps.md A3: 20 Nov 2026 → 1 Jan 2027)."""
-    start = kor_start_date(on)
+def first_possible_start(first_kor_year: int, on: dt.date, period: str = "quarter") -> dt.date:
+    """The first period start a request made ``on`` still reaches (a quarter, or a month for
+    a monthly filer), not before 1 January of the first KOR year (next-steps.md A3: 20 Nov
+    2026 → 1 Jan 2027; kor-dates.md D8)."""
+    start = kor_start_date(on, period)
     return max(start, dt.date(first_kor_year, 1, 1))
 
 
 @functools.lru_cache(maxsize=256)  # the portfolio asks it for every client advised to join
-def request_deadline_for(first_kor_year: int, on: dt.date) -> dt.date:
+def request_deadline_for(first_kor_year: int, on: dt.date, period: str = "quarter") -> dt.date:
     """The last day to ask for the KOR from the first start still possible (next-steps.md A3)."""
-    return kor_request_deadline(first_possible_start(first_kor_year, on))
+    return kor_request_deadline(first_possible_start(first_kor_year, on, period), period)
+
+
+def moved_dates_nl(s) -> tuple[str, ...]:
+    """What the calendar did to the case, said where the verdict is (issue #33 item 4): a
+    planned start or exit whose request deadline had passed, and where it went."""
+    said = []
+    if s.kor_start_moved and s.kor_planned_start is not None and s.kor_from is not None:
+        wanted, start, period = s.kor_planned_start, s.kor_from, s.return_period
+        said.append(
+            f"Aanmelden voor {dutch_date(wanted)} kan niet meer: uiterlijk "
+            f"{dutch_date(kor_request_deadline(wanted, period))}. Vroegst mogelijk: "
+            f"{dutch_date(start)}, aanmelden uiterlijk {dutch_date(kor_request_deadline(start, period))}."
+        )
+    if s.kor_end_moved and s.kor_planned_end is not None:
+        wanted = s.kor_planned_end + dt.timedelta(days=1)
+        end = s.kor_until
+        until = f"de KOR loopt tot en met {dutch_date(end)}" if end else "de KOR loopt door tot het einde"
+        said.append(
+            f"Afmelden voor {dutch_date(wanted)} kan niet meer: uiterlijk "
+            f"{dutch_date(kor_request_deadline(wanted, s.return_period))}; {until}."
+        )
+    return tuple(said)
 
 
 def next_steps(result: ScenarioResult, today: dt.date | None = None) -> tuple[Step, ...]:
     """The steps for the adviser after the verdict (rules/next-steps.md), from ``today``
-    (default ``kt.today()``)."""
-    on = today or kortools_today()
+    (default the scenario's ``as_of``): for a client in the KOR, stay (the invoice text) or
+    leave (the exit request, the re-entry date); otherwise the request to join, from the
+    first KOR day of the table (issue #33). Every step is dated on or after that day."""
+    s = result.scenario
+    on = today or s.as_of
     advice = advise(result)
     steps: list[Step] = []
-    s = result.scenario
-    if s.kor_since is not None:
-        steps += _invoices(s.kor_since)
-    elif advice.verdict == MEEDOEN and advice.kor_years:
-        steps += _joining(result, advice.kor_years[0], on)
-    if s.kor_end is not None:
-        steps += _leaving(s.kor_end, s.return_period, on)
+    if s.in_kor_on(on):
+        if advice.action == UITSTAPPEN and advice.action_date is not None:
+            steps += _leaving(advice.action_date - dt.timedelta(days=1), s.return_period, on)
+        else:
+            steps += _invoices(max(s.kor_from or dt.date(s.kor_start_year, 1, 1), on))
+            steps += _planned_exit(s, on)
+    elif advice.action == AANMELDEN and advice.kor_years:
+        start = advice.action_date or first_possible_start(advice.kor_years[0], on, s.return_period)
+        steps += _joining(start, s.return_period)
+        steps += _planned_exit(s, on)
     steps += _crossings(result, on)
     steps += _herziening(result, on)
     steps += _hours_missed(result)
@@ -79,11 +107,8 @@ def next_steps(result: ScenarioResult, today: dt.date | None = None) -> tuple[St
     return tuple(steps)
 
 
-def _joining(result: ScenarioResult, first_kor_year: int, on: dt.date) -> list[Step]:
-    s = result.scenario
-    planned = s.kor_from if s.kor_from is not None and s.kor_from.year == first_kor_year else None
-    start = planned or first_possible_start(first_kor_year, on)
-    deadline = kor_request_deadline(start, s.return_period)
+def _joining(start: dt.date, period: str) -> list[Step]:
+    deadline = kor_request_deadline(start, period)
     unsure = "" if start.month == 1 else " (de precieze laatste dag is niet officieel bevestigd)"
     return [
         Step(
@@ -112,12 +137,39 @@ def _invoices(start: dt.date) -> list[Step]:
     ]
 
 
-def _leaving(end: dt.date, period: str, on: dt.date) -> list[Step]:
-    """A voluntary exit after ``end``: when to ask, and the re-entry block (kor-dates.md §2, §4)."""
+def _planned_exit(s, on: dt.date) -> list[Step]:
+    """The scenario's own exit, still to come (moved when its request deadline had passed)."""
+    if s.kor_until is None or s.kor_until < on:
+        return []
+    if s.kor_end_requested:
+        exit_day = s.kor_until + dt.timedelta(days=1)
+        return [
+            Step(
+                "afmelden",
+                None,
+                f"Afgemeld: de KOR stopt na {dutch_date(s.kor_until)}; vanaf {dutch_date(exit_day)} doet u "
+                "weer gewoon btw-aangifte. Opnieuw meedoen kan vanaf "
+                f"{dutch_date(kor_reentry_date(exit_day))}.",
+                f"Deregistered: the KOR ends after {s.kor_until:%d %B %Y}.",
+                "kor-dates.md §2, §4",
+            )
+        ]
+    return _leaving(s.kor_until, s.return_period, on, s.kor_planned_end)
+
+
+def _leaving(end: dt.date, period: str, on: dt.date, planned: dt.date | None = None) -> list[Step]:
+    """A voluntary exit after ``end``: when to ask, and the re-entry block (kor-dates.md §2,
+    §4); ``planned``: the exit as planned, when a passed deadline moved it to ``end``."""
     exit_day = end + dt.timedelta(days=1)
     deadline = kor_request_deadline(exit_day, period)
     again = kor_reentry_date(exit_day)
-    late = " Die datum is voorbij: u kunt pas later stoppen." if deadline < on else ""
+    late = ""
+    if planned is not None:
+        wanted = planned + dt.timedelta(days=1)
+        late = (
+            f" Afmelden voor {dutch_date(wanted)} kon niet meer (uiterlijk "
+            f"{dutch_date(kor_request_deadline(wanted, period))}): de KOR loopt tot en met {dutch_date(end)}."
+        )
     return [
         Step(
             "afmelden",

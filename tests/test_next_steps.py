@@ -64,7 +64,10 @@ def test_on_1_december_2026_the_request_for_1_january_2027_is_due_by_3_december(
 def test_on_5_march_2027_the_next_start_is_1_july(monkeypatch):
     # next-steps.md A3: today 5 Mar 2027 → S = 1 Jul 2027, by 2 Jun 2027 (the 1 April start
     # needed the request by 3 March)
-    steps = {s.kind: s for s in kt.next_steps(kt.evaluate(joining_case()), today=D(2027, 3, 5))}
+    # (issue #33: the scenario reasons from that day, so the plan is dated as a plan then: the
+    # wanted start of 1 April 2027 is still to come; a start before that day would be a fact)
+    case = dataclasses.replace(joining_case(), kor_start=D(2027, 4, 1), as_of=D(2027, 3, 5))
+    steps = {s.kind: s for s in kt.next_steps(kt.evaluate(case))}
     assert steps["aanmelden"].date == D(2027, 6, 2)
     assert "1 juli 2027" in steps["aanmelden"].text_nl
     assert "niet officieel bevestigd" in steps["aanmelden"].text_nl  # a July start: unconfirmed

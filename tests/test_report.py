@@ -65,9 +65,12 @@ def test_advice_sentence_for_the_kapper():
     # same (960 × 0.873 × 4.85% = 40.65 again): 1,838.71 in all.
     flat = " ".join(text.split())
     assert "Advies: meedoen." in flat
+    # a whole KOR year (2026, the first): € 919 net, € 960 gross (issue #33: one year's figure,
+    # gross and net of the same parts)
     assert (
-        "De KOR levert u naar verwachting € 919 per KOR-jaar netto, na inkomstenbelasting en Zvw "
-        "(bruto € 960 meer marge per jaar; KOR-jaren 2026, 2027)."
+        "De KOR levert u naar verwachting € 919 in een volledig KOR-jaar (2026) netto, na "
+        "inkomstenbelasting en Zvw (bruto € 960 meer: marge, herziening en btw op investeringen; "
+        "KOR-jaren 2026, 2027)."
     ) in flat
     assert (
         "2025–2027, met herziening en btw op investeringen: netto € 1.839 meer inkomen met de KOR "

@@ -12,6 +12,7 @@ from kortools.columns import SHOWN_ORDER, TABLE_COLUMNS
 from kortools.deductions import MKB_PART, ONDERNEMERSAFTREK_PARTS
 from kortools.error_text import MODEL_FIELDS, dutch_error  # noqa: F401 - kortools.ui.text's names
 from kortools.herziening import schedule_minimum
+from kortools.kor_years import date_words
 from kortools.money import format_euro, format_percent
 from kortools.steps import dutch_date
 
@@ -27,23 +28,29 @@ HEADLINE_REASONS = ("net_total_difference", "total_difference", "gain_per_kor_ye
 
 
 def headline_sentences(advice) -> tuple[str, str, str]:
-    """(verdict, gain per KOR year, total) as Dutch sentences: the page and the PDF say these."""
+    """(verdict, gain of a whole KOR year, total) as Dutch sentences: the page and the PDF say
+    these. The year's figure is one whole KOR year's (issue #33 item 6), a part year named
+    with its own; gross and net are made of the same parts (item 7)."""
     verdict = f"Advies: {advice.verdict_nl}."
-    net = format_euro(abs(advice.net_gain_per_kor_year), cents=False)
-    gross = format_euro(abs(advice.gain_per_kor_year), cents=False)
+    if getattr(advice, "action", "") and advice.action_date is not None:
+        verdict += f" Wat nu: {advice.action_nl} per {date_words(advice.action_date)}."
     years = ", ".join(map(str, advice.kor_years))
+    full = getattr(advice, "full_kor_year", None)
     if not advice.kor_years:
         gain = "De KOR geldt in geen enkel jaar van deze berekening."
-    elif math.isnan(advice.net_gain_per_kor_year):  # a bv: the VAT only
-        verb = "levert u" if advice.gain_per_kor_year >= 0 else "kost u"
-        gain = f"De KOR {verb} naar verwachting {gross} per KOR-jaar aan marge (KOR-jaren {years})."
+    elif full is None:  # only part years: their mean, as before
+        gain = _gain_sentence(advice.gain_per_kor_year, advice.net_gain_per_kor_year, "per KOR-jaar", years)
     else:
-        gains = "levert u" if advice.net_gain_per_kor_year >= 0 else "kost u"
-        margin = "meer" if advice.gain_per_kor_year >= 0 else "minder"
-        gain = (
-            f"De KOR {gains} naar verwachting {net} per KOR-jaar netto, na inkomstenbelasting en Zvw "
-            f"(bruto {gross} {margin} marge per jaar; KOR-jaren {years})."
+        gain = _gain_sentence(
+            advice.gain_full_kor_year,
+            advice.net_gain_full_kor_year,
+            f"in een volledig KOR-jaar ({full})",
+            years,
         )
+        for year, share, _gross, net in advice.part_years:
+            if not math.isnan(net):
+                part = f"KOR over {format_percent(share)} van de omzet"
+                gain += f" {year} ({part}): {format_euro(net, cents=False)} netto."
     net_more = "meer" if advice.net_total_difference >= 0 else "minder"
     more = "meer" if advice.total_difference >= 0 else "minder"
     if math.isnan(advice.net_total_difference):
@@ -62,6 +69,21 @@ def headline_sentences(advice) -> tuple[str, str, str]:
         f"(bruto {format_euro(abs(advice.total_difference), cents=False)} {more} winst)."
     )
     return verdict, gain, total
+
+
+def _gain_sentence(gross_gain: float, net_gain: float, when: str, years: str) -> str:
+    """What the KOR brings ``when``: net after income tax and Zvw, and gross (a bv: gross only)."""
+    gross = format_euro(abs(gross_gain), cents=False)
+    if math.isnan(net_gain):  # a bv: the VAT only
+        verb = "levert u" if gross_gain >= 0 else "kost u"
+        return f"De KOR {verb} naar verwachting {gross} {when} aan marge (KOR-jaren {years})."
+    gains = "levert u" if net_gain >= 0 else "kost u"
+    margin = "meer" if gross_gain >= 0 else "minder"
+    return (
+        f"De KOR {gains} naar verwachting {format_euro(abs(net_gain), cents=False)} {when} netto, na "
+        f"inkomstenbelasting en Zvw (bruto {gross} {margin}: marge, herziening en btw op investeringen; "
+        f"KOR-jaren {years})."
+    )
 
 
 def other_reasons(advice) -> list:

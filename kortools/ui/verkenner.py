@@ -15,6 +15,7 @@ import kortools as kt
 from kortools.books import Books, books_scenario
 from kortools.error_text import books_error_nl
 from kortools.money import format_euro, format_percent
+from kortools.steps import moved_dates_nl
 from kortools.ui import charts
 from kortools.ui.base import (
     App,
@@ -300,7 +301,10 @@ class KorVerkenner(App, VerkennerTabs, Variants):
         if not any(self.shown.table["turnover"]):  # a new case: nothing to advise on yet
             self.headline.value = f'<div class="kt-verdict" data-verdict="">{escape(NEW_CASE)}</div>'
         else:
-            self.headline.value = headline_html(self.advice) + steps_html(kt.next_steps(self.shown))
+            moved = "".join(
+                f'<p class="kt-moved">{escape(x)}</p>' for x in moved_dates_nl(self.shown.scenario)
+            )
+            self.headline.value = headline_html(self.advice) + moved + steps_html(kt.next_steps(self.shown))
         m = self.first_kor_margin
         self.threshold.value = threshold_html(m.kor_turnover, m.threshold, m.policy, not m.within_threshold)
 
