@@ -228,3 +228,18 @@ def test_the_page_says_a_moved_start_where_the_verdict_is(monkeypatch):
         "1 april 2027, aanmelden uiterlijk 3 maart 2027." in app.headline.value
     )
     assert "Wat nu: aanmelden per 1 april 2027." in app.headline.value
+
+
+def test_the_dashboards_import_as_functions_whatever_was_imported_first():
+    # a kernel forked after the zygote had imported the module kortools.ui.herziening_app
+    # found the module, not the function, under that name ("'module' object is not callable")
+    import subprocess
+    import sys
+
+    code = (
+        "import kortools.ui.herziening_app, kortools.ui.aftrekposten_app\n"
+        "from kortools.ui import herziening_app, aftrekposten_app, kor_verkenner\n"
+        "print(type(herziening_app('starter')).__name__, type(aftrekposten_app()).__name__)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.stdout.split() == ["HerzieningApp", "AftrekpostenApp"], out.stderr

@@ -51,7 +51,8 @@ PRELOAD = (
     "sqlite3",
     "tornado.platform.asyncio",
     "ipywidgets",
-    "kortools.ui",  # the dashboards, the model, and (on import) the tax data
+    "kortools.ui",  # the model and (on import) the tax data
+    "kortools.ui.app",  # the dashboards, bound on kortools.ui before any submodule of their names
     "kortools.auditfile_halves",  # its HALVES_ENV, set in every kernel (become_kernel)
 )
 

@@ -14,6 +14,7 @@ from kortools.dutch import format_number_nl
 from kortools.ui import chart_text, charts
 from kortools.ui.base import (
     App,
+    callable_module,
     page_for,
 )
 from kortools.ui.fields import FieldSpec
@@ -132,3 +133,6 @@ def aftrekposten_app(
     query: str | None = None,
 ) -> AftrekpostenApp:
     return page_for(lambda link: AftrekpostenApp(profit, hours, starter, aow, partner_hours, link), query)
+
+
+callable_module(__name__, aftrekposten_app)  # base.callable_module

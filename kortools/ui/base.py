@@ -427,3 +427,18 @@ def url_value(value: Any) -> str:
         whole, decimals = digits.split(".")
         return f"{whole},{decimals + '0' if len(decimals) == 3 else decimals}"
     return str(value)
+
+
+def callable_module(module_name: str, function: Callable) -> None:
+    """Make the module ``module_name`` callable as ``function``: ``kortools.ui.herziening_app``
+    is both a module and the dashboard function of that name, and ``from kortools.ui import
+    herziening_app`` finds the module when it was imported before the package bound the
+    function over it (a kernel forked after the zygote imported the module)."""
+    import sys
+    import types
+
+    class _CallableModule(types.ModuleType):
+        def __call__(self, *args, **kwargs):
+            return function(*args, **kwargs)
+
+    sys.modules[module_name].__class__ = _CallableModule

@@ -16,6 +16,7 @@ from kortools.ui import chart_text, charts
 from kortools.ui.base import (
     MAX_AMOUNT,
     App,
+    callable_module,
     page_for,
 )
 from kortools.ui.fields import FieldSpec
@@ -181,3 +182,6 @@ def herziening_app(scenario: kt.Scenario | str = "starter", query: str | None = 
         scenario = kt.example_scenario(scenario)
     assets, start = list(scenario.assets), scenario.kor_start_year
     return page_for(lambda link: HerzieningApp(assets, start, None, link), query)
+
+
+callable_module(__name__, herziening_app)  # base.callable_module
