@@ -10,6 +10,7 @@ KOR for part of the year is revised pro rata (unconfirmed). Euros, unrounded.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -32,6 +33,20 @@ LAST_YEAR = 2100
 TOTAL_COLUMNS = ("gross", "payable", "below_minimum")
 
 
+def _as_date(field: str, value) -> dt.date:
+    """A date, or its ISO text (as JSON and YAML hold it)."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise InputError(field, value, "allowed a date (YYYY-MM-DD, e.g. 2027-05-01)")
+
+
 @dataclass(frozen=True)
 class Asset:
     """An investment: ``vat`` is the VAT on its invoice, in euros.
@@ -44,6 +59,9 @@ class Asset:
     kind: str
     first_use_year: int
     vat: float
+    #: the day of first use (issue #33): one first used outside the KOR period (before its
+    #: start, after its exit) is regular, its VAT deducted in full; None: by the year's share
+    first_use_date: dt.date | None = None
 
     def __post_init__(self):
         v.text("asset name", self.name, max_length=80)
@@ -56,6 +74,15 @@ class Asset:
             v.whole_number(f"first_use_year of {self.name}", self.first_use_year, 1950, LAST_YEAR),
         )
         object.__setattr__(self, "vat", v.amount(f"vat of {self.name}", self.vat))
+        if self.first_use_date is not None:
+            day = _as_date(f"first_use_date of {self.name}", self.first_use_date)
+            if day.year != self.first_use_year:
+                raise InputError(
+                    f"first_use_date of {self.name}",
+                    day,
+                    f"allowed a day of first_use_year {self.first_use_year}",
+                )
+            object.__setattr__(self, "first_use_date", day)
 
     @classmethod
     def bought(

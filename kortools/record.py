@@ -44,6 +44,9 @@ class AssetArrays:
     vat: np.ndarray
     first_use_year: np.ndarray
     period: np.ndarray
+    #: 1 where first used inside the KOR period as chosen, 0 outside it (issue #33: a day of
+    #: first use); None: the share of the year of first use decides
+    in_kor_at_first_use: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -144,7 +147,12 @@ def businesses_of(s: Scenario) -> Businesses:
         chosen=tuple(np.array([y in s.kor_years]) for y in years),
         turnover_before=_one(before),
         assets=tuple(
-            AssetArrays(_one(a.vat), np.array([a.first_use_year]), np.array([revision_period(a)]))
+            AssetArrays(
+                _one(a.vat),
+                np.array([a.first_use_year]),
+                np.array([revision_period(a)]),
+                None if a.first_use_date is None else np.array([float(s.in_kor_on(a.first_use_date))]),
+            )
             for a in s.assets
         ),
         kor_continues=np.array([s.kor_continues and not s.vat_taxed_rental]),

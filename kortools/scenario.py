@@ -454,6 +454,7 @@ class Scenario:
         data = {f.name: getattr(self, f.name) for f in fields(self)}
         data["assets"] = [
             {"name": a.name, "kind": a.kind, "first_use_year": a.first_use_year, "vat": a.vat}
+            | ({"first_use_date": a.first_use_date} if a.first_use_date is not None else {})
             for a in self.assets
         ]
         data["overrides"] = {int(y): dict(o) for y, o in self.overrides.items()}

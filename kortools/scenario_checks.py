@@ -60,7 +60,7 @@ def _asset(item: Any) -> Asset:
     invoice), ``amount_excl_vat`` or ``amount_incl_vat`` (at the general rate of that year)."""
     if isinstance(item, Asset):
         return item
-    amounts = set(item) - ASSET_KEYS if isinstance(item, Mapping) else set()
+    amounts = set(item) - ASSET_KEYS - {"first_use_date"} if isinstance(item, Mapping) else set()
     if (
         not isinstance(item, Mapping)
         or not set(item) >= ASSET_KEYS
@@ -76,7 +76,11 @@ def _asset(item: Any) -> Asset:
     if key == "vat":
         return Asset(**item)
     base = {k: item[k] for k in ASSET_KEYS}
-    return Asset.bought(**base, amount=item[key], including_vat=bool(AMOUNT_KEYS[key]))
+    bought = Asset.bought(**base, amount=item[key], including_vat=bool(AMOUNT_KEYS[key]))
+    when = item.get("first_use_date")
+    return (
+        bought if when is None else Asset(bought.name, bought.kind, bought.first_use_year, bought.vat, when)
+    )
 
 
 def _check_assumption_keys(keys: Any) -> tuple[str, ...]:

@@ -83,7 +83,10 @@ def vat_by_year(b: Businesses) -> VatYears:
     share = plan.share
     years = list(b.years)
     lost = [
-        sum((np.where(a.first_use_year == y, a.vat * s, 0.0) for a in b.assets), np.zeros_like(s))
+        sum(
+            (np.where(a.first_use_year == y, a.vat * _at_first_use(a, s), 0.0) for a in b.assets),
+            np.zeros_like(s),
+        )
         for y, s in zip(years, share, strict=True)
     ]
     if any(np.any(x > 0) for x in lost):
@@ -123,11 +126,24 @@ def _share_in(years: Sequence[int], share: Sequence[np.ndarray], year) -> np.nda
     return found
 
 
+def _at_first_use(asset, share_of_year: np.ndarray) -> np.ndarray:
+    """The KOR share an asset was first used under: its day's (in the KOR period or not, where
+    the KOR applied that year at all: issue #33), else the share of its year."""
+    if asset.in_kor_at_first_use is None:
+        return share_of_year
+    return asset.in_kor_at_first_use * (np.asarray(share_of_year) > 0)
+
+
 def _revisions(assets, years, share, share_now, year: int) -> list[np.ndarray]:
     """Each asset's signed revision in ``year`` (herziening.md), the KOR share being ``share_now``."""
     return [
         revision_amounts(
-            a.vat, a.first_use_year, a.period, year, share_now, _share_in(years, share, a.first_use_year)
+            a.vat,
+            a.first_use_year,
+            a.period,
+            year,
+            share_now,
+            _at_first_use(a, _share_in(years, share, a.first_use_year)),
         )
         for a in assets
     ]

@@ -243,3 +243,46 @@ def test_the_dashboards_import_as_functions_whatever_was_imported_first():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.stdout.split() == ["HerzieningApp", "AftrekpostenApp"], out.stderr
+
+
+def test_an_investment_first_used_after_the_exit_keeps_its_vat():
+    # in the KOR since 2025, out after 31 March 2027 (requested): a van of € 6.300 VAT first
+    # used on 1 June 2027 is a regular purchase, its VAT deducted in full; by the year's share
+    # alone it lost 90 of 365 days' worth: 6.300 × 90 / 365 = 1.553,42
+    exit_ = {"kor_since": D(2025, 1, 1), "kor_end": D(2027, 3, 31), "kor_end_requested": True}
+    dated = kt.Asset("bestelbus", "movable", 2027, 6_300, first_use_date=D(2027, 6, 1))
+    undated = kt.Asset("bestelbus", "movable", 2027, 6_300)
+    with_day = kt.evaluate(kapsalon(**exit_, assets=(dated,))).table
+    by_year = kt.evaluate(kapsalon(**exit_, assets=(undated,))).table
+    assert with_day.loc[2027, "lost_investment_vat"] == 0
+    assert by_year.loc[2027, "lost_investment_vat"] == pytest.approx(6_300 * 90 / 365)
+    # first used inside the KOR period (1 February 2027): lost in full
+    inside = kt.Asset("bestelbus", "movable", 2027, 6_300, first_use_date=D(2027, 2, 1))
+    assert kt.evaluate(kapsalon(**exit_, assets=(inside,))).table.loc[2027, "lost_investment_vat"] == 6_300
+
+
+def test_an_investment_first_used_before_a_part_year_start_is_regular_then_revised():
+    # the KOR from 1 April 2027; a machine first used on 1 February 2027 (VAT 5.000, 5 years):
+    # its VAT deducted in full in 2027; in 2028, a whole KOR year, a fifth is repaid (1.000)
+    machine = kt.Asset("machine", "movable", 2027, 5_000, first_use_date=D(2027, 2, 1))
+    table = kt.evaluate(kapsalon(kor_start_year=2027, assets=(machine,))).table
+    assert table.loc[2027, "lost_investment_vat"] == 0
+    assert table.loc[2028, "herziening"] == pytest.approx(1_000)
+
+
+def test_a_first_use_date_outside_its_year_is_refused():
+    with pytest.raises(kt.InputError, match="first_use_date of bus"):
+        kt.Asset("bus", "movable", 2027, 1_000, first_use_date=D(2028, 1, 1))
+    s = kapsalon(
+        assets=[
+            {
+                "name": "bus",
+                "kind": "movable",
+                "first_use_year": 2027,
+                "vat": 1_000,
+                "first_use_date": "2027-06-01",
+            }
+        ]
+    )
+    assert s.assets[0].first_use_date == D(2027, 6, 1)
+    assert kt.Scenario.from_dict(s.to_dict()).assets == s.assets
