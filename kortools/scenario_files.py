@@ -88,7 +88,45 @@ def example_scenarios() -> dict[str, Path]:
     return {p.stem: p for p in sorted((data_dir() / "scenarios").glob("*.yaml"))}
 
 
+#: The year the shipped examples are written as of: an example lives today, its years
+#: moved by as many years as today is past this one (issue #33).
+EXAMPLES_WRITTEN_IN = 2026
+YEAR_FIELDS = ("first_year", "last_year", "kor_start_year", "kor_last_year", "business_start_year")
+DATE_FIELDS = ("kor_start", "kor_since", "kor_end")
+
+
 def example_scenario(name: str) -> Scenario:
-    """Load a shipped example scenario by name (see :func:`example_scenarios`)."""
+    """Load a shipped example scenario by name (see :func:`example_scenarios`), dated from
+    ``kt.today()``: its years and dates move by as many years as today is past
+    :data:`EXAMPLES_WRITTEN_IN`, so "a client in the KOR since last year" stays one."""
     examples = example_scenarios()
-    return load_scenario(examples[v.choice("example", name, examples)])
+    scenario = load_scenario(examples[v.choice("example", name, examples)])
+    return moved_by_years(scenario, today().year - EXAMPLES_WRITTEN_IN)
+
+
+def moved_by_years(scenario: Scenario, years: int) -> Scenario:
+    """The same case ``years`` later: every year, date and per-year figure moved."""
+    if years == 0:
+        return scenario
+    data = scenario.to_dict()
+    for name in YEAR_FIELDS:
+        if data.get(name) is not None:
+            data[name] += years
+    for name in DATE_FIELDS:
+        if data.get(name) is not None:
+            data[name] = _later(data[name], years)
+    data["overrides"] = {year + years: values for year, values in data["overrides"].items()}
+    for asset in data["assets"]:
+        asset["first_use_year"] += years
+        if asset.get("first_use_date") is not None:
+            asset["first_use_date"] = _later(asset["first_use_date"], years)
+    data.pop("as_of", None)
+    return Scenario.from_dict(data)
+
+
+def _later(day: dt.date, years: int) -> dt.date:
+    return (
+        day.replace(year=day.year + years)
+        if not (day.month == 2 and day.day == 29)
+        else day.replace(year=day.year + years, day=28)
+    )

@@ -286,3 +286,18 @@ def test_a_first_use_date_outside_its_year_is_refused():
     )
     assert s.assets[0].first_use_date == D(2027, 6, 1)
     assert kt.Scenario.from_dict(s.to_dict()).assets == s.assets
+
+
+def test_the_examples_live_today(monkeypatch):
+    # written as of December 2026: a new client deciding to join (the photographer, KOR from
+    # next year) and one in the KOR deciding to stay or leave (the hairdresser, since 2026)
+    monkeypatch.setenv("KORTOOLS_TODAY", "2026-12-01")
+    new = kt.advise(kt.evaluate(kt.example_scenario("fotograaf")))
+    member = kt.advise(kt.evaluate(kt.example_scenario("kapper")))
+    assert (new.action, new.action_date) == ("aanmelden", D(2027, 1, 1))
+    assert member.action in ("blijven", "uitstappen") and member.action_date == D(2027, 1, 1)
+    # a year later the same examples are a year later: still deciding, from the next year
+    monkeypatch.setenv("KORTOOLS_TODAY", "2027-12-01")
+    later = kt.example_scenario("fotograaf")
+    assert (later.first_year, later.kor_start_year) == (2027, 2028)
+    assert kt.advise(kt.evaluate(later)).action_date == D(2028, 1, 1)
