@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Iterable
 from numbers import Real
@@ -92,3 +93,17 @@ def amount_array(field: str, values: Any) -> np.ndarray:
         first = array[bad].flat[0]
         raise InputError(field, first, f"every element allowed 0 to {MAX_AMOUNT:,.0f} euros")
     return array
+
+
+def date(field: str, value: Any) -> dt.date:
+    """A date, or its ISO text (``2027-01-01``, as JSON and YAML hold it)."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise InputError(field, value, "allowed a date (YYYY-MM-DD, e.g. 2027-01-01)")

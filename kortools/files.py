@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from kortools.processes import is_alive
+
 
 @contextmanager
 def atomic_path(target: Path) -> Iterator[Path]:
@@ -49,15 +51,5 @@ def remove_stale_temporaries(target: Path) -> None:
     is removed."""
     for temporary in target.parent.glob(f".{glob.escape(target.name)}.*.tmp"):
         pid = temporary.name[len(target.name) + 2 :].split(".", 1)[0]
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isdigit() and not is_alive(int(pid)):
             temporary.unlink(missing_ok=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

@@ -33,20 +33,6 @@ LAST_YEAR = 2100
 TOTAL_COLUMNS = ("gross", "payable", "below_minimum")
 
 
-def _as_date(field: str, value) -> dt.date:
-    """A date, or its ISO text (as JSON and YAML hold it)."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise InputError(field, value, "allowed a date (YYYY-MM-DD, e.g. 2027-05-01)")
-
-
 @dataclass(frozen=True)
 class Asset:
     """An investment: ``vat`` is the VAT on its invoice, in euros.
@@ -75,7 +61,7 @@ class Asset:
         )
         object.__setattr__(self, "vat", v.amount(f"vat of {self.name}", self.vat))
         if self.first_use_date is not None:
-            day = _as_date(f"first_use_date of {self.name}", self.first_use_date)
+            day = v.date(f"first_use_date of {self.name}", self.first_use_date)
             if day.year != self.first_use_year:
                 raise InputError(
                     f"first_use_date of {self.name}",

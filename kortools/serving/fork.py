@@ -27,24 +27,10 @@ from jupyter_client.connect import KernelConnectionInfo
 from jupyter_client.provisioning import LocalProvisioner
 from traitlets import Int
 
+from kortools.processes import is_alive
 from kortools.serving.kernel_bounds import DEFAULT_KERNEL_MEMORY_MB
 
 ZYGOTE_START_TIMEOUT = 120
-
-
-def is_alive(pid: int) -> bool:
-    """The process exists and is not a zombie."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return False
-    return state not in ("Z", "X")
 
 
 class ForkedKernel:
