@@ -77,6 +77,10 @@ def dutch_error(
         earliest = re.search(r"start on (\d{4}-\d{2}-\d{2})", error.allowed)
         when = date_words(dt.date.fromisoformat(earliest[1])) if earliest else "later"
         message = f"de KOR kan pas beginnen op {when}, na het laatste jaar; kies een later laatste jaar"
+    elif "re-entry date" in error.allowed:
+        again = re.search(r"re-entry date (\d{4}-\d{2}-\d{2})", error.allowed)
+        when = date_words(dt.date.fromisoformat(again[1])) if again else "de datum die het afmelden toelaat"
+        message = f"opnieuw meedoen kan pas vanaf {when} (na het afmelden)"
     elif "first day of a return period" in error.allowed:
         message = "kies de eerste dag van een kwartaal (1 januari, 1 april, 1 juli of 1 oktober)"
     elif "last day of a return period" in error.allowed or error.field == "kor_end":

@@ -144,7 +144,7 @@ def businesses_of(s: Scenario) -> Businesses:
         sales=tuple(YearInputs(**{k: _one(i[k]) for k in YearInputs.__dataclass_fields__}) for i in inputs),
         input_vat_rate=_one(s.input_vat_rate),
         policy=s.policy,
-        chosen=tuple(np.array([y in s.kor_years]) for y in years),
+        chosen=tuple(np.array([y in s.kor_years or _restarted(s, y)]) for y in years),
         turnover_before=_one(before),
         assets=tuple(
             AssetArrays(
@@ -163,6 +163,12 @@ def businesses_of(s: Scenario) -> Businesses:
     )
 
 
+def _restarted(s: Scenario, year: int) -> bool:
+    """The KOR is chosen again in ``year`` after a second start (``kor_restart``)."""
+    again = s.kor_restart_from
+    return again is not None and year >= again.year
+
+
 def kor_dates_of(s: Scenario, years: Sequence[int]) -> KorDates | None:
     """The days of each year the KOR of ``s`` is wanted, a start moved by a late request
     and a voluntary exit's re-entry block (kor-dates.md §1, §4, §5); None: whole years."""
@@ -171,7 +177,13 @@ def kor_dates_of(s: Scenario, years: Sequence[int]) -> KorDates | None:
         return None
     moved = s.kor_start_moved
     from_day, until_day, late = [], [], []
+    again = s.kor_restart_from
     for year in years:
+        if again is not None and again.year == year:  # the second start's year
+            from_day.append(np.array([_day_of_year(again)]))
+            until_day.append(np.array([days_in(year)]))
+            late.append(np.array([False]))
+            continue
         from_day.append(np.array([_day_of_year(start) if start and start.year == year else 1]))
         until_day.append(np.array([_day_of_year(end) if end and end.year == year else days_in(year)]))
         planned = s.kor_planned_start.year if moved and s.kor_planned_start else year + 1

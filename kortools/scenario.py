@@ -16,7 +16,7 @@ from kortools.clock import today
 from kortools.deduction_years import is_starter, starter_uses_before
 from kortools.errors import InputError
 from kortools.herziening import Asset, _check_assets, revision_period
-from kortools.kor import kor_exit_date, kor_start_date, start_in_force, whole_year_start
+from kortools.kor import kor_exit_date, kor_reentry_date, kor_start_date, start_in_force, whole_year_start
 from kortools.margin import POLICIES
 from kortools.other_income import BY_KEY as _KINDS
 from kortools.parameters import tax_year_for, tax_years, value
@@ -152,6 +152,7 @@ class Scenario:
     return_period: str = "quarter"
     as_of: dt.date = None  # type: ignore[assignment]  # None on input: kt.today()
     kor_end_requested: bool = False
+    kor_restart: dt.date | None = None
     growth: float = 0.0
     assumption_keys: tuple[str, ...] = ()
     input_notes: tuple[tuple[str, str], ...] = ()
@@ -274,6 +275,7 @@ class Scenario:
             set_(self, "kor_last_year", self.kor_until.year)
         elif self.kor_end_moved:  # moved past the scenario's end
             set_(self, "kor_last_year", last)
+        self._date_the_restart(last)
 
     def _date_the_start(self, first: int) -> None:
         """The start in force (``kor_from``) and the plan it came from (module rule above)."""
@@ -311,6 +313,35 @@ class Scenario:
         set_(self, "_kor_until", end if (self.kor_end is not None or moved) else None)
         set_(self, "_planned_end", planned if moved else None)
 
+    def _date_the_restart(self, last: int) -> None:
+        """A second start after a voluntary exit (issue #33): the first day of a return period,
+        not before the re-entry date the exit allows (kor-dates.md §4), within the scenario; a
+        plan moved past a passed deadline like the first start."""
+        set_ = object.__setattr__
+        restart = self.kor_restart
+        set_(self, "_kor_restart_from", None)
+        if restart is None:
+            return
+        restart = _date("kor_restart", restart)
+        set_(self, "kor_restart", restart)
+        _check_period_start("kor_restart", restart, self.return_period)
+        if self.kor_until is None:
+            raise InputError("kor_restart", restart, "allowed only after a voluntary exit (kor_end)")
+        again = kor_reentry_date(self.kor_until + dt.timedelta(days=1))
+        if restart < again:
+            raise InputError(
+                "kor_restart", restart, f"allowed from the re-entry date {again} (after the exit) on"
+            )
+        start = start_in_force(restart, self.as_of, self.return_period)
+        if start.year > last:
+            raise InputError("kor_restart", restart, f"allowed within the scenario (last_year {last})")
+        set_(self, "_kor_restart_from", start)
+
+    @property
+    def kor_restart_from(self) -> dt.date | None:
+        """The second start in force (``kor_restart``, moved if its deadline had passed)."""
+        return getattr(self, "_kor_restart_from", None)
+
     def _first_reachable_start(self) -> dt.date:
         return kor_start_date(self.as_of, self.return_period)
 
@@ -331,7 +362,8 @@ class Scenario:
         end = self.kor_until
         if end is None and self.kor_last_year < self.last_year:
             end = dt.date(self.kor_last_year, 12, 31)
-        return start <= day and (end is None or day <= end)
+        again = self.kor_restart_from
+        return (start <= day and (end is None or day <= end)) or (again is not None and again <= day)
 
     @property
     def in_kor(self) -> bool:
@@ -395,7 +427,7 @@ class Scenario:
     def kor_continues(self) -> bool:
         """The KOR is chosen up to the last year and not ended (``kor_end``): it is taken to
         go on after it (herziening)."""
-        return self.kor_last_year == self.last_year and self.kor_end is None
+        return (self.kor_last_year == self.last_year and self.kor_end is None) or self.kor_restart is not None
 
     def tax_year(self, year: int) -> int:
         """The year whose tax figures apply to ``year`` (see ``assume_last_tax_year``)."""

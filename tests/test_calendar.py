@@ -228,6 +228,7 @@ def test_the_page_says_a_moved_start_where_the_verdict_is(monkeypatch):
         "1 april 2027, aanmelden uiterlijk 3 maart 2027." in app.headline.value
     )
     assert "Wat nu: aanmelden per 1 april 2027." in app.headline.value
+    assert "gebruikt: 1 april 2027" in app.labels["kor_vanaf"].value  # the date used, by the field
 
 
 def test_the_dashboards_import_as_functions_whatever_was_imported_first():
@@ -301,3 +302,20 @@ def test_the_examples_live_today(monkeypatch):
     later = kt.example_scenario("fotograaf")
     assert (later.first_year, later.kor_start_year) == (2027, 2028)
     assert kt.advise(kt.evaluate(later)).action_date == D(2028, 1, 1)
+
+
+def test_a_second_start_after_a_voluntary_exit():
+    # out after 31 December 2026 (requested): blocked for 2027 and 2028 (kor-dates.md §4),
+    # back in the KOR from 1 January 2029
+    left = {"kor_since": D(2025, 1, 1), "kor_end": D(2026, 12, 31), "kor_end_requested": True}
+    table = kt.evaluate(kapsalon(**left, kor_restart=D(2029, 1, 1))).table
+    assert table["kor_share"].tolist() == [1, 0, 0, 1, 1]
+    assert table.loc[2027, "kor_status"] == "afgemeld; weer mogelijk vanaf 1 januari 2029"
+    # before the re-entry date: refused, in Dutch on the page and in the command
+    with pytest.raises(kt.InputError, match="re-entry date 2029-01-01") as refused:
+        kapsalon(**left, kor_restart=D(2028, 1, 1))
+    from kortools.error_text import LABELS_NL, dutch_error
+
+    assert "opnieuw meedoen kan pas vanaf 1 januari 2029" in dutch_error(refused.value, LABELS_NL)[1]
+    with pytest.raises(kt.InputError, match="after a voluntary exit"):
+        kapsalon(kor_since=D(2025, 1, 1), kor_restart=D(2029, 1, 1))

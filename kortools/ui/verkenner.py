@@ -14,6 +14,7 @@ import ipywidgets as w
 import kortools as kt
 from kortools.books import Books, books_scenario
 from kortools.error_text import books_error_nl
+from kortools.kor_years import date_words
 from kortools.money import format_euro, format_percent
 from kortools.steps import moved_dates_nl
 from kortools.ui import charts
@@ -214,6 +215,18 @@ class KorVerkenner(App, VerkennerTabs, Variants):
         """The upload stopped before the file was complete: its Dutch reason under it."""
         if change["new"]:
             self.books_status.value = upload_status_html(change["new"])
+
+    def read_note(self, name: str) -> str | None:
+        """Beside "KOR vanaf"/"KOR tot", the date used when a late plan moved it (issue #33
+        item 4); the field keeps what was typed, the page says why by the verdict."""
+        result = getattr(self, "result", None)
+        if name in ("kor_vanaf", "kor_tot") and result is not None:
+            s = result.scenario
+            if name == "kor_vanaf" and s.kor_start_moved and s.kor_from is not None:
+                return f"gebruikt: {date_words(s.kor_from)}"
+            if name == "kor_tot" and s.kor_end_moved:
+                return f"gebruikt: {date_words(s.kor_until)}" if s.kor_until else "gebruikt: loopt door"
+        return super().read_note(name)
 
     def set_values(self, values: Mapping[str, Any]) -> None:
         """Set controls (a year-table cell is made when a value for it arrives, e.g. a link)."""
