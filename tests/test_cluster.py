@@ -147,8 +147,9 @@ def test_a_worker_cannot_be_reached_without_nginx(cluster):
 
 def test_the_run_directory_and_its_files_are_private(cluster):
     assert stat.S_IMODE(cluster.run_dir.stat().st_mode) == 0o700
-    for name in ("door.sock", "tls.key", "nginx.conf", "nginx-access.log", "nginx-error.log", "voila-w1.log"):
+    for name in ("tls.key", "nginx.conf", "nginx-access.log", "nginx-error.log", "voila-w1.log"):
         assert stat.S_IMODE((cluster.run_dir / name).stat().st_mode) == 0o600, name
+    assert stat.S_IMODE(cluster.door_socket.stat().st_mode) == 0o600  # the password door's socket
     assert stat.S_IMODE((cluster.run_dir / "w1" / "voila.json").stat().st_mode) == 0o600
 
 
@@ -239,3 +240,15 @@ def test_a_frozen_worker_is_replaced_and_the_next_page_loads(cluster):
     finally:
         if frozen.poll() is None:
             frozen.kill()
+
+
+def test_a_long_run_directory_puts_the_doors_socket_in_a_private_folder(tmp_path):
+    from kortools.serving.cluster import door_socket_for
+
+    assert door_socket_for(tmp_path) == tmp_path / "door.sock"
+    deep = tmp_path / ("x" * 120)
+    socket = door_socket_for(deep)
+    assert len(str(socket)) <= 108 and stat.S_IMODE(socket.parent.stat().st_mode) == 0o700
+    assert f"proxy_pass http://unix:{socket}:;" in nginx_conf(
+        deep, "127.0.0.1", 8443, [9001], door_socket=socket
+    )

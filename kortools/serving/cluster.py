@@ -23,6 +23,8 @@ that is frozen or gone with a Dutch page instead of a hang.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import functools
 import getpass
 import json
 import os
@@ -30,6 +32,7 @@ import secrets
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,13 +82,21 @@ def worker_name(index: int) -> str:
     return f"w{index + 1}"
 
 
-def nginx_conf(run_dir: Path, host: str, port: int, worker_ports: list[int], secret: str = "") -> str:
+def nginx_conf(
+    run_dir: Path,
+    host: str,
+    port: int,
+    worker_ports: list[int],
+    secret: str = "",
+    door_socket: Path | None = None,
+) -> str:
     """nginx.conf for these workers (kortools/serving/nginx.conf with the fields filled in)."""
     names = [worker_name(i) for i in range(len(worker_ports))]
     addresses = [f"127.0.0.1:{p}" for p in worker_ports]
     user = getpass.getuser()
     return NginxTemplate(CONF_TEMPLATE.read_text()).substitute(
         run_dir=run_dir,
+        door_socket=door_socket or door_socket_for(run_dir),
         host=host,
         port=port,
         page_timeout=f"{PAGE_TIMEOUT_S}s",
@@ -102,6 +113,19 @@ def nginx_conf(run_dir: Path, host: str, port: int, worker_ports: list[int], sec
             for n, a in zip(names, addresses, strict=True)
         ),
     )
+
+
+#: A Unix socket's path must fit in 108 bytes (sun_path); a longer run directory gets the
+#: door's socket in a private folder of its own under the system's temporary directory.
+SOCKET_PATH_MAX = 100
+
+
+def door_socket_for(run_dir: Path) -> Path:
+    """Where the password door listens: the run directory, unless its path is too long."""
+    path = run_dir / "door.sock"
+    if len(str(path).encode()) <= SOCKET_PATH_MAX:
+        return path
+    return Path(tempfile.mkdtemp(prefix="kt-door-")) / "door.sock"  # mode 700
 
 
 def self_signed_certificate(run_dir: Path) -> None:
@@ -175,9 +199,9 @@ class Cluster:
     door: DoorServer | None = None
     cap: int = 0
 
-    @property
+    @functools.cached_property
     def door_socket(self) -> Path:
-        return self.run_dir / "door.sock"
+        return door_socket_for(self.run_dir)
 
     @property
     def processes(self) -> list[subprocess.Popen]:
@@ -214,7 +238,9 @@ class Cluster:
         self.cap = max(1, total_kernel_cap() // self.workers)
         self.workers_running = [self.start_worker(index) for index in range(self.workers)]
         conf = self.run_dir / "nginx.conf"
-        text = nginx_conf(self.run_dir, self.host, self.port, self.worker_ports, self.secret)
+        text = nginx_conf(
+            self.run_dir, self.host, self.port, self.worker_ports, self.secret, self.door_socket
+        )
         private_file(conf, text)
         for log in ("nginx-error.log", "nginx-access.log"):
             (self.run_dir / log).touch(mode=0o600)
@@ -281,6 +307,9 @@ class Cluster:
         if self.door is not None:
             self.door.stop()
             self.door = None
+            if self.door_socket.parent != self.run_dir:  # a folder of its own (a long run_dir)
+                with contextlib.suppress(OSError):
+                    self.door_socket.parent.rmdir()
 
     def __enter__(self) -> Cluster:
         return self.start()
