@@ -33,7 +33,11 @@ def headline_sentences(advice) -> tuple[str, str, str]:
     with its own; gross and net are made of the same parts (item 7)."""
     verdict = f"Advies: {advice.verdict_nl}."
     if getattr(advice, "action", "") and advice.action_date is not None:
-        verdict += f" Wat nu: {advice.action_nl} per {date_words(advice.action_date)}."
+        when = date_words(advice.action_date)
+        if advice.action == "blijven":  # staying takes effect on no date: say when leaving could
+            verdict += f" Wat nu: {advice.action_nl} (uitstappen kan op zijn vroegst per {when})."
+        else:
+            verdict += f" Wat nu: {advice.action_nl} per {when}."
     years = ", ".join(map(str, advice.kor_years))
     full = getattr(advice, "full_kor_year", None)
     if not advice.kor_years:
