@@ -15,7 +15,7 @@ import math
 from dataclasses import dataclass
 
 from kortools.kor import KorWarning
-from kortools.kor_years import CROSSED, PREVIOUS_TOO_HIGH, REFUSED, TOO_LATE
+from kortools.kor_years import CROSSED, PREVIOUS_TOO_HIGH, REFUSED, TOO_LATE, days_in
 from kortools.money import format_euro, format_percent
 from kortools.parameters import value
 
@@ -255,9 +255,7 @@ def build_advice(f: AdviceFigures) -> Advice:
             for i in range(len(f.years))
             if 0 < f.share[i] < 1 - 1e-9
         ),
-        gain_full_kor_year=0.0
-        if full is None
-        else f.margin_gain[full] - f.herziening[full] - f.lost_investment_vat[full],
+        gain_full_kor_year=0.0 if full is None else _gross(f, full),
         net_gain_full_kor_year=0.0 if full is None else f.net_difference[full],
         gain_per_kor_year=per_year,
         total_difference=total,
@@ -300,12 +298,7 @@ def _gross(f: AdviceFigures, i: int) -> float:
 def _gain_after(f: AdviceFigures, day: dt.date | None) -> float:
     """What the KOR keeps more from ``day`` on (the part of its year after it, sales spread
     evenly, and the later years): net after income tax and Zvw, gross for a bv."""
-    gains = [
-        n if not math.isnan(n) else m - h - lost
-        for n, m, h, lost in zip(
-            f.net_difference, f.margin_gain, f.herziening, f.lost_investment_vat, strict=True
-        )
-    ]
+    gains = [n if not math.isnan(n) else _gross(f, i) for i, n in enumerate(f.net_difference)]
     if day is None:
         return sum(gains)
     total = 0.0
@@ -313,7 +306,7 @@ def _gain_after(f: AdviceFigures, day: dt.date | None) -> float:
         if year > day.year:
             total += gain
         elif year == day.year:
-            days = 366 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 365
+            days = days_in(year)
             total += gain * (days - (day.timetuple().tm_yday - 1)) / days
     return total
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from kortools.auditfile_lines import TooLarge, line_table
+from kortools.auditfile_lines import TooLarge, head_of, line_table, size_of
 from kortools.auditfile_rules import (
     CUSTOMER_KINDS,
     SOURCE_COLUMNS,
@@ -98,11 +98,7 @@ def _unpacked(source: io.BytesIO | Path, name: str, max_bytes: int) -> io.BytesI
     import zipfile
     import zlib
 
-    if isinstance(source, io.BytesIO):
-        head = source.getvalue()[:4]
-    else:
-        with source.open("rb") as file:
-            head = file.read(4)
+    head = head_of(source, 4)
     try:
         if head.startswith(GZIP_MAGIC):
             with gzip.open(source if isinstance(source, Path) else io.BytesIO(source.getvalue())) as packed:
@@ -233,8 +229,7 @@ def _control_findings(source: io.BytesIO | Path, max_bytes: int) -> list[tuple[s
     uniqueness (line numbers restarting) in Dutch, by code with their count."""
     import pyxaf
 
-    size = len(source.getvalue()) if isinstance(source, io.BytesIO) else source.stat().st_size
-    if size > VALIDATE_MAX_BYTES:
+    if size_of(source) > VALIDATE_MAX_BYTES:
         return [
             (
                 "not_validated",

@@ -36,7 +36,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from kortools.auditfile_lines import LineTable, streamed_columns, table_of
+from kortools.auditfile_lines import LineTable, size_of, streamed_columns, table_of
 
 #: Files from this size (bytes) are read in two halves; smaller ones in one pass (starting
 #: the helper, a Python with pandas, costs about a second of one core).
@@ -60,7 +60,7 @@ def halves(source: io.BytesIO | Path) -> list[LineTable] | None:
     """The line tables of ``source`` read in two halves at once (module docstring), or
     ``None`` when it is not cut: small, one core, switched off (:data:`HALVES_ENV`), not
     cleanly cut, or a half not read."""
-    if os.environ.get(HALVES_ENV, "1") == "0" or _size(source) < PARALLEL_BYTES or _cores() < 2:
+    if os.environ.get(HALVES_ENV, "1") == "0" or size_of(source) < PARALLEL_BYTES or _cores() < 2:
         return None
     with _buffer(source) as data:
         cut = _cut(data)
@@ -200,10 +200,6 @@ class _Spans(io.RawIOBase):
     def close(self) -> None:
         self._file.close()
         super().close()
-
-
-def _size(source: io.BytesIO | Path) -> int:
-    return len(source.getvalue()) if isinstance(source, io.BytesIO) else source.stat().st_size
 
 
 def _cores() -> int:

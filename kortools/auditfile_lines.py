@@ -107,14 +107,22 @@ def _joined(tables: list[LineTable]) -> LineTable:
     )
 
 
+def head_of(source: io.BytesIO | Path, size: int) -> bytes:
+    """The first ``size`` bytes of a file given by path or in memory."""
+    if isinstance(source, io.BytesIO):
+        return source.getvalue()[:size]
+    with source.open("rb") as file:
+        return file.read(size)
+
+
+def size_of(source: io.BytesIO | Path) -> int:
+    """The size in bytes of a file given by path or in memory."""
+    return len(source.getvalue()) if isinstance(source, io.BytesIO) else source.stat().st_size
+
+
 def plain_xml(source: io.BytesIO | Path) -> bool:
     """Not compressed (pyxaf unpacks .gz and .zip itself): the first byte after a BOM is '<'."""
-    if isinstance(source, io.BytesIO):
-        head = source.getvalue()[:8]
-    else:
-        with source.open("rb") as file:
-            head = file.read(8)
-    return head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
+    return head_of(source, 8).lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
 
 
 _LOCAL: dict[str, str] = {}  # "{namespace}accID" → "accID": the few tags of a file, once each

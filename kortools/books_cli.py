@@ -13,7 +13,6 @@ import pandas as pd
 
 from kortools.auditfile import MAX_BYTES
 from kortools.books import SUMMARY_LABELS, Books, books_scenario, read_auditfiles, summary_nl
-from kortools.clock import today
 from kortools.files import atomic_write
 from kortools.money import format_euro
 from kortools.steps import dutch_date
@@ -142,7 +141,6 @@ def auditfile_portfolio(folder: Path, max_bytes: int = MAX_BYTES) -> tuple[pd.Da
             continue
         years[year.year] = year
     rows = []
-    on = today()
     for number, (company, years) in enumerate(sorted(clients.items()), 1):
         books = books_of([years[y] for y in sorted(years)])
         result = evaluate(books_scenario(books))
@@ -150,7 +148,7 @@ def auditfile_portfolio(folder: Path, max_bytes: int = MAX_BYTES) -> tuple[pd.Da
             {
                 "regel": number,
                 "klant": company,
-                **row_from(advise(result), result.vat, 0, result.warnings, on),
+                **row_from(advise(result), result.vat, 0, result.warnings),
             }
         )
     advice = pd.DataFrame(rows, columns=list(OUTPUT_COLUMNS))

@@ -118,25 +118,8 @@ def with_moved_dates(s: Scenario, figures: AdviceFigures) -> AdviceFigures:
         deadline = kor_request_deadline(planned, s.return_period)
         nl[i] += f" ({word} voor {date_words(planned)} kon niet meer: uiterlijk {date_words(deadline)})"
         en[i] += f" ({word_en} for {date_words(planned, False)} too late: by {date_words(deadline, False)})"
-    return replace(
-        figures,
-        status_nl=tuple(nl),
-        status_en=tuple(en),
-        in_kor=s.in_kor,
-        next_start=s.next_kor_start,
-        next_exit=s.next_kor_exit,
-        first_kor_day=first_kor_day(s, figures.share),
-    )
-
-
-def first_kor_day(s: Scenario, shares: tuple[float, ...]) -> dt.date | None:
-    """The first day the KOR applies in the table: the first year with a share, on the day it
-    starts that year (the start in force when it is that year's, else 1 January)."""
-    year = next((y for y, share in zip(s.years, shares, strict=True) if share > 0), None)
-    if year is None:
-        return None
-    start = s.kor_from
-    return start if start is not None and start.year == year else dt.date(year, 1, 1)
+    calendar = Calendar((s.kor_from,), (s.in_kor,), s.next_kor_start, s.next_kor_exit)
+    return _on_calendar(replace(figures, status_nl=tuple(nl), status_en=tuple(en)), calendar, 0)
 
 
 def advice_figures(
@@ -443,6 +426,9 @@ def advise_many(
 
 
 def _on_calendar(figures: AdviceFigures, calendar: Calendar, row: int) -> AdviceFigures:
+    """Business ``row``'s figures with its calendar: in the KOR or not, the first start and exit
+    still reachable, and the first KOR day of the table (the first year with a share, on the
+    start in force when it is that year's, else 1 January)."""
     start = calendar.starts[row]
     year = next((y for y, share in zip(figures.years, figures.share, strict=True) if share > 0), None)
     first = (

@@ -17,7 +17,7 @@ from typing import cast
 import numpy as np
 import pandas as pd
 
-from kortools.advice import AANMELDEN, MEEDOEN, UITSTAPPEN, Advice
+from kortools.advice import AANMELDEN, UITSTAPPEN, Advice
 from kortools.clock import today
 from kortools.dutch import read_numbers_nl
 from kortools.evaluation import Calendar, advise_many
@@ -48,7 +48,7 @@ from kortools.portfolio_columns import (
 )
 from kortools.record import Businesses, Entrepreneur
 from kortools.scenario import DEFAULT_INPUT_VAT_RATE, Scenario
-from kortools.steps import dutch_date, request_deadline_for
+from kortools.steps import dutch_date
 from kortools.yearly import AssetArrays, VatYears, YearInputs
 
 #: The years each client is advised over, from ``jaar`` on (the KOR chosen in all of them).
@@ -269,17 +269,10 @@ OUTPUT_COLUMNS = tuple(name for name, _ in OUTPUT)
 OUTPUT_HEADERS = dict(OUTPUT)
 
 
-def row_from(
-    advice: Advice, vat: VatYears, row: int, warnings, on: dt.date | None = None
-) -> dict[str, object]:
+def row_from(advice: Advice, vat: VatYears, row: int, warnings) -> dict[str, object]:
     """One output row (without ``regel`` and ``klant``): the model's figures, nothing computed;
-    for a client advised to join, the last day to ask for the KOR, seen from ``on``."""
-    deadline = ""
-    if advice.verdict == MEEDOEN and advice.kor_years and advice.action == AANMELDEN and advice.action_date:
-        deadline = dutch_date(kor_request_deadline(advice.action_date))
-    elif advice.verdict == MEEDOEN and advice.kor_years and advice.action == AANMELDEN:
-        deadline = dutch_date(request_deadline_for(advice.kor_years[0], on or today()))
-    asked = ""
+    what to do now, from when, and the last day to ask for it (issue #33)."""
+    asked = ""  # the last day to ask for the action (its date − 29 days)
     if advice.action in (AANMELDEN, UITSTAPPEN) and advice.action_date is not None:
         asked = dutch_date(kor_request_deadline(advice.action_date))
     plan = vat.kor
@@ -299,7 +292,7 @@ def row_from(
         "waarschuwingen": "; ".join(w.title for w in warnings),
         "redenen": " | ".join(r.text_nl for r in advice.reasons),
         "advies": advice.verdict_nl,
-        "aanmelden_uiterlijk": deadline,
+        "aanmelden_uiterlijk": asked if advice.action == AANMELDEN else "",
         "actie": advice.action_nl,
         "actie_per": dutch_date(advice.action_date) if advice.action_date else "",
         "aanvragen_uiterlijk": asked,
@@ -435,7 +428,7 @@ def assess(clients: pd.DataFrame) -> pd.DataFrame:
         record = businesses_of_clients(group, int(cast(int, year)), str(policy), calendar)
         vat, _, advice = advise_many(record, calendar)
         for row, (position, (one, warnings)) in enumerate(zip(at, advice, strict=True)):
-            rows[position] = row_from(one, vat, row, warnings, on)
+            rows[position] = row_from(one, vat, row, warnings)
     out = pd.DataFrame(rows, index=clients.index, columns=OUTPUT_COLUMNS[2:])
     out.insert(0, "klant", clients["klant"])
     out.insert(0, "regel", clients["regel"])

@@ -342,13 +342,10 @@ class Scenario:
         """The second start in force (``kor_restart``, moved if its deadline had passed)."""
         return getattr(self, "_kor_restart_from", None)
 
-    def _first_reachable_start(self) -> dt.date:
-        return kor_start_date(self.as_of, self.return_period)
-
     @property
     def next_kor_start(self) -> dt.date:
         """The first period start a request to join made on ``as_of`` reaches (kor-dates.md §1)."""
-        return self._first_reachable_start()
+        return kor_start_date(self.as_of, self.return_period)
 
     @property
     def next_kor_exit(self) -> dt.date:

@@ -11,13 +11,12 @@ unconfirmed (kor-dates.md §1) and said so.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from dataclasses import dataclass, replace
 
 from kortools.advice import AANMELDEN, UITSTAPPEN, advise
 from kortools.evaluation import ScenarioResult, evaluate
 from kortools.herziening import IMMOVABLE
-from kortools.kor import kor_reentry_date, kor_request_deadline, kor_start_date
+from kortools.kor import kor_reentry_date, kor_request_deadline
 from kortools.kor_years import CROSSED, date_words
 from kortools.money import format_euro
 from kortools.parameters import value
@@ -43,20 +42,6 @@ class Step:
 def dutch_date(day: dt.date) -> str:
     """``3 december 2026``: a date as a Dutch person reads it (kortools.kor_years.date_words)."""
     return date_words(day, True)
-
-
-def first_possible_start(first_kor_year: int, on: dt.date, period: str = "quarter") -> dt.date:
-    """The first period start a request made ``on`` still reaches (a quarter, or a month for
-    a monthly filer), not before 1 January of the first KOR year (next-steps.md A3: 20 Nov
-    2026 → 1 Jan 2027; kor-dates.md D8)."""
-    start = kor_start_date(on, period)
-    return max(start, dt.date(first_kor_year, 1, 1))
-
-
-@functools.lru_cache(maxsize=256)  # the portfolio asks it for every client advised to join
-def request_deadline_for(first_kor_year: int, on: dt.date, period: str = "quarter") -> dt.date:
-    """The last day to ask for the KOR from the first start still possible (next-steps.md A3)."""
-    return kor_request_deadline(first_possible_start(first_kor_year, on, period), period)
 
 
 def moved_dates_nl(s) -> tuple[str, ...]:
@@ -96,9 +81,8 @@ def next_steps(result: ScenarioResult, today: dt.date | None = None) -> tuple[St
         else:
             steps += _invoices(max(s.kor_from or dt.date(s.kor_start_year, 1, 1), on))
             steps += _planned_exit(s, on)
-    elif advice.action == AANMELDEN and advice.kor_years:
-        start = advice.action_date or first_possible_start(advice.kor_years[0], on, s.return_period)
-        steps += _joining(start, s.return_period)
+    elif advice.action == AANMELDEN and advice.action_date is not None:
+        steps += _joining(advice.action_date, s.return_period)
         steps += _planned_exit(s, on)
     steps += _crossings(result, on)
     steps += _herziening(result, on)

@@ -24,12 +24,11 @@ class Bucket:
 
     rate: float
     burst: float
-    tokens: float = -1.0
     last: float = field(default_factory=time.monotonic)
+    tokens: float = field(init=False)
 
     def __post_init__(self) -> None:
-        if self.tokens < 0:
-            self.tokens = self.burst
+        self.tokens = self.burst  # a new bucket is full
 
     def take(self, now: float, cost: float = 1.0) -> bool:
         self.tokens = min(self.burst, self.tokens + (now - self.last) * self.rate)

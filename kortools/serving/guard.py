@@ -34,7 +34,7 @@ from tornado.web import HTTPError
 from tornado.websocket import WebSocketClosedError, WebSocketHandler
 from traitlets import Float, Int, List, Unicode
 
-from kortools.serving.address_budget import AddressBudgets, is_action, is_state_request
+from kortools.serving.address_budget import AddressBudgets, Bucket, is_action, is_state_request
 from kortools.serving.frames import BadFrame, Frame, parse_frame
 
 POLICY_VIOLATION = 1008  # RFC 6455 close code
@@ -93,8 +93,7 @@ class GuardedConnection(ZMQChannelsWebsocketConnection):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self._comm_opens = 0
-        self._allowance = float(self.message_burst)
-        self._last_message = time.monotonic()
+        self._rate = Bucket(self.max_messages_per_second, self.message_burst)
         self._address: str | None = None
 
     @property
@@ -141,12 +140,8 @@ class GuardedConnection(ZMQChannelsWebsocketConnection):
 
     def _within_rate(self) -> None:
         """A token bucket: ``message_burst`` at once, ``max_messages_per_second`` after."""
-        now = time.monotonic()
-        elapsed, self._last_message = now - self._last_message, now
-        self._allowance = min(self.message_burst, self._allowance + elapsed * self.max_messages_per_second)
-        if self._allowance < 1:
+        if not self._rate.take(time.monotonic()):
             raise BadFrame(f"more than {self.max_messages_per_second:g} frames per second")
-        self._allowance -= 1
 
     def _within_address_budget(self, frame: Frame) -> None:
         """The address's frames and actions, over all its sockets (module docstring)."""
