@@ -51,6 +51,7 @@ _EXPORTS = {
     "net_income_table": "kortools.net",
     "Assumption": "kortools.parameters",
     "parameter": "kortools.parameters",
+    "parameter_status": "kortools.parameters",
     "tax_years": "kortools.parameters",
     "value": "kortools.parameters",
     "Scenario": "kortools.scenario",
@@ -118,7 +119,7 @@ if TYPE_CHECKING:  # static checkers and IDEs see the eager imports
         vat_rates,
     )
     from kortools.net import NetIncome, net_by_turnover, net_income, net_income_table
-    from kortools.parameters import Assumption, parameter, tax_years, value
+    from kortools.parameters import Assumption, parameter, parameter_status, tax_years, value
     from kortools.scenario import Scenario
     from kortools.scenario_files import (
         example_scenario,
@@ -185,6 +186,7 @@ __all__ = [
     "new_scenario",
     "next_steps",
     "parameter",
+    "parameter_status",
     "read_auditfile",
     "read_auditfiles",
     "report",

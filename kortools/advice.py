@@ -81,6 +81,24 @@ class Advice:
     part_years: tuple[
         tuple[int, float, float, float], ...
     ] = ()  # (year, KOR share, gross, net) of part years
+    # issue #34: per year of first_year..last_year, the weakest status of the tax figures used
+    # (parameters.STATUSES) and its Dutch words ("" for law and for onbevestigd)
+    tax_status: tuple[str, ...] = ()
+    tax_status_nl: tuple[str, ...] = ()
+
+    def tax_mark_nl(self, years=None) -> str:
+        """The tax figures' status of ``years`` (default all) as one Dutch sentence, years with
+        the same words together: "Belastingcijfers 2027: voorlopig (voorstel Belastingplan
+        2027)." ("" when every year rests on law). rules/tax-2027.md; issue #34 item 3."""
+        chosen = range(self.first_year, self.last_year + 1) if years is None else years
+        by_words: dict[str, list[int]] = {}
+        for year, words in zip(range(self.first_year, self.last_year + 1), self.tax_status_nl, strict=False):
+            if words and year in chosen:
+                by_words.setdefault(words, []).append(year)
+        if not by_words:
+            return ""
+        parts = [f"{', '.join(map(str, ys))}: {words}" for words, ys in by_words.items()]
+        return "Belastingcijfers " + "; ".join(parts) + "."
 
     @property
     def verdict_nl(self) -> str:
@@ -118,6 +136,8 @@ class AdviceFigures:
     next_start: dt.date | None = None
     next_exit: dt.date | None = None
     first_kor_day: dt.date | None = None  # the first day of the KOR in the table (None: none)
+    tax_status: tuple[str, ...] = ()  # per year: the weakest status of the tax figures (issue #34)
+    tax_status_nl: tuple[str, ...] = ()  # its Dutch words ("" for law and onbevestigd)
 
 
 def advise(result) -> Advice:
@@ -268,6 +288,8 @@ def build_advice(f: AdviceFigures) -> Advice:
         herziening_after_last_year=f.herziening_after,
         net_gain_per_kor_year=net_per_year,
         net_total_difference=net_total,
+        tax_status=f.tax_status,
+        tax_status_nl=f.tax_status_nl,
     )
 
 

@@ -44,6 +44,10 @@ TABLE_COLUMNS = (
     TableColumn("within_threshold", unit="flag"),
     TableColumn("difference", "Verschil winst (KOR − gewoon)"),
     TableColumn("cumulative_difference", "Verschil opgeteld"),
+    # the weakest status of the tax figures the year used (parameters.STATUSES; issue #34) and
+    # its Dutch words beside the income tax and net rows ("voorlopig (voorstel Belastingplan 2027)")
+    TableColumn("tax_status", unit="text"),
+    TableColumn("tax_status_nl", "Belastingcijfers", "text"),
     TableColumn("regular_income_tax", "Inkomstenbelasting gewone btw"),
     TableColumn("kor_income_tax", "Inkomstenbelasting met KOR"),
     TableColumn("regular_zvw", "Zvw-bijdrage gewone btw"),

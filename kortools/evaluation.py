@@ -34,6 +34,7 @@ from kortools.parameters import (
     rule_assumptions,
     tax_years,
     value,
+    year_status,
 )
 from kortools.parameters import record as note_assumption
 from kortools.record import Businesses, businesses_of
@@ -92,7 +93,9 @@ class ScenarioResult:
     @property
     def advice_figures(self) -> AdviceFigures:
         """What :func:`kortools.advise` decides on (the portfolio builds the same per client)."""
-        return with_moved_dates(self.scenario, advice_figures(self.vat, self.income, 0, self.warnings))
+        figures = with_moved_dates(self.scenario, advice_figures(self.vat, self.income, 0, self.warnings))
+        status, words = tuple(self.table["tax_status"]), tuple(self.table["tax_status_nl"])
+        return replace(figures, tax_status=status, tax_status_nl=words)
 
     def deductions_table(self, variant: str = "kor") -> pd.DataFrame:
         """The deductions of each year of one variant (``"kor"`` or ``"regular"``), as counted."""
@@ -206,6 +209,7 @@ def evaluate(scenario: Scenario) -> ScenarioResult:
             rule_assumption("kvk_warning_heuristics")
         if s.foreign_or_reverse_charge:
             rule_assumption("incidental_returns")
+    table = with_tax_status(table, s, tuple(used.values()))
     return ScenarioResult(
         s,
         table,
@@ -342,8 +346,18 @@ def _table(
     table = pd.DataFrame(rows, index=pd.Index(list(s.years), name="year"))
     table["cumulative_difference"] = table["difference"].cumsum()
     table["cumulative_net_difference"] = table["net_difference"].cumsum(skipna=False)
-    assert set(table.columns) == set(COMPARISON_COLUMNS)
-    return table[list(COMPARISON_COLUMNS)], deductions
+    assert set(table.columns) == set(COMPARISON_COLUMNS) - {"tax_status", "tax_status_nl"}
+    return table, deductions
+
+
+def with_tax_status(table: pd.DataFrame, s: Scenario, used: tuple[Assumption, ...]) -> pd.DataFrame:
+    """``table`` with each year's ``tax_status`` and its Dutch words ``tax_status_nl``: the
+    weakest status of the tax figures that year used (parameters.year_status; issue #34)."""
+    marks = [year_status(used, y, s.tax_year(y)) for y in table.index]
+    table = table.copy()
+    table["tax_status"] = [status for status, _ in marks]
+    table["tax_status_nl"] = [words for _, words in marks]
+    return table[list(COMPARISON_COLUMNS)]
 
 
 def _extrapolation(s: Scenario) -> None:
@@ -412,13 +426,18 @@ def advise_many(
     (the 500-random-clients test compares them figure by figure); ``calendar``: the dates
     the action is taken on (as :func:`with_moved_dates` gives a scenario's).
     """
-    with recording():
+    with recording() as used:
         vat = vat_by_year(record)
         income = income_by_year(vat, record)
+    found = tuple(used.values())
+    marks = [year_status(found, y, t) for y, t in zip(vat.years, record.tax_years, strict=True)]
+    status, words = tuple(m[0] for m in marks), tuple(m[1] for m in marks)
+    with recording():
         advice = []
         for row in range(record.n):
             warnings = scenario_warnings(vat, row, 0, False, False)
             figures = advice_figures(vat, income, row, warnings)
+            figures = replace(figures, tax_status=status, tax_status_nl=words)
             if calendar is not None:
                 figures = _on_calendar(figures, calendar, row)
             advice.append((build_advice(figures), warnings))

@@ -13,7 +13,7 @@ from kortools.deduction_years import deductions_table
 from kortools.deductions import Deductions, entrepreneur_deductions
 from kortools.income_tax import IncomeTax, income_tax
 from kortools.other_income import BY_KEY, record_other_income, split_other_income
-from kortools.parameters import Assumption, recording
+from kortools.parameters import Assumption, recording, year_status
 
 #: The step of profit over which :attr:`NetIncome.marginal_rate` is measured (euros).
 MARGINAL_STEP = 100.0
@@ -119,7 +119,9 @@ def net_income_table(
 
     Indexed by year; columns ``taxable_profit``, ``box1_tax``,
     ``algemene_heffingskorting``, ``arbeidskorting``, ``income_tax``, ``zvw``,
-    ``net_income``. ``df.attrs["assumptions"]``: the unconfirmed values and rules used;
+    ``net_income``, ``tax_status`` and its Dutch words ``tax_status_nl`` (the weakest status
+    of the year's tax figures, parameters.year_status). ``df.attrs["assumptions"]``: the
+    values that are not law and the unconfirmed rules used;
     ``df.attrs["deductions"]``: the :func:`kortools.deductions_table` of the same years.
     """
     deductions = deductions_table(years, profit, hours, starter, aow, partner_hours)
@@ -137,6 +139,9 @@ def net_income_table(
                 "zvw": tax.zvw,
                 "net_income": d["profit"] - tax.income_tax - tax.zvw,
             }
+    used_all = (*deductions.attrs["assumptions"], *used.values())
+    for year, row in rows.items():  # the status of the year's tax figures (issue #34)
+        row["tax_status"], row["tax_status_nl"] = year_status(used_all, year)
     frame = pd.DataFrame.from_dict(rows, orient="index")
     frame.index.name = "year"
     frame.attrs["assumptions"] = tuple(dict.fromkeys([*deductions.attrs["assumptions"], *used.values()]))
@@ -153,7 +158,8 @@ def net_by_turnover(scenario, turnovers=None) -> pd.DataFrame:
     at €20,000, kor.md §1), and where the KOR turnover at the chosen prices crosses it,
     the year is split (the rules of ``kt.evaluate``). Turnovers default to €0–€40,000 in
     steps of €250. Columns: ``turnover``, ``regular_net_income``, ``kor_net_income``,
-    ``net_difference``, ``kor_share``; ``df.attrs["threshold"]``, ``["year"]``.
+    ``net_difference``, ``kor_share``; ``df.attrs["threshold"]``, ``["year"]``,
+    ``["tax_status"]`` and ``["tax_status_nl"]`` (the year's tax figures, issue #34).
     """
     from kortools.income_years import income_by_year
     from kortools.record import Businesses, YearInputs, person_of
@@ -191,9 +197,10 @@ def net_by_turnover(scenario, turnovers=None) -> pd.DataFrame:
         excluded=np.full(n, s.vat_taxed_rental),
         person=person_of(s, [year], n),
     )
-    with recording():
+    with recording() as used:
         vat = vat_by_year(record)
         income = income_by_year(vat, record)
+    status, status_words = year_status(tuple(used.values()), year, tax_year)
     regular, kor = income.net_income("regular", 0), income.net_income("kor", 0)
     frame = pd.DataFrame(
         {
@@ -204,5 +211,5 @@ def net_by_turnover(scenario, turnovers=None) -> pd.DataFrame:
             "kor_share": vat.kor.share[0],
         }
     )
-    frame.attrs.update(threshold=vat.threshold[0], year=year)
+    frame.attrs.update(threshold=vat.threshold[0], year=year, tax_status=status, tax_status_nl=status_words)
     return frame

@@ -1,6 +1,7 @@
 """Tax parameters as data: load ``data/parameters/*.yaml`` and look values up by year.
 
-Every value carries its source and whether it is confirmed. A lookup for a year
+Every value carries its source and its status (:data:`STATUSES`: ``wet``,
+``voorstel``, ``onbevestigd``, ``aangenomen``; rules/tax-2027.md). A lookup for a year
 without data raises :class:`~kortools.errors.InputError` naming the years that
 exist (see ``data/parameters/README.md``). Files are read once per data folder.
 
@@ -8,9 +9,10 @@ The data folder is ``data/`` of the checkout (or the packaged copy), or the fold
 named by the environment variable ``KORTOOLS_DATA_DIR`` when kortools is imported, or
 by :func:`use_data_dir` in a running process.
 
-Assumptions are recorded, not listed by hand: every lookup of an unconfirmed value
-and every :func:`rule_assumption` is recorded by the innermost :func:`recording`
-block (and every block around it), so a result lists exactly what it used.
+Assumptions are recorded, not listed by hand: every lookup of a value that is not
+law (status other than ``wet``) and every :func:`rule_assumption` is recorded by the
+innermost :func:`recording` block (and every block around it), so a result lists exactly
+what it used.
 """
 
 from __future__ import annotations
@@ -61,6 +63,31 @@ def _data_dir(chosen: str | None) -> Path:
     return packaged if packaged.is_dir() else Path(__file__).resolve().parents[1] / "data"
 
 
+#: A value's status, strongest first (rules/tax-2027.md, issue #34): ``wet`` enacted;
+#: ``onbevestigd`` law read from secondary sources only, or derived; ``aangenomen`` no figure
+#: found, an earlier year's used; ``voorstel`` in a bill, not yet law. A year's status is its
+#: weakest: a proposal comes last because until the vote every figure of that year's law may
+#: still change, the ones the bill does not touch included (an amendment can add them).
+STATUSES = ("wet", "onbevestigd", "aangenomen", "voorstel")
+
+
+def weakest(statuses) -> str:
+    """The weakest of ``statuses`` in the order of :data:`STATUSES` (``wet`` when empty)."""
+    return max(statuses, key=STATUSES.index, default="wet")
+
+
+def status_nl(status: str, proposal: str = "", like_year: int | None = None) -> str:
+    """The Dutch words shown next to a figure of ``status`` (rules/tax-2027.md): nothing for
+    law, "voorlopig (voorstel Belastingplan 2027)", "aangenomen gelijk aan 2026", "onbevestigd"."""
+    if status == "voorstel":
+        return f"voorlopig (voorstel {proposal})" if proposal else "voorlopig (voorstel, nog geen wet)"
+    if status == "aangenomen":
+        return f"aangenomen gelijk aan {like_year}" if like_year is not None else "aangenomen"
+    if status == "onbevestigd":
+        return "onbevestigd"
+    return ""
+
+
 @dataclass(frozen=True)
 class Source:
     title: str
@@ -80,6 +107,8 @@ class Assumption:
     label_nl: str = ""
     value_nl: str = ""
     year: int | None = None
+    status: str = ""  # a tax figure's status (STATUSES); "" for a rule in words
+    status_nl: str = ""  # its Dutch words (status_nl()), e.g. "voorlopig (voorstel Belastingplan 2027)"
 
 
 _used: ContextVar[dict[str, Assumption] | None] = ContextVar("kortools_assumptions_used", default=None)
@@ -120,22 +149,37 @@ class ParameterValue:
     since: int  # first year this value holds
     value: Any
     source: Source
-    confirmed: bool
+    status: str  # one of STATUSES
     note: str
     note_nl: str
+    proposal: str = ""  # the bill a ``voorstel`` is in, e.g. "Belastingplan 2027"
+    like_year: int | None = None  # ``aangenomen``: the year whose figure is used
+
+    @property
+    def confirmed(self) -> bool:
+        """Law (status ``wet``); kept for callers of the yes/no flag before issue #34."""
+        return self.status == "wet"
+
+    @property
+    def status_nl(self) -> str:
+        """The Dutch words shown next to a figure resting on this value (:func:`status_nl`)."""
+        return status_nl(self.status, self.proposal, self.like_year)
 
     def assumption(self, year: int) -> Assumption:
-        """This value, used for ``year``, as an assumption to show the user."""
+        """This value, used for ``year``, as an assumption to show the user, with its status."""
         note = f" ({self.note})" if self.note else ""
         note_nl = f" ({self.note_nl})" if self.note_nl else ""
         return Assumption(
             key=f"{self.name}:{year}",
-            text=f"{self.description}, {year}: {json.dumps(self.value)}{note}",
-            text_nl=f"{self.label_nl} {year}: {format_value_nl(self.value, self.unit)}{note_nl}",
+            text=f"{self.description}, {year}: {json.dumps(self.value)} [{self.status}]{note}",
+            text_nl=f"{self.label_nl} {year}: {format_value_nl(self.value, self.unit)} — "
+            f"{self.status_nl}{note_nl}",
             source=self.source,
             label_nl=self.label_nl,
             value_nl=format_value_nl(self.value, self.unit),
             year=year,
+            status=self.status,
+            status_nl=self.status_nl,
         )
 
 
@@ -228,15 +272,28 @@ class Parameter:
         if self.carried_forward(year, current):
             return replace(
                 current,
-                confirmed=False,
+                status="aangenomen",
+                like_year=current.like_year if current.status == "aangenomen" else self.checked_through,
                 note=f"carried forward from {current.since}; not yet checked for {year}",
                 note_nl=f"overgenomen van {current.since}; voor {year} nog niet gecontroleerd",
             )
         return current
 
+    def status(self, year: int) -> str:
+        """The status of the value for ``year`` (:data:`STATUSES`)."""
+        return self.at(year).status
+
     def carried_forward(self, year: int, current: ParameterValue) -> bool:
         """``year`` gets its value only by carrying an earlier entry past ``checked_through``."""
         return self.checked_through is not None and year > self.checked_through and current.since < year
+
+
+def _status_of(entry: dict[str, Any]) -> str:
+    """An entry's ``status``; a file from before issue #34 says ``confirmed`` (true: law,
+    false: onbevestigd) or nothing (law)."""
+    if "status" in entry:
+        return entry["status"]
+    return "wet" if entry.get("confirmed", True) else "onbevestigd"
 
 
 def _parse_parameter(name: str, doc: dict[str, Any]) -> Parameter:
@@ -252,9 +309,11 @@ def _parse_parameter(name: str, doc: dict[str, Any]) -> Parameter:
                 since=since,
                 value=entry["value"],
                 source=Source(**entry["source"]),
-                confirmed=entry.get("confirmed", True),
+                status=_status_of(entry),
                 note=entry.get("note", ""),
                 note_nl=entry.get("note_nl", ""),
+                proposal=entry.get("proposal", ""),
+                like_year=entry.get("like_year", since - 1 if _status_of(entry) == "aangenomen" else None),
             )
         )
     return Parameter(
@@ -302,9 +361,10 @@ def _parameters_in(folder: Path) -> dict[str, Parameter]:
 
 
 def parameter(name: str, year: int) -> ParameterValue:
-    """The value of parameter ``name`` for ``year``, with its source; an unconfirmed one is recorded."""
+    """The value of parameter ``name`` for ``year``, with its source and status; one that is
+    not law (status other than ``wet``) is recorded as an assumption (see :func:`recording`)."""
     entry = all_parameters()[name].at(year)
-    if not entry.confirmed:
+    if entry.status != "wet":
         used = _used.get()
         key = f"{name}:{year}"
         if used is not None and key not in used:
@@ -317,10 +377,35 @@ _assumptions_made: dict[tuple, Assumption] = {}
 
 def _assumption_of(entry: ParameterValue, year: int) -> Assumption:
     """``entry.assumption(year)``, made once per value and year (it formats Dutch text)."""
-    key = (id(all_parameters()), entry.name, entry.since, entry.note, year)
+    key = (id(all_parameters()), entry.name, entry.since, entry.status, entry.note, year)
     if key not in _assumptions_made:
         _assumptions_made[key] = entry.assumption(year)
     return _assumptions_made[key]
+
+
+def parameter_status(name: str, year: int) -> str:
+    """The status of parameter ``name`` for ``year``: ``wet``, ``voorstel``, ``onbevestigd``
+    or ``aangenomen`` (rules/tax-2027.md; issue #34). Not recorded as used."""
+    return all_parameters()[name].at(year).status
+
+
+def year_status(assumptions, year: int, tax_year: int | None = None) -> tuple[str, str]:
+    """(status, Dutch words) of the tax figures a result used for ``year``: the weakest of the
+    values recorded for its tax year (``tax_year``, default ``year``). A year past the data
+    uses the last year's figures: ``aangenomen``, "aangenomen gelijk aan <that year>".
+
+    The Dutch words are shown next to the figure (issue #34 item 3): a proposal's and an
+    assumed figure's; an ``onbevestigd`` value (law read from a secondary source) is listed
+    with its source under the assumptions, not beside every figure.
+    """
+    used = tax_year if tax_year is not None else year
+    if used != year:
+        return "aangenomen", status_nl("aangenomen", like_year=used)
+    of_year = [a for a in assumptions if a.year == used and a.status]
+    if not of_year:
+        return "wet", ""
+    worst = max(of_year, key=lambda a: STATUSES.index(a.status))
+    return worst.status, ("" if worst.status == "onbevestigd" else worst.status_nl)
 
 
 def value(name: str, year: int) -> Any:

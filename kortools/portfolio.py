@@ -25,7 +25,7 @@ from kortools.herziening import Asset, revision_periods
 from kortools.kor import kor_exit_date, kor_request_deadline, kor_start_date, whole_year_start
 from kortools.kor_years import NOT_CHOSEN, KorDates, days_in
 from kortools.margin import vat_rates
-from kortools.parameters import tax_year_for, tax_years
+from kortools.parameters import tax_year_for, tax_years, weakest
 from kortools.portfolio_columns import (  # the names after "as" re-exported (kortools.portfolio.*)
     BY_NAME as BY_NAME,
 )
@@ -60,6 +60,13 @@ PLANNED_NAME = "Geplande investering"
 MAX_AMOUNT = 1e12
 
 
+def default_kor_year() -> int:
+    """The first KOR year when a row names none: the year a request made today can start in
+    (kor-dates.md §1; one calendar, issue #33), within the years with tax data."""
+    years = tax_years()
+    return min(max(kor_start_date(today()).year, years[0]), years[-1])
+
+
 def validate_rows(raw: pd.DataFrame, first_line: int = 2) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Parse the text columns of ``raw`` (all str) into typed columns, vectorised.
 
@@ -68,7 +75,7 @@ def validate_rows(raw: pd.DataFrame, first_line: int = 2) -> tuple[pd.DataFrame,
     and reported; every other row is kept.
     """
     years = tax_years()
-    default_year = years[-1]
+    default_year = default_kor_year()
     lines = np.arange(first_line, first_line + len(raw))
     clean = pd.DataFrame({"regel": lines}, index=raw.index)
     problems: list[pd.DataFrame] = []
@@ -263,6 +270,10 @@ OUTPUT = (
     ("actie_per", "Met ingang van"),
     ("aanvragen_uiterlijk", "Aanvragen uiterlijk"),
     ("netto_voordeel_volledig_kor_jaar", "Netto voordeel volledig KOR-jaar"),
+    # issue #34: the weakest status of the tax figures behind the net columns (wet, onbevestigd,
+    # aangenomen, voorstel) and, by year, the words shown beside a figure that is not law
+    ("belastingstatus", "Status belastingcijfers"),
+    ("belastingcijfers", "Belastingcijfers"),
 )
 OUTPUT_COLUMNS = tuple(name for name, _ in OUTPUT)
 #: The output columns as an adviser reads them (the XLSX headers).
@@ -297,6 +308,8 @@ def row_from(advice: Advice, vat: VatYears, row: int, warnings) -> dict[str, obj
         "actie_per": dutch_date(advice.action_date) if advice.action_date else "",
         "aanvragen_uiterlijk": asked,
         "netto_voordeel_volledig_kor_jaar": advice.net_gain_full_kor_year,
+        "belastingstatus": weakest(advice.tax_status),
+        "belastingcijfers": advice.tax_mark_nl().removeprefix("Belastingcijfers ").removesuffix("."),
     }
 
 

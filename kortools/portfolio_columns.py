@@ -140,8 +140,8 @@ COLUMNS = (
         "year",
         "year",
         default=None,
-        help="first KOR year (default: the latest with data)",
-        help_nl="eerste KOR-jaar (standaard: het laatste jaar met gegevens)",
+        help="first KOR year (default: the year a request made today can start in)",
+        help_nl="eerste KOR-jaar (standaard: het jaar waarin een aanmelding van vandaag kan ingaan)",
     ),
     Column(
         "in_kor_sinds",

@@ -193,10 +193,12 @@ def test_one_verdict_for_the_examples():
         pytest.approx(1920),
     )
     assert kapper.kor_years == (2026, 2027)
-    # net: below the credit cap only the Zvw bites, 960 × 0.873 × 4.85% = 40.65 a year
-    # (2027 uses 2026's Zvw rate): 919.35 a KOR year, 1,838.71 in all.
-    assert kapper.net_gain_per_kor_year == pytest.approx(960 - 960 * 0.873 * 0.0485)
-    assert kapper.net_total_difference == pytest.approx(2 * (960 - 960 * 0.873 * 0.0485))
+    # net: below the credit cap only the Zvw bites, 960 × 0.873 × 4.85% = 40.65 in 2026 and
+    # 960 × 0.873 × 5.02% = 42.07 in 2027 (rules/tax-2027.md, onbevestigd): 919.35 + 917.93 =
+    # 1,837.28 in all, 918.64 a KOR year.
+    net_2026, net_2027 = 960 - 960 * 0.873 * 0.0485, 960 - 960 * 0.873 * 0.0502
+    assert kapper.net_gain_per_kor_year == pytest.approx((net_2026 + net_2027) / 2)
+    assert kapper.net_total_difference == pytest.approx(net_2026 + net_2027)
     # consultant: −0.21 × 4,000 = −840 a KOR year: niet meedoen.
     consultant = kt.advise(kt.evaluate(kt.example_scenario("consultant")))
     assert consultant.verdict == "niet_meedoen"
@@ -220,13 +222,13 @@ def test_small_gain_limit_is_data():
 
 def test_assumptions_are_exactly_what_was_used():
     # A 2025-only business without investments, deductions or crossings uses no unconfirmed
-    # threshold or herziening rule; a 2027 one uses the unconfirmed 2027 threshold.
+    # threshold or herziening rule; a 2027 one uses the proposed 2027 income-tax figures.
     only_2025 = kt.evaluate(business(last_year=2025, kor_start_year=2025, previous_year_turnover=15000))
     keys = {a.key for a in only_2025.assumptions}
     assert not any(k.startswith("kor_threshold") or k.startswith("herziening") for k in keys)
     assert "kor_join_1_january" in keys
     in_2027 = {a.key for a in kt.evaluate(business()).assumptions}
-    assert "kor_threshold:2027" in in_2027
+    assert "box1_brackets:2027" in in_2027 and "kor_threshold:2027" not in in_2027  # the threshold is law
     for key in in_2027:  # each a rule assumption or an unconfirmed value of that year
         if ":" in key:
             name, year = key.split(":")

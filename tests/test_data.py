@@ -2,13 +2,14 @@
 
 import copy
 import json
+import shutil
 
 import jsonschema
 import pytest
 import yaml
 
 import kortools as kt
-from kortools.parameters import all_parameters, data_dir, load_yaml, read_parameter_file
+from kortools.parameters import all_parameters, data_dir, load_yaml, read_parameter_file, use_data_dir
 
 SCHEMA = json.loads((data_dir() / "parameters" / "schema.json").read_text())
 FILES = sorted((data_dir() / "parameters").glob("*.yaml"))
@@ -60,6 +61,87 @@ def test_unconfirmed_values_are_marked():
         assert not kt.parameter(name, 2027).confirmed, name
 
 
+# rules/tax-2027.md, "Figures for 2027": each figure's status
+STATUS_2027 = {
+    "box1_brackets": "voorstel",
+    "startersaftrek": "voorstel",
+    "deduction_rate_cap": "voorstel",  # derived from bracket 2 as proposed
+    "algemene_heffingskorting": "onbevestigd",  # the phase-out from s:calc27 only
+    "arbeidskorting": "onbevestigd",  # the bands from s:calc27 only
+    "zvw_rate": "onbevestigd",
+    "zvw_max_income": "onbevestigd",
+    "mkb_winstvrijstelling": "aangenomen",  # no 2027 figure found
+    "box1_brackets_aow": "aangenomen",  # AOW-age brackets and credits: not found
+    "arbeidskorting_aow": "aangenomen",
+    "zelfstandigenaftrek": "wet",  # Belastingplan 2023 schedule
+    "kor_threshold": "wet",  # art. 25 Wet OB, not indexed
+}
+
+
+@pytest.mark.parametrize(("name", "status"), STATUS_2027.items())
+def test_2027_statuses_are_those_of_the_rules(name, status):
+    assert kt.parameter_status(name, 2027) == status
+
+
+def test_2027_and_2028_figures_of_the_belastingplan():
+    # rules/tax-2027.md: box 1 36.23% to 39,247, 38.16% to 78,426; AHK 3,154; AK max 5,929;
+    # startersaftrek 10 in 2027 and 0 from 2028 (BP27-WV art. I G, art. II C)
+    assert kt.value("box1_brackets", 2027) == [
+        {"upto": 39247, "rate": 0.3623},
+        {"upto": 78426, "rate": 0.3816},
+        {"upto": None, "rate": 0.495},
+    ]
+    assert kt.value("algemene_heffingskorting", 2027)["max"] == 3154
+    assert kt.value("arbeidskorting", 2027)[-1]["base"] == 5929
+    assert (kt.value("startersaftrek", 2027), kt.value("startersaftrek", 2028)) == (10, 0)
+    assert kt.parameter_status("startersaftrek", 2028) == "voorstel"
+    # a later year with no figure of its own carries the last one forward: aangenomen
+    assert kt.parameter_status("mkb_winstvrijstelling", 2028) == "aangenomen"
+    assert kt.parameter("box1_brackets", 2028).status_nl == "aangenomen gelijk aan 2027"
+
+
+def test_every_value_has_one_of_the_four_statuses_and_a_source():
+    for name, p in all_parameters().items():
+        for v in p.values:
+            assert v.status in ("wet", "voorstel", "onbevestigd", "aangenomen"), (name, v.since)
+            if v.status in ("voorstel", "onbevestigd"):
+                assert v.source.href.startswith("https://") and len(v.source.title) > 10, (name, v.since)
+            if v.status == "voorstel":
+                assert v.proposal, (name, v.since)  # the bill it is in, shown beside the figure
+            if v.status != "wet":
+                assert v.note_nl, (name, v.since)  # why, in Dutch
+
+
+def test_a_file_from_before_statuses_is_still_read(tmp_path):
+    # issue #34: "confirmed" is replaced by "status"; an old file keeps working
+    copy = tmp_path / "data"
+    shutil.copytree(data_dir(), copy)
+    path = copy / "parameters" / "startersaftrek.yaml"
+    doc = read_parameter_file(path)
+    for entry in doc["values"].values():
+        entry.pop("status"), entry.pop("proposal", None)
+    doc["values"]["2027-01-01"]["confirmed"] = False
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    use_data_dir(copy)
+    try:
+        assert kt.parameter_status("startersaftrek", 2026) == "wet"
+        assert kt.parameter_status("startersaftrek", 2027) == "onbevestigd"
+    finally:
+        use_data_dir(None)
+
+
+def test_a_status_is_checked_by_the_schema():
+    schema = SCHEMA
+    doc = read_parameter_file(data_dir() / "parameters" / "startersaftrek.yaml")
+    doc["values"]["2027-01-01"]["status"] = "vastgesteld"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(doc, schema)
+    doc["values"]["2027-01-01"]["status"] = "voorstel"
+    del doc["values"]["2027-01-01"]["proposal"]
+    with pytest.raises(jsonschema.ValidationError):  # a proposal names its bill
+        jsonschema.validate(doc, schema)
+
+
 def test_lookup_outside_the_data_names_the_years():
     years = kt.tax_years()
     with pytest.raises(kt.InputError, match=f"{years[0]}–{years[-1]}") as error:
@@ -105,8 +187,8 @@ def test_values_are_shown_in_dutch(value, unit, text):
 
 
 def test_unconfirmed_values_are_explained_in_dutch():
-    (assumption,) = kt.compare_margin(100, 0, 0, year=2027).assumptions
-    assert assumption.text_nl.startswith("Omzetgrens KOR 2027: € 20.000 (niet geïndexeerd")
+    (assumption,) = kt.compare_margin(100, 0, 0, year=2023).assumptions
+    assert assumption.text_nl.startswith("Omzetgrens KOR 2023: € 20.000 — onbevestigd (")
 
 
 def test_the_fast_yaml_loader_reads_every_data_file_as_the_safe_loader_does():

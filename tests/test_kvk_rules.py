@@ -97,9 +97,10 @@ def test_vat_rate_by_year():
 
 def test_legal_form():
     # A vof partner with half the profit: in the credit-cap zone only the Zvw bites, so the
-    # partner keeps 0.5 × 960 × (1 − 0.873 × 4.85%) = 459.68 a KOR year (kapper: 960 gross).
+    # partner keeps 0.5 × 960 × (1 − 0.873 × Zvw rate) a KOR year (kapper: 960 gross), the
+    # mean of 2026 (4.85%) and 2027 (5.02%, rules/tax-2027.md): 0.5 × 960 × (1 − 0.873 × 4.935%).
     vof = kt.advise(kt.evaluate(kapper(legal_form="vof", profit_share=0.5)))
-    assert vof.net_gain_per_kor_year == pytest.approx(0.5 * 960 * (1 - 0.873 * 0.0485))
+    assert vof.net_gain_per_kor_year == pytest.approx(0.5 * 960 * (1 - 0.873 * (0.0485 + 0.0502) / 2))
     # A bv: VAT only; no net income, said as the first reason after the refused years
     bv = kt.evaluate(kapper(legal_form="bv"))
     advice = kt.advise(bv)

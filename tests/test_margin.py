@@ -39,8 +39,9 @@ def test_keep_margin_without_business_sales_cannot_keep_the_margin():
 
 def test_threshold_comes_from_the_year():
     assert kt.compare_margin(100, 0, 0, year=2026).threshold == 20000
-    unconfirmed_2027 = kt.compare_margin(100, 0, 0, year=2027).assumptions
-    assert any("kor_threshold" in a.key for a in unconfirmed_2027)
+    unconfirmed_2023 = kt.compare_margin(100, 0, 0, year=2023).assumptions  # rules/kor.md: not for 2023
+    assert any("kor_threshold" in a.key for a in unconfirmed_2023)
+    assert kt.compare_margin(100, 0, 0, year=2027).assumptions == ()  # art. 25 Wet OB: not indexed
     assert kt.compare_margin(100, 0, 0, year=2025).assumptions == ()
 
 

@@ -61,8 +61,9 @@ def test_advice_sentence_for_the_kapper():
     # (not 1,920 / 3 = 640: 2025 is not a KOR year); total 1,920; the chair's 84 < 500.
     # Net (inkomstenbelasting.md): 2026 regular W 12,800 → BW (12,800 − 1,200) × 0.873 =
     # 10,126.80, tax 0 (credits 3,115 + 1,254.93 > tariff 3,620.33), Zvw 4.85% → 491.15;
-    # KOR W 13,760 → BW 10,964.88, tax 0, Zvw 531.80: net +960 − 40.65 = 919.35; 2027 the
-    # same (960 × 0.873 × 4.85% = 40.65 again): 1,838.71 in all.
+    # KOR W 13,760 → BW 10,964.88, tax 0, Zvw 531.80: net +960 − 40.65 = 919.35; 2027 with the
+    # Zvw rate of rules/tax-2027.md (5.02%, onbevestigd): 960 − 960 × 0.873 × 5.02% = 917.93;
+    # 1,837.28 in all.
     flat = " ".join(text.split())
     assert "Advies: meedoen." in flat
     # a whole KOR year (2026, the first): € 919 net, € 960 gross (issue #33: one year's figure,
@@ -73,8 +74,8 @@ def test_advice_sentence_for_the_kapper():
         "KOR-jaren 2026, 2027)."
     ) in flat
     assert (
-        "2025–2027, met herziening en btw op investeringen: netto € 1.839 meer inkomen met de KOR "
-        "(bruto € 1.920 meer winst)."
+        "2025–2027, met herziening en btw op investeringen: netto € 1.837 meer inkomen met de KOR "
+        "(bruto € 1.920 meer winst). Belastingcijfers 2027: voorlopig (voorstel Belastingplan 2027)."
     ) in flat
 
 

@@ -84,7 +84,7 @@ def test_the_report_is_dutch_and_its_assumptions_are_short(name):
     reader = pypdf.PdfReader(io.BytesIO(data))
     text = "\n".join(page.extract_text() for page in reader.pages)
     assert ENGLISH.findall(text) == []
-    assumptions = text[text.index("Aannames (niet officieel bevestigd)") : text.index("Bronnen")]
+    assumptions = text[text.index("Aannames en voorlopige cijfers") : text.index("Bronnen")]
     bullets = [line for line in assumptions.splitlines() if line.startswith("•")]
     result = kt.evaluate(scenario)
     # one line per figure: fewer lines than assumptions where a figure holds for several years

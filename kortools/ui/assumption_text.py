@@ -1,6 +1,8 @@
 """The assumptions as a client reads them (issue #22 item 4): one short Dutch line per
-unconfirmed figure that this case's numbers rest on (a figure used for several years said
-once, its years together), and the sources as a numbered list, the official ones first."""
+figure that is not law that this case's numbers rest on (a figure used for several years
+said once, its years together), with its status (issue #34: "— voorlopig (voorstel
+Belastingplan 2027)", "— onbevestigd", "— aangenomen gelijk aan 2026"), and the sources as
+a numbered list, the official ones first."""
 
 from __future__ import annotations
 
@@ -45,15 +47,15 @@ def short_lines(assumptions: Iterable[Assumption], most: int = 110) -> list[Assu
     value holds for several years; a rule in words shortened to ``most`` characters."""
     assumptions = list(assumptions)
     number = {s.href: i for i, s in enumerate(sources(assumptions), start=1)}
-    groups: dict[tuple[str, str], list[Assumption]] = {}
+    groups: dict[tuple[str, str, str], list[Assumption]] = {}
     for a in assumptions:
-        key = (a.label_nl, a.value_nl) if a.label_nl and a.year is not None else (a.key, "")
+        key = (a.label_nl, a.value_nl, a.status_nl) if a.label_nl and a.year is not None else (a.key, "", "")
         groups.setdefault(key, []).append(a)
     lines = []
-    for (label, value), members in groups.items():
+    for (label, value, status), members in groups.items():
         if value:
             years = _years_nl([a.year for a in members if a.year is not None])
-            text = f"{label} {years}: {value}"
+            text = f"{label} {years}: {value}" + (f" — {status}" if status else "")
         else:
             text = members[0].text_nl
         if len(text) > most:

@@ -196,12 +196,13 @@ def _difference(page: _Page, result) -> None:
 def _assumptions(page: _Page, assumptions) -> None:
     """The short Dutch list of the unconfirmed figures behind this case's numbers, then the
     sources as a compact numbered list, the official ones first (``assumption_text``)."""
-    page.heading("Aannames (niet officieel bevestigd)")
+    page.heading("Aannames en voorlopige cijfers")
     if not assumptions:
         page.paragraph("Deze berekening rust niet op onbevestigde regels of bedragen.")
         return
     page.paragraph(
-        "Deze bedragen en regels zijn (nog) niet officieel bevestigd; ze tellen mee in de cijfers hierboven.",
+        "Deze bedragen en regels zijn (nog) geen vastgestelde wet of niet officieel bevestigd (status na het "
+        "streepje); ze tellen mee in de cijfers hierboven.",
         size=8.5,
     )
     for short in short_lines(assumptions):
@@ -292,7 +293,9 @@ def report_pages(scenario: kt.Scenario, made_on: dt.date | None = None, variants
     page.table(_inputs_table(s, advice), size=8)
     for year, status in result.table["kor_status"].items():
         page.paragraph(f"{year}: {status}", size=8.5)
-    page.table(comparison_table_nl(result.table).drop(index="KOR"), size=7.5)
+    if advice.tax_mark_nl():  # too long for a cell: said above the table (issue #34 item 3)
+        page.paragraph(advice.tax_mark_nl(), size=8.5, colour=charts.WARNING)
+    page.table(comparison_table_nl(result.table).drop(index=["KOR", "Belastingcijfers"]), size=7.5)
     page.chart(partial(charts.cumulative_chart, result.table), height=0.3)
     names = [a.name for a in s.assets]
     page.heading("Herziening van btw op investeringen")

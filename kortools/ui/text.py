@@ -55,6 +55,11 @@ def headline_sentences(advice) -> tuple[str, str, str]:
             if not math.isnan(net):
                 part = f"KOR over {format_percent(share)} van de omzet"
                 gain += f" {year} ({part}): {format_euro(net, cents=False)} netto."
+    marks = getattr(advice, "tax_mark_nl", None)
+    if marks is not None and not math.isnan(advice.net_total_difference):
+        # beside the net figures, the status of the tax figures behind them (issue #34 item 3)
+        shown = (full,) if full is not None else advice.kor_years
+        gain += f" {marks(shown)}" if marks(shown) else ""
     net_more = "meer" if advice.net_total_difference >= 0 else "minder"
     more = "meer" if advice.total_difference >= 0 else "minder"
     if math.isnan(advice.net_total_difference):
@@ -72,6 +77,8 @@ def headline_sentences(advice) -> tuple[str, str, str]:
         f"{format_euro(abs(advice.net_total_difference), cents=False)} {net_more} inkomen met de KOR "
         f"(bruto {format_euro(abs(advice.total_difference), cents=False)} {more} winst)."
     )
+    if marks is not None and marks():
+        total += f" {marks()}"
     return verdict, gain, total
 
 
@@ -115,11 +122,14 @@ def net_income_html(net: pd.DataFrame) -> str:
     """Net income by year (``kt.net_income_table``): the last year as the headline, then a table."""
     last = net.index[-1]
     amount = net.loc[last, "net_income"]
+    mark = net.loc[last, "tax_status_nl"] if "tax_status_nl" in net else ""
     headline = (
         f'<div class="kt-headline">Netto inkomen {last}: <b class="kt-net" data-net="{amount:.2f}">'
-        f"{escape(format_euro(amount))}</b> (na inkomstenbelasting en Zvw)</div>"
+        f"{escape(format_euro(amount))}</b> (na inkomstenbelasting en Zvw"
+        + (f'; <span class="kt-tax-status">belastingcijfers {escape(mark)}</span>' if mark else "")
+        + ")</div>"
     )
-    rows = {
+    rows: dict[str, Any] = {
         "Belastbare winst": net["taxable_profit"],
         "Box 1 vóór heffingskortingen": net["box1_tax"],
         "Algemene heffingskorting": net["algemene_heffingskorting"],
@@ -128,11 +138,19 @@ def net_income_html(net: pd.DataFrame) -> str:
         "Zvw-bijdrage": net["zvw"],
         "Netto inkomen": net["net_income"],
     }
+    if "tax_status_nl" in net:
+        rows["Belastingcijfers"] = [words or "–" for words in net["tax_status_nl"]]
     return headline + html_table(years_as_columns(rows, net.index))
 
 
 def net_by_turnover_html(frame: pd.DataFrame) -> str:
     """The net-income chart's words: where the KOR costs net income, and the cliff (model figures)."""
+    mark = frame.attrs.get("tax_status_nl", "")
+    status = f"<p>Belastingcijfers {frame.attrs['year']}: {escape(mark)}.</p>" if mark else ""
+    return status + _net_by_turnover_words(frame)
+
+
+def _net_by_turnover_words(frame: pd.DataFrame) -> str:
     losing = frame.loc[frame["net_difference"] < -0.005, "turnover"]
     threshold = format_euro(frame.attrs["threshold"], cents=False)
     cliff = (
@@ -156,8 +174,12 @@ def comparison_table_nl(table: pd.DataFrame) -> pd.DataFrame:
     shown.sort(key=lambda c: SHOWN_ORDER.index(c.name) if c.name in SHOWN_ORDER else len(SHOWN_ORDER))
     rows: dict[str, Any] = {}
     for column in shown:
-        values = table[column.name]
-        rows[column.label_nl] = [format_percent(x, 1) for x in values] if column.unit == "share" else values
+        values: Any = table[column.name]
+        if column.unit == "share":
+            values = [format_percent(x, 1) for x in values]
+        elif column.unit == "text":
+            values = [x or "–" for x in values]  # e.g. tax figures that are law: nothing to say
+        rows[column.label_nl] = values
     return years_as_columns(rows, table.index)
 
 
@@ -221,7 +243,8 @@ def assumptions_html(assumptions) -> str:
         for a in assumptions
     )
     return (
-        "<p>Deze uitkomst rust op regels of bedragen die niet (officieel) bevestigd zijn:</p>"
+        "<p>Deze uitkomst rust op regels of bedragen die (nog) geen vastgestelde wet zijn of niet "
+        "officieel bevestigd, elk met zijn status en bron:</p>"
         f'<ul class="kt-assumptions">{items}</ul>'
     )
 
