@@ -61,7 +61,7 @@ def test_typing_a_year_and_a_growth():
     app.year_table.cells["omzet_2027"].value = "18.000"
     assert app.result.table.loc[2027, "turnover"] == 18_000
     assert "omzet_2027=18000" in query_of(app)
-    app.controls["groei"].value = 10
+    app.controls["groei"].value = "10"
     # 2026 = 16.500 × 1,10 (a year after the first, 2025); 2027 typed over stays 18.000
     assert app.result.table.loc[2026, "turnover"] == 16_500 * 1.1
     assert app.result.table.loc[2027, "turnover"] == 18_000

@@ -17,18 +17,19 @@ import os
 from collections.abc import Callable, Mapping
 from functools import cached_property
 from typing import Any, TypeVar
+from urllib.parse import urlencode
 
 import ipywidgets as w
 from traitlets import Unicode
 
 import kortools as kt
-from kortools.money import format_euro
 from kortools.ui import browser_state
 from kortools.ui.fields import FieldSpec, amount_text, parse_inputs, parse_query
 from kortools.ui.models import SharedModels, forget, holding, made_widgets
 from kortools.ui.text import (
     NAVIGATION,
     STYLE,
+    address_html,
     dutch_error,
     escape,
 )
@@ -191,6 +192,7 @@ class App:
         self.help: dict[str, str] = {}
         self.titles: dict[str, str] = {}
         self.status = self.make.html()
+        self._address_query = ""  # the case as the page's address (text.address_html)
         self.notice = ""  # shown above any other message, e.g. LINK_LOST
         self.last_error: Exception | None = None
         self._silent = False
@@ -231,6 +233,13 @@ class App:
         named = named_traits(name, self.titles_of(name))
         if spec.kind == "float":
             control = self.money_input(value, **named)
+        elif spec.kind in ("percent", "int") and spec.widget in ("", "bounded"):
+            # typed text read as a Dutch person means it (fields.FieldSpec.parse): a number
+            # input would read "3,5" as 35 in a Dutch browser, turn an emptied field into the
+            # last value and clamp out of range in silence (issue #35 item 1)
+            layout = width or {"width": "100px"}
+            text = spec.text_of(value)
+            control = self.make(w.Text, text, continuous_update=False, layout=layout, **named)
         elif spec.kind == "text":
             layout = width or {"width": "280px"}
             control = self.make(w.Text, value, continuous_update=False, layout=layout, **named)
@@ -265,13 +274,8 @@ class App:
                 layout=width or {"width": "260px"},
                 **named,
             )
-        elif spec.widget == "bounded":
-            layout = width or {"width": "100px"}
-            control = self.make(
-                w.BoundedIntText, value, min=int(spec.low), max=int(spec.high), layout=layout, **named
-            )
         else:
-            control = self.make(w.IntText, value, layout=width or {"width": "100px"}, **named)
+            raise ValueError(f"no control for field {name} ({spec.kind}, {spec.widget})")
         return self.add_control(name, control, help_text)
 
     def page(self, title: str, outputs: list[w.Widget], first: int = 3) -> w.Widget:
@@ -326,9 +330,10 @@ class App:
         self._silent = True
         try:
             for name, value in values.items():
-                control = self.controls[name]
-                is_text = isinstance(control, w.Text) and not isinstance(value, str)
-                control.value = amount_text(value) if is_text else value
+                control, spec = self.controls[name], self.specs.get(name)
+                if isinstance(control, w.Text) and not isinstance(value, str):
+                    value = spec.text_of(value) if spec else amount_text(value)
+                control.value = value
         finally:
             self._silent = False
 
@@ -340,12 +345,14 @@ class App:
             note = None if name in errors else self.read_note(name)
             label.value = label_html(self.titles[name], self.help[name], errors.get(name), note)
         self.status.value = (
-            f'<div class="kt-message">{escape(self.notice)}</div>' if self.notice else ""
-        ) + (
-            '<div class="kt-message">Niet alle invoer is geldig (zie rood); de uitkomst hieronder '
-            "hoort bij de laatste geldige invoer.</div>"
-            if errors
-            else ""
+            (f'<div class="kt-message">{escape(self.notice)}</div>' if self.notice else "")
+            + (
+                '<div class="kt-message">Niet alle invoer is geldig (zie rood); de uitkomst hieronder '
+                "hoort bij de laatste geldige invoer.</div>"
+                if errors
+                else ""
+            )
+            + (address_html(self._address_query) if self._address_query else "")
         )
 
     def apply_query(self, query: str | None) -> dict[str, str]:
@@ -372,22 +379,22 @@ class App:
             except kt.InputError as error:
                 field, message = dutch_error(error, dict(self.titles), self.model_fields())
                 errors = {field if field in self.controls else next(iter(self.controls)): message}
+            else:
+                self._address_query = self.address_query(values)
         self.show_errors(errors)
 
+    def address_query(self, values: Mapping[str, Any]) -> str:
+        """The query string of the case on screen (its fields in the link's notation)."""
+        return urlencode([(k, url_value(v)) for k, v in values.items() if v is not None])
+
     def read_note(self, name: str) -> str | None:
-        """``= € 16,50``: what an amount field was read as, where that differs from what was
-        typed (issue #20 item 8); None where they agree."""
+        """``= € 16,50``, ``= 3,5%``: what a typed number was read as, where that differs from
+        what was typed (issue #20 item 8), and ``bedoelt u € 16.500?`` under a small amount
+        where thousands are usual (issue #35 item 1); None where there is nothing to say."""
         spec, control = self.specs.get(name), self.controls[name]
-        if spec is None or spec.kind != "float" or not isinstance(control.value, str):
+        if spec is None or not isinstance(control.value, str):
             return None
-        typed = control.value.strip()
-        try:
-            value = spec.parse(typed)
-        except ValueError:
-            return None
-        if value is None or typed == amount_text(value):
-            return None
-        return "= " + format_euro(value, cents=None)
+        return spec.read_nl(control.value)
 
     def model_fields(self) -> dict[str, str]:
         """Model field → this dashboard's field, from the declarations (``FieldSpec.field``)."""

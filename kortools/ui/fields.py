@@ -29,7 +29,9 @@ class FieldSpec:
     by named functions beside their declaration.
     """
 
-    kind: str  # "float" | "int" | "choice" | "bool" | "text" (low: 1 = required, high: most characters)
+    # "float" (an amount) | "percent" (a number of %, decimals allowed) | "int" | "choice" | "bool" |
+    # "text" (low: 1 = required, high: most characters)
+    kind: str
     low: float = 0
     high: float = 0
     options: Mapping[str, Any] | None = None
@@ -41,6 +43,8 @@ class FieldSpec:
     width: str = ""
     field: str = ""  # the kortools.Scenario field this value is, one to one ("" if derived)
     optional: bool = False  # an empty value is None (e.g. a year without its own turnover)
+    unit: str = ""  # "%": a trailing % is read (consumenten=90%, groei=3,5 %)
+    usual_from: float = 0  # an amount: below it (but above 0) the read value is questioned (issue #35)
 
     def to_model(self, value: Any) -> Any:
         """The Scenario field's value for the control's ``value`` (a choice: its option)."""
@@ -64,8 +68,22 @@ class FieldSpec:
             return "kies ja of nee"
         if self.kind == "float":
             return amount_range_nl(self.low, self.high)
+        if self.kind == "percent":
+            low, high = (format_number_nl(x) for x in (self.low, self.high))
+            return f"vul een percentage in van {low} tot en met {high} (decimalen met een komma: 3,5)"
         low, high = (whole_nl(x) for x in (self.low, self.high))
         return f"vul een heel getal in van {low} tot en met {high}"
+
+    def text_of(self, value: Any) -> str:
+        """What a text control shows for ``value``: ``16.500`` (an amount), ``3,5`` (a
+        percentage), ``1225`` or ``2024`` (a whole number), as the parser reads it back."""
+        if value is None or isinstance(value, str):
+            return "" if value is None else value
+        if self.kind == "percent":
+            return format_number_nl(round(float(value), 6), 6).rstrip("0").rstrip(",")
+        if self.kind == "int":
+            return f"{int(value)}"
+        return amount_text(value)
 
     def parse(self, raw: Any) -> Any:
         """The value from text or a control; raises ValueError with a Dutch message (no label).
@@ -98,16 +116,40 @@ class FieldSpec:
                 return False
             raise ValueError(f"‘{_shown(raw)}’ kan niet; {self.allowed_nl()}")
         try:
-            number = read_number_nl(raw)
+            number = read_number_nl(raw, percent=self.kind == "percent" or self.unit == "%")
         except ValueError as reason:
             what = "" if str(reason) == "leeg" else f"‘{_shown(raw)}’ is {reason}; "
             raise ValueError(f"{what}{self.allowed_nl()}") from None
         if self.kind == "int" and not number.is_integer():
             raise ValueError(f"{format_number_nl(number, 2)} is geen heel getal; {self.allowed_nl()}")
         if not self.low <= number <= self.high:
-            shown = euro_nl(number) if self.kind == "float" else whole_nl(number)
+            shown = {"float": euro_nl(number), "percent": f"{format_number_nl(number, 2)}%"}.get(
+                self.kind, whole_nl(number)
+            )
             raise ValueError(f"{shown} kan niet; {self.allowed_nl()}")
         return int(number) if self.kind == "int" else number
+
+    def read_nl(self, typed: str) -> str | None:
+        """What a typed value was read as, where that is not plain from what was typed
+        (``= € 16,50``, ``= 3,5%``), and a question where an amount is unusually small
+        (``bedoelt u € 16.500?``); None where there is nothing to say or it does not parse."""
+        typed = typed.strip()
+        try:
+            value = self.parse(typed)
+        except ValueError:
+            return None
+        if value is None or self.kind not in ("float", "percent", "int"):
+            return None
+        if self.kind == "percent":
+            shown = f"= {self.text_of(value)}%"
+        elif self.kind == "float":
+            shown = "= " + euro_nl(value)
+        else:
+            shown = f"= {value}"
+        note = None if typed == self.text_of(value) else shown
+        if self.usual_from and 0 < value < self.usual_from:
+            note = f"{shown} — bedoelt u {euro_nl(value * 1000)}?"
+        return note
 
 
 def whole_nl(number: float) -> str:

@@ -111,16 +111,7 @@ class HerzieningApp(App):
                         value=a.kind if a else "movable",
                     ),
                 ),
-                *self.add_control(
-                    f"jaar_{i}",
-                    self.make(
-                        w.BoundedIntText,
-                        a.first_use_year if a else kor_start_year - 1,
-                        min=2000,
-                        max=herziening_years()[-1],
-                        layout={"width": "100px"},
-                    ),
-                ),
+                *self.field(f"jaar_{i}", a.first_use_year if a else kor_start_year - 1),
                 *self.field(f"btw_{i}", a.vat if a else 0.0),
             ]
         self.names = [a.name for a in assets] + [f"Investering {i}" for i in range(len(assets) + 1, 5)]

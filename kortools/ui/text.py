@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
@@ -277,6 +278,28 @@ NAVIGATION = (
     '<nav class="kt-nav" aria-label="Dashboards"><a href="kor_verkenner.ipynb">KOR-verkenner</a> · '
     '<a href="herziening.ipynb">Herziening</a> · <a href="aftrekposten.ipynb">Aftrekposten</a></nav>'
 )
+
+
+def navigation_html(queries: Mapping[str, str]) -> str:
+    """The links between the dashboards, each carrying the fields it shares with the case on
+    screen (``queries``: notebook → query string; issue #35 item 2)."""
+    pages = (
+        ("kor_verkenner", "KOR-verkenner"),
+        ("herziening", "Herziening"),
+        ("aftrekposten", "Aftrekposten"),
+    )
+    links = []
+    for notebook, title in pages:
+        query = queries.get(notebook, "")
+        links.append(f'<a href="{notebook}.ipynb{"?" + escape(query) if query else ""}">{title}</a>')
+    return f'<nav class="kt-nav" aria-label="Dashboards">{" · ".join(links)}</nav>'
+
+
+def address_html(query: str) -> str:
+    """The case on screen as the page's address: the kortools template puts ``?query`` in the
+    address bar (``history.replaceState``), so a reload, a bookmark or Back keeps the case."""
+    return f'<div class="kt-address" data-query="?{escape(query)}" hidden></div>'
+
 
 STYLE = """
 <style>

@@ -40,6 +40,7 @@ from kortools.ui.text import (
     comparison_table_nl,
     escape,
     headline_html,
+    navigation_html,
     steps_html,
     warnings_html,
 )
@@ -47,6 +48,7 @@ from kortools.ui.variants import Variants, variant_parameter, variants_from_quer
 from kortools.ui.verkenner_fields import (  # the last three re-exported: ui.app names them here
     model_fields,
     scenario_to_values,
+    shared_queries,
     values_to_scenario,
     verkenner_specs,
     year_field,
@@ -238,7 +240,8 @@ class KorVerkenner(App, VerkennerTabs, Variants):
     def show_errors(self, errors: Mapping[str, str]) -> None:
         super().show_errors(errors)
         if hasattr(self, "year_table"):
-            self.year_table.show_errors(dict(errors))
+            notes = {name: self.read_note(name) for name in self.year_table.cells}
+            self.year_table.show_errors(dict(errors), notes)
 
     def _build_outputs(self) -> None:
         self.headline = self.make.html()
@@ -286,9 +289,11 @@ class KorVerkenner(App, VerkennerTabs, Variants):
         """Made when a margin chart is not in the cache (the first ones are: first_charts)."""
         return charts.MarginChart()
 
-    @staticmethod
-    def _title_html(name: str) -> str:
-        return f"{STYLE}{NAVIGATION}<h2>KOR-verkenner: {escape(name)}</h2>"
+    def _title_html(self, name: str) -> str:
+        """The page's heading, its links to the other dashboards carrying the case's shared fields."""
+        result = getattr(self, "result", None)
+        nav = NAVIGATION if result is None else navigation_html(shared_queries(self.values, result.scenario))
+        return f"{STYLE}{nav}<h2>KOR-verkenner: {escape(name)}</h2>"
 
     # computing and drawing
     def compute(self, values: Mapping[str, Any]) -> None:
@@ -372,10 +377,14 @@ class KorVerkenner(App, VerkennerTabs, Variants):
             self._say(" ".join(problems))
         return errors
 
+    def address_query(self, values: Mapping[str, Any]) -> str:
+        """The case's fields and its variants: the share link, and the page's address."""
+        pairs = [(k, url_value(v)) for k, v in values.items() if v is not None]
+        pairs += [("variant", variant_parameter(n, v, values)) for n, v in self.variants.items()]
+        return urlencode(pairs)
+
     def _link_html(self) -> str:
-        pairs = [(k, url_value(v)) for k, v in self.values.items() if v is not None]
-        pairs += [("variant", variant_parameter(n, v, self.values)) for n, v in self.variants.items()]
-        query = urlencode(pairs)
+        query = self.address_query(self.values)
         books = getattr(self, "books", None)
         return (books_note_html(books) if books is not None else "") + (
             '<p class="kt-share">Deze berekening bewaren of delen: '

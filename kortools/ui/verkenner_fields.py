@@ -54,13 +54,15 @@ def verkenner_specs() -> dict[str, FieldSpec]:
     year_choices = tuple((str(y), y) for y in years)
     span_choices = tuple((str(y), y) for y in span)
     money = partial(FieldSpec, "float", 0, MAX_AMOUNT)
+    # turnover and costs run in thousands: "16,5" is read as € 16,50 and questioned (issue #35)
+    thousands = partial(money, usual_from=100)
     return {
         "klant": FieldSpec("text", 1, 120, label="Klant", field="name"),
         "adviseur": FieldSpec(
             "text", 0, 120, label="Adviseur", help=" (komt in het rapport)", field="adviser"
         ),
         "kantoor": FieldSpec("text", 0, 120, label="Kantoor", field="office"),
-        "omzet": money(label="Omzet per jaar", help=" (€, excl. btw)"),
+        "omzet": thousands(label="Omzet per jaar", help=" (€, excl. btw)"),
         "consumenten": FieldSpec(
             "int",
             0,
@@ -68,6 +70,7 @@ def verkenner_specs() -> dict[str, FieldSpec]:
             label="Aandeel consumenten",
             help=" (% van de omzet; de rest is zakelijk)",
             widget="slider",
+            unit="%",
         ),
         "btw": FieldSpec(
             "choice",
@@ -77,12 +80,14 @@ def verkenner_specs() -> dict[str, FieldSpec]:
             choices=tuple((f"{k}%", k) for k in vat_options()),
             field="vat_rate",
         ),
-        "kosten_btw": money(
+        "kosten_btw": thousands(
             label="Kosten waarop u btw betaalt",
             help=f" (€ per jaar, exclusief die {format_percent(INPUT_VAT_RATE)} btw)",
             field="costs_with_vat",
         ),
-        "kosten_zonder": money(label="Kosten zonder btw", help=" (€ per jaar)", field="costs_without_vat"),
+        "kosten_zonder": thousands(
+            label="Kosten zonder btw", help=" (€ per jaar)", field="costs_without_vat"
+        ),
         "beleid": FieldSpec(
             "choice",
             options=POLICY_OPTIONS,
@@ -185,7 +190,7 @@ def verkenner_specs() -> dict[str, FieldSpec]:
             width="180px",
         ),
         "groei": FieldSpec(
-            "int", -50, 100, label="Groei omzet per jaar", help=" (%, voor de jaren zonder eigen omzet)"
+            "percent", -50, 100, label="Groei omzet per jaar", help=" (%, voor de jaren zonder eigen omzet)"
         ),
         **year_specs(span),
     }
@@ -207,10 +212,22 @@ def year_specs(span: range) -> dict[str, FieldSpec]:
     specs = {}
     for year in range(span[0] - 1, span[-1] + 1):
         specs[f"omzet_{year}"] = FieldSpec(
-            "float", 0, MAX_AMOUNT, label=f"Omzet {year}", help=" (€, excl. btw)", optional=True
+            "float",
+            0,
+            MAX_AMOUNT,
+            label=f"Omzet {year}",
+            help=" (€, excl. btw)",
+            optional=True,
+            usual_from=100,
         )
         specs[f"kosten_{year}"] = FieldSpec(
-            "float", 0, MAX_AMOUNT, label=f"Kosten met btw {year}", help=" (€, excl. btw)", optional=True
+            "float",
+            0,
+            MAX_AMOUNT,
+            label=f"Kosten met btw {year}",
+            help=" (€, excl. btw)",
+            optional=True,
+            usual_from=100,
         )
     return specs
 
@@ -261,7 +278,7 @@ def _derived_values(s: kt.Scenario) -> dict[str, Any]:
         "kor_vanaf": start.isoformat(),
         "al_in_kor": s.kor_since is not None or whole_years_in_past,
         "kor_tot": end.isoformat() if end else "",
-        "groei": round(100 * s.growth),
+        "groei": round(100 * s.growth, 6),
         **_year_values(s),
     }
 
@@ -346,3 +363,24 @@ def model_fields() -> dict[str, str]:
         "kor_end": "kor_tot",
     }
     return {**declared, **combined, **dates, "overrides": "omzet"}
+
+
+def shared_queries(values: Mapping[str, Any], s: kt.Scenario) -> dict[str, str]:
+    """The fields the other dashboards share with the case (issue #35 item 2), as their query
+    strings: Aftrekposten the hours, starter and AOW age; Herziening the KOR years and the two
+    investments with the VAT the model read from them."""
+    from urllib.parse import urlencode
+
+    from kortools.ui.base import url_value
+
+    person = {k: url_value(values[k]) for k in ("uren", "starter", "aow") if k in values}
+    herziening = {"kor_vanaf": str(s.kor_from.year if s.kor_from else s.kor_start_year)}
+    until = s.kor_until
+    herziening["kor_tot"] = str(until.year) if until else "0"
+    for i, asset in enumerate(s.assets[:4], start=1):
+        herziening |= {
+            f"soort_{i}": asset.kind,
+            f"jaar_{i}": str(asset.first_use_year),
+            f"btw_{i}": url_value(float(asset.vat)),
+        }
+    return {"aftrekposten": urlencode(person), "herziening": urlencode(herziening)}

@@ -85,9 +85,18 @@ class YearTable:
             self.year_labels[year] = self.make.html(str(year))
         return self.year_labels[year]
 
-    def show_errors(self, errors: dict[str, str]) -> None:
+    def show_errors(self, errors: dict[str, str], notes: dict[str, str | None] | None = None) -> None:
+        """The cells' errors, then what a cell was read as where that needs saying
+        (``Omzet 2027: = € 16,50 — bedoelt u € 16.500?``, issue #35 item 1)."""
         mine = [message for name, message in errors.items() if name in self.cells]
-        self.errors.value = "".join(f'<div class="kt-error">{escape(m)}</div>' for m in mine)
+        said = [
+            f"{name.replace('_', ' ').capitalize()}: {note}"
+            for name, note in (notes or {}).items()
+            if note and name in self.cells and name not in errors
+        ]
+        self.errors.value = "".join(f'<div class="kt-error">{escape(m)}</div>' for m in mine) + "".join(
+            f'<div class="kt-read">{escape(m)}</div>' for m in said
+        )
 
 
 def _year_html(year: int, basis: str) -> str:
