@@ -12,8 +12,11 @@ from kortools.money import format_euro
 
 
 def pdf_text(data: bytes) -> tuple[str, int]:
+    """The PDF's text as a reader sees it: the non-breaking space after "€" (it keeps an
+    amount on one line, issue #35 item 5) read as a space."""
     reader = pypdf.PdfReader(io.BytesIO(data))
-    return "\n".join(page.extract_text() for page in reader.pages), len(reader.pages)
+    text = "\n".join(page.extract_text() for page in reader.pages).replace("\u00a0", " ")
+    return text, len(reader.pages)
 
 
 def save_first_page(data: bytes, path) -> None:

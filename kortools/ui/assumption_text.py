@@ -71,6 +71,7 @@ def source_line(number: int, source: Source, most: int = 130) -> str:
     path = parsed.path.rstrip("/")
     tail = path.rsplit("/", 1)[-1]
     where = parsed.netloc.removeprefix("www.") + (f"/…/{tail}" if path.count("/") > 1 else path)
-    title = source.title if len(source.title) <= 70 else source.title[:69].rsplit(" ", 1)[0] + " …"
+    title_most = 70 if most <= 130 else most  # a long line (the PDF wraps it) keeps the whole title
+    title = source.title if len(source.title) <= title_most else source.title[:69].rsplit(" ", 1)[0] + " …"
     line = f"[{number}] {title} — {where}"
     return line if len(line) <= most else line[: most - 1] + "…"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import io
+import textwrap
 from collections.abc import Callable
 
 import numpy as np
@@ -105,6 +106,30 @@ def cached_png(key: tuple, draw: Callable[[], Figure]) -> bytes:
             PNG_CACHE.pop(next(iter(PNG_CACHE)))
         PNG_CACHE[key] = png
     return png
+
+
+def zero_aligned(left, right_limits: tuple[float, float]) -> tuple[float, float]:
+    """Limits for a right axis (``right_limits`` widened) whose zero is at the height of the
+    ``left`` axis's zero (the left one widened too if need be): the right axis's zero line runs
+    along the bars' base instead of across them (issue #35 item 5)."""
+    (low_l, high_l), (low_r, high_r) = left.get_ylim(), right_limits
+    low_l, high_l, low_r, high_r = min(low_l, 0.0), max(high_l, 0.0), min(low_r, 0.0), max(high_r, 0.0)
+
+    def below(low: float, high: float) -> float:  # the share of the axis below zero
+        return -low / (high - low) if high > low else 0.0
+
+    share = max(below(low_l, high_l), below(low_r, high_r))
+    share = min(share, 0.95)
+
+    def widened(low: float, high: float) -> tuple[float, float]:
+        if below(low, high) < share:
+            return -share * high / (1 - share), high
+        if share > 0 and below(low, high) > share:
+            return low, -low * (1 - share) / share
+        return low, high
+
+    left.set_ylim(*widened(low_l, high_l))
+    return widened(low_r, high_r)
 
 
 def _euro_ticks(axes, low: float, high: float) -> None:
@@ -256,7 +281,7 @@ def cumulative_chart(table: pd.DataFrame, axes=None) -> Figure:
     )
     low, high = min(0.0, table["cumulative_difference"].min()), max(0.0, table["cumulative_difference"].max())
     pad = (high - low) * 0.15 or 100.0
-    _euro_ticks(right, low - pad, high + pad)
+    _euro_ticks(right, *zero_aligned(axes, (low - pad, high + pad)))
     right.set_ylabel("Verschil opgeteld (€)")
     right.yaxis.set_major_formatter(euro_axis)
     right.spines[["top"]].set_visible(False)
@@ -398,7 +423,9 @@ def waterfall_chart(parts: pd.Series, labels: dict[str, str], title: str, axes=N
     axes.xaxis.set_major_formatter(euro_axis)
     axes.margins(x=0.18)
     axes.axvline(0, color=MUTED, linewidth=0.8)
-    axes.set_title(title, fontsize=11)
-    if own_figure:
+    if own_figure:  # the title over the whole picture: over the axes alone it ran off the right edge
+        figure.suptitle("\n".join(textwrap.wrap(title, 70)), fontsize=11)
         figure.subplots_adjust(left=0.45, right=0.97)
+    else:
+        axes.set_title(title, fontsize=11)
     return figure

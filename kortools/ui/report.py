@@ -45,6 +45,8 @@ REFUSED = (
 )
 
 A4 = (8.27, 11.69)
+#: The least room the margin section needs on page 1: heading, a line, a chart of 0.13.
+MARGIN_SECTION = 0.2
 
 
 def kor_choice_nl(s: kt.Scenario) -> str:
@@ -63,6 +65,14 @@ def kind_label_nl(s: kt.Scenario) -> str:
 
 
 LEFT, WIDTH = 0.07, 0.86
+
+
+def keep_amounts_together(text: str) -> str:
+    """``€ 1.234`` with a non-breaking space: a line never ends on "€" (issue #35 item 5;
+    textwrap breaks only at ASCII whitespace)."""
+    return text.replace("€ ", "€\u00a0")
+
+
 KIND_NL = {"movable": "roerend", "immovable": "onroerend", "investment_service": "investeringsdienst"}
 
 
@@ -87,19 +97,25 @@ class _Page:
         self.figure.text(
             LEFT + WIDTH, 0.975, f"pagina {len(self.pages)}", fontsize=8, color=charts.TEXT_MUTED, ha="right"
         )
-        self.heading(textwrap.shorten(title, 60, placeholder="…"), size=16)
+        self.heading(title, size=16)
 
     def heading(self, text: str, size: float = 12.5) -> None:
-        self.room(0.08)
+        """A bold heading, wrapped (a long client name in the title: issue #35 item 5)."""
+        lines = textwrap.wrap(keep_amounts_together(text), 58 if size > 14 else 80) or [""]
+        self.room(0.08 + 0.025 * (len(lines) - 1))
         self.y -= 0.012
-        self.figure.text(LEFT, self.y, text, fontsize=size, weight="bold", va="top")
+        for i, line in enumerate(lines):
+            if i:
+                self.y -= 0.026 if size > 14 else 0.021
+            self.figure.text(LEFT, self.y, line, fontsize=size, weight="bold", va="top")
         self.y -= 0.03 if size > 14 else 0.025
 
     def paragraph(
         self, text: str, size: float = 9.5, width: int = 100, colour: str = "black", url: str | None = None
     ) -> None:
-        """Wrapped lines of text; ``url``: each line is a link to it (the PDF's own link)."""
-        for line in textwrap.wrap(text, width) or [""]:
+        """Wrapped lines of text; ``url``: each line is a link to it (the PDF's own link). An
+        amount is never broken from its € (:func:`keep_amounts_together`)."""
+        for line in textwrap.wrap(keep_amounts_together(text), width) or [""]:
             self.room(0.02)
             self.figure.text(LEFT, self.y, line, fontsize=size, va="top", color=colour, url=url)
             self.y -= 0.0165 * size / 9.5
@@ -205,13 +221,13 @@ def _assumptions(page: _Page, assumptions) -> None:
         "streepje); ze tellen mee in de cijfers hierboven.",
         size=8.5,
     )
-    for short in short_lines(assumptions):
+    for short in short_lines(assumptions, most=1_000):  # wrapped, not cut (issue #35 item 5)
         refs = ", ".join(map(str, short.sources))
         page.paragraph(f"• {short.text_nl} [{refs}]", size=8, width=125)
     page.heading("Bronnen", size=10.5)
     for number, source in enumerate(sources(assumptions), start=1):
-        line = source_line(number, source)
-        page.paragraph(line, size=7, width=150, colour=charts.TEXT_MUTED, url=source.href)
+        line = source_line(number, source, most=1_000)
+        page.paragraph(line, size=7, width=130, colour=charts.TEXT_MUTED, url=source.href)
 
 
 DISCLAIMER = (
@@ -267,12 +283,6 @@ def report_pages(scenario: kt.Scenario, made_on: dt.date | None = None, variants
     year_shown = result.shown_year
     margin_regular, margin_kor, margin_gain, _share = result.year_margin(year_shown)
     when, note = margin_year_nl(result, year_shown)
-    page.heading(f"Marge gewone btw en KOR ({year_shown})")
-    page.paragraph(
-        f"Gewone btw {format_euro(margin_regular)}; met KOR {format_euro(margin_kor)}; "
-        f"verschil {format_euro(margin_gain)} in {year_shown}. {note}".strip()
-    )
-    page.chart(partial(charts.margin_chart, margin_regular, margin_kor, margin_gain, when=when), height=0.2)
     page.heading("Omzetgrens")
     crossed = not m.within_threshold
     page.paragraph(
@@ -289,7 +299,23 @@ def report_pages(scenario: kt.Scenario, made_on: dt.date | None = None, variants
     if not result.warnings:
         page.paragraph("Geen van de KVK-waarschuwingen is van toepassing.")
 
-    page.new_page("Uw gegevens en de jaren")
+    def margin_section() -> None:
+        page.heading(f"Marge gewone btw en KOR ({year_shown})")
+        page.paragraph(
+            f"Gewone btw {format_euro(margin_regular)}; met KOR {format_euro(margin_kor)}; "
+            f"verschil {format_euro(margin_gain)} in {year_shown}. {note}".strip()
+        )
+        draw = partial(charts.margin_chart, margin_regular, margin_kor, margin_gain, when=when)
+        page.chart(draw, height=min(0.2, page.y - 0.05))
+
+    # the margin chart last on page 1, as high as the page leaves room for; where too little is
+    # left it heads the next page: no page with a heading and a line alone (issue #35 item 5)
+    if page.y - MARGIN_SECTION > 0.05:
+        margin_section()
+        page.new_page("Uw gegevens en de jaren")
+    else:
+        page.new_page("Uw gegevens en de jaren")
+        margin_section()
     page.table(_inputs_table(s, advice), size=8)
     for year, status in result.table["kor_status"].items():
         page.paragraph(f"{year}: {status}", size=8.5)
