@@ -46,6 +46,8 @@ from kortools.ui.text import (
 )
 from kortools.ui.variants import Variants, variant_parameter, variants_from_query
 from kortools.ui.verkenner_fields import (  # the last three re-exported: ui.app names them here
+    INVESTMENT_AMOUNTS,
+    investment_read_nl,
     model_fields,
     scenario_to_values,
     shared_queries,
@@ -130,7 +132,15 @@ class KorVerkenner(App, VerkennerTabs, Variants):
             "Jaren en KOR": ("van", "tot", "kor_vanaf", "al_in_kor", "kor_tot"),
             "Bedrijf": ("omzet", "consumenten", "btw", "kosten_btw", "kosten_zonder", "beleid"),
             "Omzet en kosten per jaar": ("groei",),
-            "Investeringen": ("investering", "investering_jaar", "eerder_btw", "eerder_jaar", "eerder_soort"),
+            "Investeringen": (
+                "investering",
+                "investering_bedrag",
+                "investering_jaar",
+                "eerder_btw",
+                "eerder_bedrag",
+                "eerder_jaar",
+                "eerder_soort",
+            ),
             "Ondernemer": (
                 "uren",
                 "starter",
@@ -228,6 +238,8 @@ class KorVerkenner(App, VerkennerTabs, Variants):
                 return f"gebruikt: {date_words(s.kor_from)}"
             if name == "kor_tot" and s.kor_end_moved:
                 return f"gebruikt: {date_words(s.kor_until)}" if s.kor_until else "gebruikt: loopt door"
+        if name in INVESTMENT_AMOUNTS and result is not None:
+            return investment_read_nl(result.scenario, self.values, name) or super().read_note(name)
         return super().read_note(name)
 
     def set_values(self, values: Mapping[str, Any]) -> None:

@@ -10,7 +10,7 @@ from functools import partial
 from typing import Any
 
 import kortools as kt
-from kortools.money import format_percent
+from kortools.money import format_euro, format_percent
 from kortools.other_income import OTHER_INCOME_KINDS
 from kortools.scenario import DEFAULT_INPUT_VAT_RATE
 from kortools.steps import dutch_date
@@ -26,6 +26,13 @@ POLICY_OPTIONS = {
     "marge": "keep_margin",
 }
 KIND_OPTIONS = {"roerend": "movable", "onroerend": "immovable"}
+#: What an investment's amount is (issue #35 item 4): the VAT itself, or the price incl./excl. VAT
+PAST_AMOUNT_OPTIONS = {
+    "btw": "het btw-bedrag zelf",
+    "incl": "de prijs incl. btw",
+    "excl": "de prijs excl. btw",
+}
+PLANNED_AMOUNT_OPTIONS = {"excl": "de prijs excl. btw", "incl": "de prijs incl. btw"}
 PAST_NAME = "Eerdere investering"
 PLANNED_NAME = "Geplande investering"
 
@@ -96,7 +103,14 @@ def verkenner_specs() -> dict[str, FieldSpec]:
             width="290px",
             field="policy",
         ),
-        "investering": money(label="Geplande investering", help=" (€ exclusief btw, roerend)"),
+        "investering": money(label="Geplande investering", help=" (€, roerend)"),
+        "investering_bedrag": FieldSpec(
+            "choice",
+            options=PLANNED_AMOUNT_OPTIONS,
+            label="Dat bedrag is",
+            choices=tuple((words, key) for key, words in PLANNED_AMOUNT_OPTIONS.items()),
+            width="180px",
+        ),
         "investering_jaar": FieldSpec(
             "int",
             span[0],
@@ -106,7 +120,14 @@ def verkenner_specs() -> dict[str, FieldSpec]:
             widget="dropdown",
             choices=span_choices,
         ),
-        "eerder_btw": money(label="Eerdere investering: afgetrokken btw", help=" (€, het btw-bedrag zelf)"),
+        "eerder_btw": money(label="Eerdere investering", help=" (€: de afgetrokken btw, of de prijs)"),
+        "eerder_bedrag": FieldSpec(
+            "choice",
+            options=PAST_AMOUNT_OPTIONS,
+            label="Dat bedrag is",
+            choices=tuple((words, key) for key, words in PAST_AMOUNT_OPTIONS.items()),
+            width="180px",
+        ),
         "eerder_jaar": FieldSpec("int", 2000, years[-1], label="Jaar eerdere investering", widget="bounded"),
         "eerder_soort": FieldSpec(
             "choice",
@@ -268,6 +289,8 @@ def _derived_values(s: kt.Scenario) -> dict[str, Any]:
         "omzet": total,
         "consumenten": round(100 * s.consumer_sales / total) if total else 100,
         "investering": sum(kt.investment_price(a.vat, a.first_use_year) for a in planned),
+        "investering_bedrag": "excl",
+        "eerder_bedrag": "btw",
         "investering_jaar": planned[0].first_use_year if planned else s.kor_start_year,
         "eerder_btw": sum(a.vat for a in past),
         "eerder_jaar": past[0].first_use_year if past else s.kor_start_year - 1,
@@ -306,12 +329,18 @@ def _derived_fields(values: Mapping[str, Any]) -> dict[str, Any]:
     total, share = values["omzet"], values["consumenten"] / 100
     assets = []
     if values["eerder_btw"] > 0:
-        kind = KIND_OPTIONS[values["eerder_soort"]]
-        assets.append(kt.Asset(PAST_NAME, kind, values["eerder_jaar"], values["eerder_btw"]))
+        kind, year, amount = KIND_OPTIONS[values["eerder_soort"]], values["eerder_jaar"], values["eerder_btw"]
+        given = values.get("eerder_bedrag", "btw")
+        if given == "btw":
+            assets.append(kt.Asset(PAST_NAME, kind, year, amount))
+        else:  # the price as the client says it: its VAT at that year's general rate (kor.md §7)
+            assets.append(kt.Asset.bought(PAST_NAME, kind, year, amount, including_vat=given == "incl"))
     if values["investering"] > 0:
         first_use = values.get("investering_jaar", values["van"])
-        vat = kt.investment_vat(values["investering"], first_use)
-        assets.append(kt.Asset(PLANNED_NAME, "movable", first_use, vat))
+        incl = values.get("investering_bedrag", "excl") == "incl"
+        assets.append(
+            kt.Asset.bought(PLANNED_NAME, "movable", first_use, values["investering"], including_vat=incl)
+        )
     start = dt.date.fromisoformat(values["kor_vanaf"])
     end = values.get("kor_tot") or ""
     return {
@@ -384,3 +413,23 @@ def shared_queries(values: Mapping[str, Any], s: kt.Scenario) -> dict[str, str]:
             f"btw_{i}": url_value(float(asset.vat)),
         }
     return {"aftrekposten": urlencode(person), "herziening": urlencode(herziening)}
+
+
+#: The investment amount fields, with the field saying what the amount is and the asset's name.
+INVESTMENT_AMOUNTS = {
+    "eerder_btw": ("eerder_bedrag", PAST_NAME),
+    "investering": ("investering_bedrag", PLANNED_NAME),
+}
+
+
+def investment_read_nl(s: kt.Scenario, values: Mapping[str, Any], name: str) -> str | None:
+    """``= btw € 347,11``: the VAT the model read from a price incl. or excl. VAT (issue #35
+    item 4); None for the VAT itself or no investment."""
+    how, asset_name = INVESTMENT_AMOUNTS[name]
+    if values.get(how, "btw") == "btw":
+        return None
+    asset = next((a for a in s.assets if a.name == asset_name), None)
+    if asset is None:
+        return None
+    rate = kt.vat_rates(s.tax_year(asset.first_use_year))[0]
+    return f"= btw {format_euro(asset.vat)} ({format_percent(rate)} van de prijs excl. btw)"

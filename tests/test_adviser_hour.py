@@ -1,0 +1,72 @@
+"""Issue #35 without a browser: what an adviser types is read as meant, or questioned, and
+investments are entered as the client says them (a price incl. or excl. VAT)."""
+
+from __future__ import annotations
+
+import pytest
+
+import kortools as kt
+from kortools import ui
+from kortools.ui.verkenner_fields import verkenner_specs
+
+SPECS = verkenner_specs()
+
+
+@pytest.mark.parametrize("typed", ["3,5", "3,5 %", "3,5%", " 3,5% "])
+def test_every_percentage_reads_three_and_a_half(typed):
+    assert SPECS["groei"].parse(typed) == 3.5
+
+
+@pytest.mark.parametrize("typed", ["90", "90%", "90 %"])
+def test_the_consumer_share_reads_a_percent_sign(typed):
+    assert SPECS["consumenten"].parse(typed) == 90
+
+
+@pytest.mark.parametrize(
+    ("name", "typed"),
+    [("uren", ""), ("uren", "1225,5"), ("eerder_jaar", "1999"), ("groei", "350"), ("consumenten", "9,5")],
+)
+def test_what_cannot_be_read_exactly_is_refused_not_changed(name, typed):
+    with pytest.raises(ValueError):
+        SPECS[name].parse(typed)
+
+
+def test_a_small_turnover_is_read_as_typed_and_questioned():
+    # "16,5" is € 16,50 in Dutch; where turnover runs in thousands the page asks
+    assert SPECS["omzet"].read_nl("16,5") == "= € 16,50 — bedoelt u € 16.500?"
+    assert SPECS["omzet"].read_nl("16.500") is None  # as typed: nothing to say
+    assert SPECS["kosten_btw"].read_nl("50") == "= € 50 — bedoelt u € 50.000?"
+    assert SPECS["groei"].read_nl("3,5 %") == "= 3,5%"
+
+
+def test_the_dashboard_reads_the_growth_and_says_a_small_amount():
+    app = ui.kor_verkenner("kapper", query="groei=3,5&omzet=16,5")
+    assert app.result.scenario.growth == pytest.approx(0.035)  # not 35 %
+    assert "bedoelt u € 16.500?" in app.labels["omzet"].value
+    app.controls["uren"].value = ""  # emptied: refused, not 1.225
+    assert "vul een heel getal in" in app.labels["uren"].value
+    assert app.values["uren"] == 1300  # the last valid case stays on screen
+
+
+def test_an_investment_as_the_client_says_it():
+    # a laptop of € 2.000 incl. 21 % btw: 2.000 × 21/121 = 347,11; a van of € 30.000 excl.
+    # btw planned: 30.000 × 21 % = 6.300
+    query = "eerder_btw=2.000&eerder_bedrag=incl&eerder_jaar=2025&investering=30.000&investering_bedrag=excl"
+    app = ui.kor_verkenner("kapper", query=query)
+    vat = {a.name: a.vat for a in app.result.scenario.assets}
+    assert vat["Eerdere investering"] == pytest.approx(2000 * 21 / 121)
+    assert vat["Geplande investering"] == pytest.approx(6300)
+    assert "= btw € 347,11" in app.labels["eerder_btw"].value
+    # the same as the model's own reading of a price (kt.Asset.bought, kor.md §7)
+    bought = kt.Asset.bought("laptop", "movable", 2025, 2000, including_vat=True)
+    assert bought.vat == pytest.approx(vat["Eerdere investering"])
+    # an older link gave the VAT itself: still read so
+    older = ui.kor_verkenner("kapper", query="eerder_btw=420&eerder_jaar=2024")
+    assert older.values["eerder_bedrag"] == "btw"
+
+
+def test_the_links_to_the_other_dashboards_carry_the_shared_fields():
+    app = ui.kor_verkenner("starter", query="uren=1400")
+    nav = app.title.value
+    assert "aftrekposten.ipynb?uren=1400&amp;starter=ja&amp;aow=nee" in nav
+    assert "herziening.ipynb?kor_vanaf=2026" in nav and "btw_1=4200" in nav
