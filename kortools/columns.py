@@ -21,7 +21,7 @@ class TableColumn:
 
 
 TABLE_COLUMNS = (
-    TableColumn("basis", "Cijfers", "text"),  # werkelijk / aangenomen / prognose (Scenario.basis)
+    TableColumn("basis", "Cijfers", "text"),  # werkelijk / aangenomen / opgegeven / prognose (Scenario.basis)
     TableColumn("turnover", "Omzet (excl. btw)"),
     TableColumn("in_kor", unit="flag"),
     TableColumn("kor_applies", unit="flag"),

@@ -447,11 +447,12 @@ class Scenario:
 
     def basis(self, year: int) -> str:
         """Where ``year``'s sales come from: ``"werkelijk"`` (a past year with its own figures),
-        ``"aangenomen"`` (a past year without them) or ``"prognose"`` (this year and later:
-        a forecast), reckoned from ``kt.today()``."""
-        if year >= self.as_of.year:
-            return "prognose"
+        ``"aangenomen"`` (a past year without them), ``"opgegeven"`` (this year or later with
+        figures the adviser gave: not the model's forecast, issue #35 item 6) or ``"prognose"``
+        (this year and later without them: the growth applied), reckoned from ``kt.today()``."""
         given = set(SALES_FIELDS) <= set(self.overrides.get(year, {}))
+        if year >= self.as_of.year:
+            return "opgegeven" if given else "prognose"
         return "werkelijk" if given else "aangenomen"
 
     @property

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 import kortools as kt
@@ -69,6 +71,11 @@ def test_past_years_are_actuals_and_later_years_a_forecast():
         "prognose",
         "prognose",
     ]
+    # a year from now on with figures the adviser typed is theirs, not the model's forecast
+    typed = dataclasses.replace(
+        s, overrides={**s.overrides, 2027: {"consumer_sales": 12_000, "business_sales": 0}}
+    )
+    assert kt.evaluate(typed).table.loc[2027, "basis"] == "opgegeven"
 
 
 def test_the_year_before_may_hold_only_sales():

@@ -98,16 +98,20 @@ def _gain_sentence(gross_gain: float, net_gain: float, when: str, years: str) ->
     )
 
 
-def other_reasons(advice) -> list:
-    """The advice's reasons the headline sentences do not already say, in the model's order."""
-    return [r for r in advice.reasons if r.code not in HEADLINE_REASONS]
+def other_reasons(advice, shown_elsewhere=()) -> list:
+    """The advice's reasons the headline sentences do not already say, in the model's order;
+    ``shown_elsewhere``: codes the page says in its own place (the KVK warnings under "Let op":
+    one warning said once, issue #35 item 6)."""
+    return [r for r in advice.reasons if r.code not in HEADLINE_REASONS and r.code not in shown_elsewhere]
 
 
-def headline_html(advice) -> str:
-    """The dashboard headline: the model's verdict and figures, the reasons listed below."""
+def headline_html(advice, shown_elsewhere=()) -> str:
+    """The dashboard headline: the model's verdict and figures, the reasons listed below (but
+    those in ``shown_elsewhere``, see :func:`other_reasons`)."""
     verdict, gain, total = headline_sentences(advice)
     items = "".join(
-        f'<li data-code="{escape(r.code)}">{escape(r.text_nl)}</li>' for r in other_reasons(advice)
+        f'<li data-code="{escape(r.code)}">{escape(r.text_nl)}</li>'
+        for r in other_reasons(advice, shown_elsewhere)
     )
     return (
         f'<div class="kt-verdict" data-verdict="{escape(advice.verdict)}">{escape(verdict)}</div>'

@@ -334,7 +334,9 @@ class KorVerkenner(App, VerkennerTabs, Variants):
             moved = "".join(
                 f'<p class="kt-moved">{escape(x)}</p>' for x in moved_dates_nl(self.shown.scenario)
             )
-            self.headline.value = headline_html(self.advice) + moved + steps_html(kt.next_steps(self.shown))
+            warned = {w.code for w in self.shown.warnings}  # said under "Let op", not twice
+            headline = headline_html(self.advice, warned)
+            self.headline.value = headline + moved + steps_html(kt.next_steps(self.shown))
         m = self.first_kor_margin
         self.threshold.value = threshold_html(m.kor_turnover, m.threshold, m.policy, not m.within_threshold)
 

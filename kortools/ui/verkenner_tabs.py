@@ -88,9 +88,13 @@ class VerkennerTabs:
         total = m.consumer_sales + m.business_sales
         self.show_chart(self.break_even_chart, *break_even_chart_spec(m, lambda: self._break_even_figure))
         be = m.break_even_consumer_sales
-        if be is None:
+        if not total:  # a new case: nothing to say yet (issue #35 item 6)
+            text = "Vul de omzet in: dan staat hier vanaf welke omzet aan consumenten de KOR loont."
+        elif be is None:
             text = "Bij 0% btw op uw verkopen levert de KOR nooit meer marge op."
-        elif total and be <= total:
+        elif be <= 0:
+            text = "Bij gelijke consumentenprijzen loont de KOR bij elk aandeel consumenten."
+        elif be <= total:
             text = (
                 f"Bij gelijke consumentenprijzen loont de KOR vanaf {format_euro(be, cents=False)} omzet aan "
                 f"consumenten (excl. btw), dat is {format_percent(be / total)} van uw omzet."

@@ -18,7 +18,12 @@ from kortools.ui.text import escape
 
 KINDS = ("omzet", "kosten")
 COLUMNS = "104px 100px 100px"
-BASIS_NL = {"werkelijk": "werkelijk", "aangenomen": "aangenomen", "prognose": "prognose"}
+BASIS_NL = {
+    "werkelijk": "werkelijk",
+    "aangenomen": "aangenomen",
+    "opgegeven": "opgegeven",
+    "prognose": "prognose",
+}
 
 
 class YearTable:
