@@ -143,13 +143,15 @@ def deductions_table(
     *,
     business_start_year: int | None = None,
     starter_uses: int = 0,
+    other_work_hours: float = 0.0,
 ) -> pd.DataFrame:
     """Deductions of one profile in each of ``years``, counted as consecutive years.
 
     ``starter``: the business started in the first of ``years`` (or in
     ``business_start_year``); the startersaftrek is then given in at most
     ``startersaftrek_max_uses`` of the starter years, ``starter_uses`` of them used
-    before. Indexed by year; columns :data:`DEDUCTION_COLUMNS` plus
+    before; ``other_work_hours``: hours in employment or other work (the urencriterium's
+    "more than half" test, deductions.md §1). Indexed by year; columns :data:`DEDUCTION_COLUMNS` plus
     ``urencriterium_met``; ``df.attrs["assumptions"]`` holds the unconfirmed values used.
     """
     years = sorted(years)
@@ -159,8 +161,10 @@ def deductions_table(
         check_tax_year(year)
     profit = v.amount("profit", profit, allow_negative=True)
     hours, partner_hours = v.hours("hours", hours), v.hours("partner_hours", partner_hours)
+    other_work_hours = v.hours("other_work_hours", other_work_hours)
     starter, aow = v.flag("starter", starter), v.flag("aow", aow)
     start = business_start_year if business_start_year is not None else (years[0] if starter else None)
     track = DeductionTrack(start, v.whole_number("starter_uses", starter_uses, 0, 10), aow)
     with recording():
-        return deductions_frame(track.year(y, profit, hours, partner_hours).row(0) for y in years)
+        rows = (track.year(y, profit, hours, partner_hours, other_work_hours=other_work_hours) for y in years)
+        return deductions_frame(d.row(0) for d in rows)

@@ -112,10 +112,21 @@ def net_income(
 
 
 def net_income_table(
-    years, profit: float, hours: float, starter: bool = False, aow: bool = False, partner_hours: float = 0.0
+    years,
+    profit: float,
+    hours: float,
+    starter: bool = False,
+    aow: bool = False,
+    partner_hours: float = 0.0,
+    *,
+    other_income: float = 0.0,
+    other_income_kind: str = "loon",
+    other_work_hours: float = 0.0,
 ) -> pd.DataFrame:
     """Net income of one profile in each of ``years``, counted as consecutive years
-    (the startersaftrek at most 3 times, as :func:`kortools.deductions_table`).
+    (the startersaftrek at most 3 times, as :func:`kortools.deductions_table`); with a wage
+    or benefit beside the business as :func:`net_income` (``other_income``,
+    ``other_income_kind``, ``other_work_hours``; other-income.md §1).
 
     Indexed by year; columns ``taxable_profit``, ``box1_tax``,
     ``algemene_heffingskorting``, ``arbeidskorting``, ``income_tax``, ``zvw``,
@@ -124,12 +135,19 @@ def net_income_table(
     values that are not law and the unconfirmed rules used;
     ``df.attrs["deductions"]``: the :func:`kortools.deductions_table` of the same years.
     """
-    deductions = deductions_table(years, profit, hours, starter, aow, partner_hours)
+    other_income = v.amount("other_income", other_income)
+    v.choice("other_income_kind", other_income_kind, BY_KEY)
+    other = split_other_income(other_income, other_income_kind)
+    deductions = deductions_table(
+        years, profit, hours, starter, aow, partner_hours, other_work_hours=other_work_hours
+    )
     with recording() as used:
+        record_other_income(other_income, other[1], other_income_kind)
         rows = {}
         for year in deductions.index:
             d = deductions.loc[year]
-            tax = income_tax(int(year), aow, d["profit"], d["ondernemersaftrek"], d["mkb_winstvrijstelling"])
+            parts = (d["profit"], d["ondernemersaftrek"], d["mkb_winstvrijstelling"])
+            tax = income_tax(int(year), aow, *parts, *other)
             rows[int(year)] = {
                 "taxable_profit": d["taxable_profit"],
                 "box1_tax": tax.box1_tax,
@@ -137,7 +155,7 @@ def net_income_table(
                 "arbeidskorting": tax.arbeidskorting,
                 "income_tax": tax.income_tax,
                 "zvw": tax.zvw,
-                "net_income": d["profit"] - tax.income_tax - tax.zvw,
+                "net_income": d["profit"] + other_income - tax.income_tax - tax.zvw,
             }
     used_all = (*deductions.attrs["assumptions"], *used.values())
     for year, row in rows.items():  # the status of the year's tax figures (issue #34)

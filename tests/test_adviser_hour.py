@@ -70,3 +70,12 @@ def test_the_links_to_the_other_dashboards_carry_the_shared_fields():
     nav = app.title.value
     assert "aftrekposten.ipynb?uren=1400&amp;starter=ja&amp;aow=nee" in nav
     assert "herziening.ipynb?kor_vanaf=2026" in nav and "btw_1=4200" in nav
+
+
+def test_the_aftrekposten_page_takes_a_wage_as_the_main_page_does():
+    # the same person as kt.net_income with a wage of € 20.000 and 1.000 hours in employment
+    app = ui.aftrekposten_app(query="winst=30000&uren=1400&ander_inkomen=20.000&uren_ander_werk=1000")
+    year = kt.tax_years()[-1]
+    expected = kt.net_income(year, 30000, 1400, other_income=20000, other_work_hours=1000)
+    assert app.net.loc[year, "net_income"] == pytest.approx(expected.net_income)
+    assert "ander_inkomen=20000" in ui.kor_verkenner("kapper", query="ander_inkomen=20000").title.value

@@ -24,6 +24,7 @@ from kortools.ui.text import (
     html_table,
     net_income_html,
 )
+from kortools.ui.verkenner_fields import other_income_specs
 
 # --- aftrekposten ---------------------------------------------------------------------
 
@@ -56,6 +57,7 @@ def aftrekposten_specs() -> dict[str, FieldSpec]:
         ),
         "starter": FieldSpec("bool", label="Starter", description="gestart in het eerste jaar"),
         "aow": FieldSpec("bool", label="AOW-leeftijd", description="AOW-leeftijd bereikt"),
+        **other_income_specs(),  # a wage or benefit, as on the KOR-verkenner (issue #35 item 6)
     }
 
 
@@ -86,7 +88,9 @@ class AftrekpostenApp(App):
                 layout={"width": "300px"},
             )
             self.sections += self.add_control(name, slider)
-        for name, value in (("partner_uren", partner_hours), ("starter", starter), ("aow", aow)):
+        values: dict[str, Any] = {"partner_uren": partner_hours, "starter": starter, "aow": aow}
+        values |= {"uren_ander_werk": 0, "ander_inkomen": 0.0, "soort_inkomen": "loon"}
+        for name, value in values.items():
             self.sections += self.field(name, value)
         self.chart = self.chart_image()
         self.table_html = self.make.html()
@@ -105,6 +109,9 @@ class AftrekpostenApp(App):
             values["starter"],
             values["aow"],
             values["partner_uren"],
+            other_income=values["ander_inkomen"],
+            other_income_kind=values["soort_inkomen"],
+            other_work_hours=values["uren_ander_werk"],
         )
         table = net.attrs["deductions"]
         self.table, self.net = table, net

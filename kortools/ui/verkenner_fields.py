@@ -139,25 +139,7 @@ def verkenner_specs() -> dict[str, FieldSpec]:
         "uren": FieldSpec("int", 0, 8784, label="Uren per jaar", help=" (aan het bedrijf)", field="hours"),
         "starter": FieldSpec("bool", label="Starter", description="startersaftrek mogelijk"),
         "aow": FieldSpec("bool", label="AOW-leeftijd", description="AOW-leeftijd bereikt", field="aow"),
-        "uren_ander_werk": FieldSpec(
-            "int",
-            0,
-            8784,
-            label="Uren ander werk",
-            help=" (gewerkte uren in loondienst of ander werk; telt niet voor starters)",
-            field="other_work_hours",
-        ),
-        "ander_inkomen": money(
-            label="Loon of uitkering", help=" (€ per jaar, bruto, naast het bedrijf)", field="other_income"
-        ),
-        "soort_inkomen": FieldSpec(
-            "choice",
-            options={k.key: k.key for k in OTHER_INCOME_KINDS},
-            label="Soort loon of uitkering",
-            choices=tuple((k.label_nl, k.key) for k in OTHER_INCOME_KINDS),
-            width="290px",
-            field="other_income_kind",
-        ),
+        **other_income_specs(),
         "rechtsvorm": FieldSpec(
             "choice",
             options=LEGAL_FORM_OPTIONS,
@@ -214,6 +196,37 @@ def verkenner_specs() -> dict[str, FieldSpec]:
             "percent", -50, 100, label="Groei omzet per jaar", help=" (%, voor de jaren zonder eigen omzet)"
         ),
         **year_specs(span),
+    }
+
+
+def other_income_specs() -> dict[str, FieldSpec]:
+    """A wage or benefit beside the business and the hours of other work: the KOR-verkenner's
+    and the Aftrekposten page's (issue #35 item 6), declared once."""
+    return {
+        "uren_ander_werk": FieldSpec(
+            "int",
+            0,
+            8784,
+            label="Uren ander werk",
+            help=" (gewerkte uren in loondienst of ander werk; telt niet voor starters)",
+            field="other_work_hours",
+        ),
+        "ander_inkomen": FieldSpec(
+            "float",
+            0,
+            MAX_AMOUNT,
+            label="Loon of uitkering",
+            help=" (€ per jaar, bruto, naast het bedrijf)",
+            field="other_income",
+        ),
+        "soort_inkomen": FieldSpec(
+            "choice",
+            options={k.key: k.key for k in OTHER_INCOME_KINDS},
+            label="Soort loon of uitkering",
+            choices=tuple((k.label_nl, k.key) for k in OTHER_INCOME_KINDS),
+            width="290px",
+            field="other_income_kind",
+        ),
     }
 
 
@@ -402,7 +415,8 @@ def shared_queries(values: Mapping[str, Any], s: kt.Scenario) -> dict[str, str]:
 
     from kortools.ui.base import url_value
 
-    person = {k: url_value(values[k]) for k in ("uren", "starter", "aow") if k in values}
+    shared = ("uren", "starter", "aow", *other_income_specs())
+    person = {k: url_value(values[k]) for k in shared if k in values}
     herziening = {"kor_vanaf": str(s.kor_from.year if s.kor_from else s.kor_start_year)}
     until = s.kor_until
     herziening["kor_tot"] = str(until.year) if until else "0"
