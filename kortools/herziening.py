@@ -19,6 +19,7 @@ import pandas as pd
 
 from kortools import _validate as v
 from kortools.errors import InputError
+from kortools.kor_years import days_in
 from kortools.parameters import recording, rule_assumption, tax_year_for, value
 
 MOVABLE = "movable"
@@ -177,6 +178,25 @@ def yearly_share(asset: Asset, year: int, kor_share: Callable[[int], float], per
             asset.vat, asset.first_use_year, period, year, kor_share(year), kor_share(asset.first_use_year)
         )
     )
+
+
+def kor_share_by_date(start: dt.date, end: dt.date | None, last_year: int) -> dict[int, float]:
+    """Each year's share under a KOR from ``start`` to ``end`` (its last day; None: it goes
+    on), ``start``'s year to ``last_year``, the sales spread evenly over the days: the
+    ``kor_share`` of :func:`herziening_schedule` for a KOR by date (kor-dates.md §5; a part
+    year is revised pro rata, herziening.md, unconfirmed). 1 April–31 December 2027:
+    275 / 365."""
+    if not isinstance(start, dt.date):
+        raise InputError("start", start, "allowed a datetime.date")
+    if end is not None and (not isinstance(end, dt.date) or end < start):
+        raise InputError("end", end, f"allowed a date on or after the start ({start.isoformat()}), or None")
+    shares = {}
+    for year in range(start.year, max(last_year, start.year) + 1):
+        first = max(start, dt.date(year, 1, 1))
+        last = dt.date(year, 12, 31) if end is None else min(end, dt.date(year, 12, 31))
+        days = (last - first).days + 1
+        shares[year] = max(0, days) / days_in(year)
+    return shares
 
 
 def _check_kor_years(kor_start_year, kor_last_year) -> range:

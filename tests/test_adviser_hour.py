@@ -69,7 +69,7 @@ def test_the_links_to_the_other_dashboards_carry_the_shared_fields():
     app = ui.kor_verkenner("starter", query="uren=1400")
     nav = app.title.value
     assert "aftrekposten.ipynb?uren=1400&amp;starter=ja&amp;aow=nee" in nav
-    assert "herziening.ipynb?kor_vanaf=2026" in nav and "btw_1=4200" in nav
+    assert "herziening.ipynb?kor_vanaf=2026-01-01" in nav and "btw_1=4200" in nav
 
 
 def test_the_aftrekposten_page_takes_a_wage_as_the_main_page_does():
@@ -79,3 +79,24 @@ def test_the_aftrekposten_page_takes_a_wage_as_the_main_page_does():
     expected = kt.net_income(year, 30000, 1400, other_income=20000, other_work_hours=1000)
     assert app.net.loc[year, "net_income"] == pytest.approx(expected.net_income)
     assert "ander_inkomen=20000" in ui.kor_verkenner("kapper", query="ander_inkomen=20000").title.value
+
+
+def test_the_herziening_page_takes_a_quarter_and_moves_a_start_no_longer_possible(monkeypatch):
+    # a machine's VAT of € 4.200, first used 2025, 5 years: € 840 a year. From 1 April 2027
+    # the KOR covers 275 of 2027's 365 days (kor-dates.md §5, pro rata by time): 840 × 275/365
+    # = 632,88 ≥ 500, repaid; 2028 and 2029 whole years: 840 each
+    app = ui.herziening_app(query="kor_vanaf=2027-04-01")
+    schedule = app.schedule
+    assert schedule.loc[2027, "payable"] == pytest.approx(840 * 275 / 365)
+    assert schedule.loc[2028, "payable"] == pytest.approx(840)
+    # an older link's year still means 1 January
+    older = ui.herziening_app(query="kor_vanaf=2027&kor_tot=0")
+    assert (older.controls["kor_vanaf"].value, older.controls["kor_tot"].value) == ("2027-01-01", "")
+    # on 5 December 2026 a start on 1 January 2027 is too late (by 3 December): 1 April is used
+    monkeypatch.setenv("KORTOOLS_TODAY", "2026-12-05")
+    late = ui.herziening_app(query="kor_vanaf=2027-01-01")
+    assert "gebruikt: 1 april 2027" in late.labels["kor_vanaf"].value
+    assert late.schedule.loc[2027, "payable"] == pytest.approx(840 * 275 / 365)
+    # an end before the start: refused beside "KOR tot en met"
+    bad = ui.herziening_app(query="kor_vanaf=2027-04-01&kor_tot=2026-12-31")
+    assert "kt-error" in bad.labels["kor_tot"].value

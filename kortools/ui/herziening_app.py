@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 from collections.abc import Mapping
 from functools import cached_property
 from typing import Any
@@ -10,8 +12,16 @@ import ipywidgets as w
 import pandas as pd
 
 import kortools as kt
-from kortools.herziening import FIRST_KOR_YEAR, first_year_revised, periods_by_kind
+from kortools.herziening import (
+    FIRST_KOR_YEAR,
+    first_year_revised,
+    kor_share_by_date,
+    periods_by_kind,
+    revision_period,
+)
+from kortools.kor import start_in_force
 from kortools.money import format_euro
+from kortools.steps import dutch_date
 from kortools.ui import chart_text, charts
 from kortools.ui.base import (
     MAX_AMOUNT,
@@ -54,10 +64,29 @@ def kind_labels() -> dict[str, str]:
 def herziening_specs() -> dict[str, FieldSpec]:
     """Every field of the herziening page, declared once."""
     years = herziening_years()
+    starts = [dt.date(y, m, 1) for y in years for m in (1, 4, 7, 10)]
+    ends = [dt.date(y, m, calendar.monthrange(y, m)[1]) for y in years for m in (3, 6, 9, 12)]
     specs = {
-        "kor_vanaf": FieldSpec("int", years[0], years[-1], label="KOR vanaf"),
-        # 0: the KOR does not end
-        "kor_tot": FieldSpec("int", 0, years[-1], label="KOR tot en met"),
+        # a quarter's first day, as on the KOR-verkenner (a year, as older links say: 1 January)
+        "kor_vanaf": FieldSpec(
+            "choice",
+            options={d.isoformat(): d for d in starts},
+            label="KOR vanaf",
+            help=" (begin van een kwartaal)",
+            choices=tuple((dutch_date(d), d.isoformat()) for d in starts),
+            width="180px",
+        ),
+        # a quarter's last day; "" (older links: 0) the KOR does not end; a year: 31 December
+        "kor_tot": FieldSpec(
+            "choice",
+            options={"": None, "0": None}
+            | {d.isoformat(): d for d in ends}
+            | {str(y): dt.date(y, 12, 31) for y in years},
+            label="KOR tot en met",
+            help=" (afmelden; leeg: doorlopend)",
+            choices=(("doorlopend", ""), *((dutch_date(d), d.isoformat()) for d in ends)),
+            width="180px",
+        ),
     }
     for i in range(1, ASSET_ROWS + 1):
         specs[f"soort_{i}"] = FieldSpec("choice", options=kind_labels(), label=f"Investering {i}: soort")
@@ -82,22 +111,11 @@ class HerzieningApp(App):
     ) -> None:
         super().__init__()
         self.specs = herziening_specs()
-        year_options = [(str(y), y) for y in herziening_years()]
+        end = "" if kor_last_year is None else dt.date(kor_last_year, 12, 31).isoformat()
         rows = [
-            self.make.html("<h3>KOR-jaren</h3>"),
-            *self.add_control(
-                "kor_vanaf",
-                self.make(w.Dropdown, options=year_options, value=kor_start_year, layout={"width": "100px"}),
-            ),
-            *self.add_control(
-                "kor_tot",
-                self.make(
-                    w.Dropdown,
-                    options=[("geen einde", 0), *year_options],
-                    value=kor_last_year or 0,
-                    layout={"width": "130px"},
-                ),
-            ),
+            self.make.html("<h3>KOR</h3>"),
+            *self.field("kor_vanaf", dt.date(kor_start_year, 1, 1).isoformat()),
+            *self.field("kor_tot", end),
         ]
         for i in range(1, ASSET_ROWS + 1):
             a = assets[i - 1] if i <= len(assets) else None
@@ -133,7 +151,10 @@ class HerzieningApp(App):
             for i in range(1, ASSET_ROWS + 1)
             if values[f"btw_{i}"] > 0
         ]
-        schedule = kt.herziening_schedule(assets, values["kor_vanaf"], values["kor_tot"] or None)
+        start, end = self.kor_dates(values)
+        last = max([start.year, *(a.first_use_year + revision_period(a) - 1 for a in assets)])
+        shares = kor_share_by_date(start, end, last)
+        schedule = kt.herziening_schedule(assets, start.year, end.year if end else None, kor_share=shares)
         self.schedule = schedule
         names = [a.name for a in assets]
         figure = charts.herziening_chart(schedule, names)
@@ -146,6 +167,28 @@ class HerzieningApp(App):
             f"({'terugbetalen' if total >= 0 else 'extra aftrek'})</div>"
         )
         self.assumptions.value = assumptions_html(schedule.attrs["assumptions"])
+
+    def kor_dates(self, values: Mapping[str, Any]) -> tuple[dt.date, dt.date | None]:
+        """The KOR's first and last day as chosen: a start before today is a fact (the client
+        joined then); a later one a plan, moved to the first start a request made today still
+        reaches when its deadline has passed (kor-dates.md §1, as on the KOR-verkenner)."""
+        options = self.specs["kor_vanaf"].options or {}
+        planned = options[values["kor_vanaf"]]
+        end = (self.specs["kor_tot"].options or {})[values["kor_tot"]]
+        return start_in_force(planned, kt.today()), end
+
+    def read_note(self, name: str) -> str | None:
+        """Beside "KOR vanaf", the start used when a late plan moved it (issue #35 item 6)."""
+        values, _ = self.current_values()
+        if name == "kor_vanaf" and "kor_vanaf" in values and "kor_tot" in values:
+            start, _end = self.kor_dates(values)
+            if start != (self.specs["kor_vanaf"].options or {})[values["kor_vanaf"]]:
+                return f"gebruikt: {dutch_date(start)} (aanmelden daarvoor is te laat)"
+        return super().read_note(name)
+
+    def model_fields(self) -> dict[str, str]:
+        """A date the model refuses is shown beside its control."""
+        return {**super().model_fields(), "start": "kor_vanaf", "end": "kor_tot"}
 
     @cached_property
     def widget(self) -> w.Widget:

@@ -417,9 +417,8 @@ def shared_queries(values: Mapping[str, Any], s: kt.Scenario) -> dict[str, str]:
 
     shared = ("uren", "starter", "aow", *other_income_specs())
     person = {k: url_value(values[k]) for k in shared if k in values}
-    herziening = {"kor_vanaf": str(s.kor_from.year if s.kor_from else s.kor_start_year)}
-    until = s.kor_until
-    herziening["kor_tot"] = str(until.year) if until else "0"
+    # the KOR's dates as typed (the Herziening page moves a late plan as this page does)
+    herziening = {k: str(values.get(k) or "") for k in ("kor_vanaf", "kor_tot")}
     for i, asset in enumerate(s.assets[:4], start=1):
         herziening |= {
             f"soort_{i}": asset.kind,
