@@ -101,9 +101,9 @@ class FieldSpec:
                 key = f"{key}-01-01"  # a date field given a year (an older link): 1 January
             if key not in options:
                 raise ValueError(f"‘{_shown(raw)}’ kan niet; {self.allowed_nl()}")
-            shown = [value for _words, value in self.choices]
-            if shown and key not in shown:  # an alias (an older link's "0" or year): the shown key
-                key = next((k for k in shown if options.get(k) == options[key]), key)
+            keys = [value for _words, value in self.choices]
+            if keys and key not in keys:  # an alias (an older link's "0" or year): the shown key
+                key = next((k for k in keys if options.get(k) == options[key]), key)
             return key
         if self.kind == "text":
             text = str(raw).strip()
