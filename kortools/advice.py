@@ -162,7 +162,7 @@ def build_advice(f: AdviceFigures) -> Advice:
     refused = [i for i, c in enumerate(f.code) if c in REFUSED]
 
     reasons = [_refused_reason(f, i) for i in refused]
-    reasons += [Reason(w.code, f"{w.title}: {w.detail}", w.title, None) for w in blocking]
+    reasons += [Reason(w.code, w.text_nl, w.title, None) for w in blocking]
     span = f"{f.years[0]}–{f.years[-1]}" if len(f.years) > 1 else str(f.years[0])
     more_nl, more_en = ("meer", "more") if net_total >= 0 else ("minder", "less")
     if math.isnan(net_total):
@@ -245,7 +245,7 @@ def build_advice(f: AdviceFigures) -> Advice:
                 lost,
             )
         )
-    reasons += [Reason(w.code, f"{w.title}: {w.detail}", w.title, None) for w in other]
+    reasons += [Reason(w.code, w.text_nl, w.title, None) for w in other]
     if kor_years and total > 0 and per_year < small:
         reasons.append(
             Reason(

@@ -269,6 +269,11 @@ class KorWarning:
     blocking: bool  # True: the KOR is not possible at all
     source: Source
 
+    @property
+    def text_nl(self) -> str:
+        """The warning as one Dutch sentence: its title and its detail (the advice's reason)."""
+        return f"{self.title}: {self.detail}"
+
 
 KVK = Source(
     "KVK: Kleineondernemersregeling (KOR) gebruiken",

@@ -3,6 +3,8 @@ investments are entered as the client says them (a price incl. or excl. VAT)."""
 
 from __future__ import annotations
 
+import html
+
 import pytest
 
 import kortools as kt
@@ -100,3 +102,12 @@ def test_the_herziening_page_takes_a_quarter_and_moves_a_start_no_longer_possibl
     # an end before the start: refused beside "KOR tot en met"
     bad = ui.herziening_app(query="kor_vanaf=2027-04-01&kor_tot=2026-12-31")
     assert "kt-error" in bad.labels["kor_tot"].value
+
+
+def test_a_warning_is_said_once_on_the_page():
+    # the starter's herziening warning was both a reason under the verdict and under "Let op"
+    app = ui.kor_verkenner("starter", query="")
+    assert app.shown.warnings
+    page = app.headline.value + app.warnings.value
+    for warning in app.shown.warnings:
+        assert page.count(html.escape(warning.detail, quote=True)) == 1, warning.code

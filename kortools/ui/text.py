@@ -100,9 +100,9 @@ def _gain_sentence(gross_gain: float, net_gain: float, when: str, years: str) ->
 
 def other_reasons(advice, shown_elsewhere=()) -> list:
     """The advice's reasons the headline sentences do not already say, in the model's order;
-    ``shown_elsewhere``: codes the page says in its own place (the KVK warnings under "Let op":
-    one warning said once, issue #35 item 6)."""
-    return [r for r in advice.reasons if r.code not in HEADLINE_REASONS and r.code not in shown_elsewhere]
+    ``shown_elsewhere``: texts the page says in their own place (the KVK warnings under "Let
+    op": one warning said once, issue #35 item 6; a refused year's own reason stays)."""
+    return [r for r in advice.reasons if r.code not in HEADLINE_REASONS and r.text_nl not in shown_elsewhere]
 
 
 def headline_html(advice, shown_elsewhere=()) -> str:

@@ -334,7 +334,7 @@ class KorVerkenner(App, VerkennerTabs, Variants):
             moved = "".join(
                 f'<p class="kt-moved">{escape(x)}</p>' for x in moved_dates_nl(self.shown.scenario)
             )
-            warned = {w.code for w in self.shown.warnings}  # said under "Let op", not twice
+            warned = {w.text_nl for w in self.shown.warnings}  # said under "Let op", not twice
             headline = headline_html(self.advice, warned)
             self.headline.value = headline + moved + steps_html(kt.next_steps(self.shown))
         m = self.first_kor_margin
