@@ -13,7 +13,7 @@ WORKERS ?= 2
 SERVE_PORT ?= 8443
 SERVE_HOST ?= 127.0.0.1
 
-.PHONY: dashboard serve test lint unit notebooks browser benchmarks chromium nginx npm pdftoppm clean
+.PHONY: dashboard serve test lint unit notebooks browser benchmarks pictures chromium nginx npm pdftoppm clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -73,6 +73,10 @@ lint: $(STAMP)
 
 test: $(STAMP) chromium nginx pdftoppm $(AXE) lint
 	$(BIN)/python -m pytest
+
+# The README's pictures (docs/img/): the dashboard in Chromium and the report's first page.
+pictures: $(STAMP) chromium
+	$(BIN)/python docs/pictures.py
 
 benchmarks: $(STAMP) chromium
 	$(BIN)/python benchmarks/model.py

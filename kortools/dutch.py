@@ -5,7 +5,7 @@ sixteen thousand five hundred and ``16.500,50`` has fifty cents. Accepted: ``165
 ``16.500``, ``16.500,50``, ``16500,50``, ``€ 16.500,00``, ``€16.500``, ``-500`` where a
 field allows negatives; rates as ``21``, ``21%``, ``21 %``, ``9,5%``. A form that could
 mean two things is refused, never guessed: ``16,500`` (English thousands, or 16,5?) and
-``1.5`` or ``12.34`` (an English decimal point). The README has the full table.
+``1.5`` or ``12.34`` (an English decimal point). docs/model.md ("Dutch numbers in") has the full table.
 """
 
 from __future__ import annotations

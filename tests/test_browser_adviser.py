@@ -124,3 +124,25 @@ def test_the_case_survives_a_reload_back_and_the_other_dashboards(page, voila, o
     assert page.locator(".kt-field-btw_1 input").input_value() == f"{chair.vat:g}"
     assert_no_traceback(page)
     page.screenshot(path=output_dir / "adviser_herziening_from_link.png", full_page=True)
+
+
+def test_the_readme_pictures_are_made_from_the_served_dashboard(voila, browser, tmp_path):
+    # issue #35 item 7: the README's pictures come from here (make pictures writes docs/img/)
+    import importlib.util
+
+    from voila_server import ROOT
+
+    spec = importlib.util.spec_from_file_location("pictures", ROOT / "docs" / "pictures.py")
+    assert spec is not None and spec.loader is not None
+    pictures = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(pictures)
+    made = [
+        pictures.dashboard_picture(tmp_path, voila.page_url("kor_verkenner.ipynb"), browser),
+        pictures.report_picture(tmp_path),
+    ]
+    from PIL import Image
+
+    for path, width in zip(made, (pictures.DASHBOARD_WIDTH, pictures.REPORT_WIDTH), strict=True):
+        with Image.open(path) as image:
+            assert image.width == width and image.height > width / 2
+        assert path.stat().st_size < 200_000

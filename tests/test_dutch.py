@@ -1,4 +1,4 @@
-"""Dutch numbers in: every documented form (README "Dutch numbers in"), read the same by
+"""Dutch numbers in: every documented form (docs/model.md "Dutch numbers in"), read the same by
 the dashboard field, the URL and the portfolio reader; the ambiguous ones refused."""
 
 import pandas as pd

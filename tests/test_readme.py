@@ -1,6 +1,7 @@
-"""The README's examples run, and say what the model gives (issue #19: public names keep working).
+"""The README's and docs' examples run, and say what the model gives (issue #19: public names
+keep working; issue #36 moved most of them from the README to docs/).
 
-Every ```python block of the README is executed; a line ``expression  # 6000.0, 7260.0``
+Every ```python block of the README and of docs/*.md is executed; a line ``expression  # 6000.0, 7260.0``
 is checked: the expression's values equal the numbers in the comment to the precision the
 README writes them (2470 to the euro, 41493.69 to the cent, 0.391 to a thousandth).
 """
@@ -13,12 +14,14 @@ from pathlib import Path
 
 import pytest
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
+DOCS = [README, *sorted((ROOT / "docs").glob("*.md"))]
 BLOCK = re.compile(r"```python\n(.*?)```", re.S)
 
 
 def blocks() -> list[str]:
-    return BLOCK.findall(README.read_text(encoding="utf-8"))
+    return [block for path in DOCS for block in BLOCK.findall(path.read_text(encoding="utf-8"))]
 
 
 def claims(block: str) -> list[tuple[str, str]]:
@@ -99,3 +102,24 @@ def test_a_readme_example_runs_and_its_figures_hold(index, tmp_path, monkeypatch
 
 def test_the_readme_checks_figures():
     assert sum(len(claims(b)) for b in blocks()) >= 8  # the examples are checked, not only run
+
+
+def test_the_readme_is_short_and_links_every_doc_once():
+    # issue #36 item 4: what kortools answers, the two commands, a picture, the API in a
+    # screen, where to go next; the rest in docs/, each linked once
+    text = README.read_text(encoding="utf-8")
+    assert len(text.encode("utf-8")) < 12_000
+    assert text.index("make dashboard") < text.index("```python")
+    for doc in sorted((ROOT / "docs").glob("*.md")):
+        assert text.count(f"](docs/{doc.name})") == 1, doc.name
+
+
+def test_the_readme_opens_with_the_dashboard_and_the_report():
+    # issue #35 item 7: look before you read; the pictures are kept small (docs/pictures.py)
+    text = README.read_text(encoding="utf-8")
+    first_section = text.split("\n## ", 1)[0]
+    for name in ("dashboard.png", "report.png"):
+        assert f'src="docs/img/{name}"' in first_section
+        picture = ROOT / "docs" / "img" / name
+        assert picture.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+        assert picture.stat().st_size < 200_000

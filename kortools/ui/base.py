@@ -1,7 +1,7 @@
 """The dashboards' shared machinery: the app base (controls with an error line, a guarded
 refresh, no traceback on the page), the query string under Voila, the logger.
 
-Design (see README "Dashboard design"): no ``interactive_output`` and no ``Output``
+Design (see docs/architecture.md, "The dashboard's design"): no ``interactive_output`` and no ``Output``
 widgets. Charts are PNG bytes set on persistent ``Image`` widgets and text is set on
 ``HTML`` widgets, so nothing is captured from stdout or the display system (the
 Voila hang in shared/repro/voila-hang needs both). Every callback is guarded: an

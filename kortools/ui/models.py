@@ -4,7 +4,7 @@ Every ipywidgets control comes with its own ``Layout`` model and (for most contr
 its own style model. Under Voila the browser builds every model before it shows a
 widget, one kernel round trip each, so page load time grows with the model count.
 Widgets with the same layout and style can share one model of each; the main
-dashboard went from 166 models to about 80 this way (README "Dashboard design").
+dashboard went from 166 models to about 80 this way (docs/architecture.md, "The dashboard's design").
 
 Shared models must not be changed after building: a change would show on every widget
 that shares them. The dashboards never change a layout or style after building.
