@@ -54,7 +54,7 @@ _EXPORTS = {
     "parameter_status": "kortools.parameters",
     "tax_years": "kortools.parameters",
     "value": "kortools.parameters",
-    "Scenario": "kortools.scenario",
+    "Scenario": "kortools.evaluation",  # through the evaluation: it sets the deprecated Scenario.compare
     "example_scenario": "kortools.scenario_files",
     "example_scenarios": "kortools.scenario_files",
     "load_scenario": "kortools.scenario_files",

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from kortools.auditfile_lines import TooLarge, head_of, line_table, size_of
+from kortools.auditfile_halves import line_table
+from kortools.auditfile_lines import TooLarge, head_of, size_of
 from kortools.auditfile_rules import (
     CUSTOMER_KINDS,
     SOURCE_COLUMNS,

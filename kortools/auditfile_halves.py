@@ -36,7 +36,15 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from kortools.auditfile_lines import LineTable, size_of, streamed_columns, table_of
+from kortools.auditfile_lines import (
+    LineTable,
+    joined,
+    one_pass_tables,
+    plain_xml,
+    size_of,
+    streamed_columns,
+    table_of,
+)
 
 #: Files from this size (bytes) are read in two halves; smaller ones in one pass (starting
 #: the helper, a Python with pandas, costs about a second of one core).
@@ -54,6 +62,17 @@ _TAIL_BYTES = 64 * 1024  # where the last transaction's end tag is looked for
 #: Python importing pandas) and sends its tables back (measured waits 0-2.6 s at one half).
 FIRST_SHARE = 0.55
 _LOG = logging.getLogger(__name__)
+
+
+def line_table(af, source: io.BytesIO | Path | None = None) -> LineTable:
+    """The lines of the open pyxaf file ``af``: a plain XAF file (``source``) in two halves
+    by two processes where that pays, else streamed; any other in one pass
+    (kortools.auditfile_lines). This module reads with that one's pass, never the reverse."""
+    import pyxaf
+
+    if af.format.family is pyxaf.Family.XAF and source is not None and plain_xml(source):
+        return joined(halves(source) or [table_of(chunk) for chunk in streamed_columns(source)])
+    return joined(one_pass_tables(af))
 
 
 def halves(source: io.BytesIO | Path) -> list[LineTable] | None:

@@ -85,22 +85,18 @@ class LineTable:
     dates: pd.Series  # per transaction number: its date (datetime64), NaT when unreadable
 
 
-def line_table(af, source: io.BytesIO | Path | None = None) -> LineTable:
-    """The lines of the open pyxaf file ``af`` (module docstring for the three passes)."""
+def one_pass_tables(af) -> list[LineTable]:
+    """The tables of the open pyxaf file ``af`` read in this process: a non-XAF format
+    normalised by pyxaf, a XAF file raw (module docstring; a plain XAF file may be read in
+    two halves instead, ``kortools.auditfile_halves.line_table``)."""
     import pyxaf
 
-    if af.format.family is not pyxaf.Family.XAF:
-        chunks = _normalised_columns(af)
-    elif source is not None and plain_xml(source):
-        from kortools.auditfile_halves import halves  # it reads with this module's pass
-
-        return _joined(halves(source) or [table_of(chunk) for chunk in streamed_columns(source)])
-    else:
-        chunks = _raw_columns(af)
-    return _joined([table_of(chunk) for chunk in chunks])
+    chunks = _normalised_columns(af) if af.format.family is not pyxaf.Family.XAF else _raw_columns(af)
+    return [table_of(chunk) for chunk in chunks]
 
 
-def _joined(tables: list[LineTable]) -> LineTable:
+def joined(tables: list[LineTable]) -> LineTable:
+    """One table of several (the halves of a file, or its chunks)."""
     return LineTable(
         pd.concat([t.lines for t in tables], ignore_index=True),
         pd.concat([t.dates for t in tables], ignore_index=True),

@@ -462,4 +462,19 @@ def _on_calendar(figures: AdviceFigures, calendar: Calendar, row: int) -> Advice
     )
 
 
+def _compare(self: Scenario) -> pd.DataFrame:
+    """The per-year comparison table: deprecated, use ``kt.evaluate(scenario).table``.
+
+    Kept working for older code as ``Scenario.compare``, set here (the evaluation imports the
+    scenario, never the reverse: no import cycle, issue #36); ``kt.Scenario`` is read
+    through this module so the method is there.
+    """
+    import warnings
+
+    warnings.warn("Scenario.compare() is deprecated: use kt.evaluate(scenario).table", DeprecationWarning, 2)
+    return evaluate(self).table
+
+
+Scenario.compare = _compare  # type: ignore[attr-defined]
+
 __all__ = ["COMPARISON_COLUMNS", "Calendar", "ScenarioResult", "advise_many", "evaluate", "vat_years_of"]

@@ -465,21 +465,6 @@ class Scenario:
         """Not an entrepreneur in 1 or more of the 5 preceding years (deductions.md §1, §3)."""
         return is_starter(year, self.business_start_year)
 
-    def compare(self):
-        """The per-year comparison table: deprecated, use ``kt.evaluate(scenario).table``.
-
-        Kept working for older code; the model's modules import upward from here, and this
-        method is the one place that reaches back into the evaluation (issue #19).
-        """
-        import warnings
-
-        from kortools.evaluation import evaluate
-
-        warnings.warn(
-            "Scenario.compare() is deprecated: use kt.evaluate(scenario).table", DeprecationWarning, 2
-        )
-        return evaluate(self).table
-
     def to_dict(self) -> dict[str, Any]:
         data = {f.name: getattr(self, f.name) for f in fields(self)}
         data["assets"] = [
