@@ -6,7 +6,15 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 from voila_server import ROOT, VoilaServer, launch_chromium
+
+# Hypothesis profiles (issue #36 item 3): "ci" (make test, .ci/run) runs each property's own
+# number of examples and prints a failing example's reproduction blob; "dev"
+# (HYPOTHESIS_PROFILE=dev) caps the properties that set no number of their own at 20.
+settings.register_profile("ci", deadline=None, print_blob=True, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("dev", max_examples=20, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 OUTPUT = ROOT / "test-output"
 #: The date every test reasons from (kt.today), unless a test sets another: the figures and
@@ -61,3 +69,13 @@ def page(browser):
 def pytest_collection_modifyitems(items):
     if os.environ.get("CI") and not Path("/usr/bin/chromium").exists():
         raise pytest.UsageError("CI needs /usr/bin/chromium for the browser tests (make test installs it)")
+
+
+def verdict_follows_the_figures(advice) -> None:
+    """The verdict as kortools.advice.build_advice decides it: "niet meedoen" when the KOR
+    applies in no year or gains nothing over the years; "meedoen" only on a gain."""
+    assert advice.verdict in ("meedoen", "niet_meedoen", "nader_bekijken")
+    if not advice.kor_years or advice.total_difference <= 0:
+        assert advice.verdict == "niet_meedoen", (advice.kor_years, advice.total_difference)
+    if advice.verdict == "meedoen":
+        assert advice.total_difference > 0 and advice.kor_years

@@ -5,6 +5,9 @@ expected figure is the arithmetic beside it (auditfile.md §6 worked cases A–D
 
 from __future__ import annotations
 
+import io
+
+import pypdf
 import pytest
 from auditfiles.writer import Ledger, Line, Tx, credit_note, purchase, sale, write, xml
 
@@ -218,7 +221,10 @@ def test_the_command_reads_explains_and_advises(tmp_path, capsys):
     melding = [r[1].value for r in book["meldingen"].iter_rows(min_row=2)]
     assert any("Jan" in m for m in melding)  # the customer with only a name
     assert main(["boeken", str(tmp_path / "2024.xaf"), "--out", str(tmp_path / "r.pdf")]) == 0
-    assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF")
+    report = (tmp_path / "r.pdf").read_bytes()
+    assert report.startswith(b"%PDF")
+    first = " ".join(pypdf.PdfReader(io.BytesIO(report)).pages[0].extract_text().split())
+    assert "KOR-advies voor Kapsalon Anna" in first  # the books' company is the report's client
 
 
 def test_the_command_says_in_dutch_what_it_refused(tmp_path, capsys):

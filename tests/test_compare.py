@@ -1,7 +1,9 @@
 """Scenarios side by side, and the KOR-minus-regular difference split into parts that add up."""
 
 import dataclasses
+import io
 
+import pypdf
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -116,5 +118,8 @@ def test_compare_command_writes_the_sheets(tmp_path):
     kapper = kt.advise(kt.evaluate(kt.example_scenario("kapper")))
     assert total[kt.example_scenario("kapper").name] == pytest.approx(kapper.net_total_difference)
     assert cli.main(["compare", *scenarios, "--out", str(tmp_path / "x.pdf")]) == 0
-    assert (tmp_path / "x.pdf").read_bytes().startswith(b"%PDF")
+    pdf = (tmp_path / "x.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF")
+    text = " ".join(" ".join(p.extract_text().split()) for p in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    assert all(kt.example_scenario(n).name in text for n in ("kapper",))  # the compared cases
     assert cli.main(["compare", *scenarios, "--out", str(tmp_path / "x.csv")]) == 2

@@ -1,12 +1,16 @@
 """kortools.ui without a browser: URL parsing, Dutch messages, the apps' behaviour, charts."""
 
+import io
+import re
+
 import matplotlib.colors as mcolors
+import pypdf
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 import kortools as kt
-from kortools.money import to_cents
+from kortools.money import format_euro, to_cents
 from kortools.ui import app as ui
 from kortools.ui import charts
 from kortools.ui.text import dutch_error
@@ -194,6 +198,8 @@ def test_report_button_offers_the_pdf_of_the_case_on_screen():
     assert "kt-autodownload" in link
     pdf = base64.b64decode(link.split("base64,")[1].split('"')[0])
     assert pdf.startswith(b"%PDF")
+    first = pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert "KOR-advies voor Webwinkel Bakker" in " ".join(first.split())  # the case on screen
 
 
 def _models_in(widget) -> set:
@@ -253,6 +259,9 @@ def test_net_income_tab_shows_the_models_curve():
     app = ui.kor_verkenner("kapper", query="")
     app.tabs.selected_index = app.TABS.index("Netto-inkomen")
     assert bytes(app.net_chart.value).startswith(b"\x89PNG")
+    # its words: at the client's 16.500 the model's net incomes (kt.net_by_turnover's row)
+    row = kt.net_by_turnover(app.result.scenario).set_index("turnover").loc[16_500]
+    assert f"{format_euro(row.kor_net_income, cents=False)} met KOR" in app.net_chart.tooltip
     # kt.net_by_turnover for the kapper: the KOR costs net income at low turnovers, where
     # the lost input VAT (0.21 × 2,500 = 525) is more than the VAT kept (0.09 × turnover);
     # above the 20,000 threshold the previous-year test bars the KOR.
@@ -298,6 +307,11 @@ def test_variants_pin_compare_and_travel_in_the_link():
     assert "€ 918,64" in app.variants_table.value
     assert bytes(app.variants_chart.value).startswith(b"\x89PNG")
     assert bytes(app.waterfall_chart.value).startswith(b"\x89PNG")
+    # the charts' words are the model's: each variant's net total, the case's net difference
+    assert "Nu € 1.837" in app.variants_chart.tooltip  # 919.35 + 917.93 = 1,837.28
+    words = app.waterfall_chart.tooltip  # the chosen variant's parts, each rounded to the euro
+    amounts = [int(x.replace(".", "")) for x in re.findall(r"€ (-?[\d.]+)", words)]
+    assert len(amounts) == 8 and abs(sum(amounts[:-1]) - amounts[-1]) <= 4  # they add up to the net
     query = _query_of(app)
     # each variant carries only what differs from the case on screen (KOR 2027, nettoprijs)
     assert "variant=A%3Bbeleid%3Dconsumentenprijs&" in query + "&"
