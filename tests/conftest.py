@@ -69,13 +69,3 @@ def page(browser):
 def pytest_collection_modifyitems(items):
     if os.environ.get("CI") and not Path("/usr/bin/chromium").exists():
         raise pytest.UsageError("CI needs /usr/bin/chromium for the browser tests (make test installs it)")
-
-
-def verdict_follows_the_figures(advice) -> None:
-    """The verdict as kortools.advice.build_advice decides it: "niet meedoen" when the KOR
-    applies in no year or gains nothing over the years; "meedoen" only on a gain."""
-    assert advice.verdict in ("meedoen", "niet_meedoen", "nader_bekijken")
-    if not advice.kor_years or advice.total_difference <= 0:
-        assert advice.verdict == "niet_meedoen", (advice.kor_years, advice.total_difference)
-    if advice.verdict == "meedoen":
-        assert advice.total_difference > 0 and advice.kor_years

@@ -4,9 +4,9 @@ import math
 from collections import Counter
 
 import pytest
-from conftest import verdict_follows_the_figures
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
+from verdicts import verdict_follows_the_figures
 
 import kortools as kt
 

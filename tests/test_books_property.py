@@ -8,9 +8,9 @@ import tempfile
 from pathlib import Path
 
 from auditfiles.writer import Ledger, Line, Tx, write
-from conftest import verdict_follows_the_figures
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
+from verdicts import verdict_follows_the_figures
 
 import kortools as kt
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import verdict_follows_the_figures
+from verdicts import verdict_follows_the_figures
 
 import kortools as kt
 from kortools.parameters import DATA_DIR_VARIABLE, data_dir, use_data_dir

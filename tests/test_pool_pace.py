@@ -138,13 +138,15 @@ def test_a_server_keeps_the_pages_it_is_told_ready_and_builds_them_one_after_the
         assert "Using pre-heated kernel" in log.read_text()
 
 
-def test_a_bad_pool_size_stops_the_server_with_a_message(output_dir):
-    log = output_dir / "voila-bad-pool.log"
-    server = VoilaServer(env={pool_pace.ENV_POOL: "veel"}, log=log)
-    with pytest.raises(RuntimeError, match="voila exited"):
-        server.start(timeout=60)
-    server.stop()
-    assert "KORTOOLS_POOL must be a whole number of pages, 0 to 500; got 'veel'" in log.read_text()
+def test_a_bad_pool_size_stops_the_server_with_a_message(monkeypatch):
+    # read when the server builds its kernel manager (in-process: no server started, #36)
+    from kortools.serving.kernel_cap import CappedKernelManager
+
+    monkeypatch.setenv(pool_pace.ENV_POOL, "veel")
+    with pytest.raises(
+        ValueError, match="KORTOOLS_POOL must be a whole number of pages, 0 to 500; got 'veel'"
+    ):
+        CappedKernelManager()
 
 
 def test_a_refill_waits_while_visitors_are_at_work_and_goes_when_they_are_quiet():
