@@ -83,7 +83,8 @@ def run_books(
         *_findings_nl(books.findings),
         "",
         f"Advies: {advice.verdict_nl} (KOR vanaf {dutch_date(scenario.kor_from)}); "
-        f"netto {format_euro(advice.net_gain_per_kor_year, cents=False)} per KOR-jaar.",
+        f"netto {format_euro(advice.net_gain_per_kor_year, cents=False)} per KOR-jaar."
+        + (f" {advice.tax_mark_nl(advice.kor_years)}" if advice.tax_mark_nl(advice.kor_years) else ""),
     ]
     if out is not None:
         lines.append(t["books_written"].format(out=out))

@@ -214,6 +214,9 @@ def test_the_command_reads_explains_and_advises(tmp_path, capsys):
     assert main(["boeken", *map(str, files), "--out", str(tmp_path / "advies.xlsx")]) == 0
     out = capsys.readouterr().out
     assert "Kapsalon Anna: 2024, 2025" in out and "Advies:" in out
+    # the KOR years' tax figures beside the net figure: 2027 as the Belastingplan 2027 proposes
+    advice_line = next(line for line in out.splitlines() if line.startswith("Advies:"))
+    assert "Belastingcijfers 2027: voorlopig (voorstel Belastingplan 2027)" in advice_line
     book = openpyxl.load_workbook(tmp_path / "advies.xlsx")
     assert book.sheetnames == ["samenvatting", "herkomst", "investeringen", "meldingen", "advies"]
     rows = {r[0].value: [c.value for c in r[1:]] for r in book["samenvatting"].iter_rows(min_row=2)}
