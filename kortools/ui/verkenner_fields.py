@@ -104,13 +104,7 @@ def verkenner_specs() -> dict[str, FieldSpec]:
             field="policy",
         ),
         "investering": money(label="Geplande investering", help=" (€, roerend)"),
-        "investering_bedrag": FieldSpec(
-            "choice",
-            options=PLANNED_AMOUNT_OPTIONS,
-            label="Dat bedrag is",
-            choices=tuple((words, key) for key, words in PLANNED_AMOUNT_OPTIONS.items()),
-            width="180px",
-        ),
+        "investering_bedrag": amount_kind(PLANNED_AMOUNT_OPTIONS),
         "investering_jaar": FieldSpec(
             "int",
             span[0],
@@ -121,13 +115,7 @@ def verkenner_specs() -> dict[str, FieldSpec]:
             choices=span_choices,
         ),
         "eerder_btw": money(label="Eerdere investering", help=" (€: de afgetrokken btw, of de prijs)"),
-        "eerder_bedrag": FieldSpec(
-            "choice",
-            options=PAST_AMOUNT_OPTIONS,
-            label="Dat bedrag is",
-            choices=tuple((words, key) for key, words in PAST_AMOUNT_OPTIONS.items()),
-            width="180px",
-        ),
+        "eerder_bedrag": amount_kind(PAST_AMOUNT_OPTIONS),
         "eerder_jaar": FieldSpec("int", 2000, years[-1], label="Jaar eerdere investering", widget="bounded"),
         "eerder_soort": FieldSpec(
             "choice",
@@ -197,6 +185,12 @@ def verkenner_specs() -> dict[str, FieldSpec]:
         ),
         **year_specs(span),
     }
+
+
+def amount_kind(options: dict[str, str]) -> FieldSpec:
+    """ "Dat bedrag is": what an investment's amount is (``options``: key → Dutch words)."""
+    choices = tuple((words, key) for key, words in options.items())
+    return FieldSpec("choice", options=options, label="Dat bedrag is", choices=choices, width="180px")
 
 
 def other_income_specs() -> dict[str, FieldSpec]:
