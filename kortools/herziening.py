@@ -288,9 +288,10 @@ def herziening_assumptions(
     """Record the unconfirmed rules (herziening.md) this schedule relies on."""
     if not assets:
         return
-    rule_assumption("herziening_whole_years")
-    if any(0 < kor_share(y) < 1 for y in frame.index):
+    if any(0 < kor_share(y) < 1 for y in frame.index):  # a start, an exit or a crossing in a year
         rule_assumption("herziening_part_year")
+    else:
+        rule_assumption("herziening_whole_years")
     if any(kor_share(a.first_use_year) > 0 and kor_share(a.first_use_year - 1) == 0 for a in assets):
         rule_assumption("herziening_same_year_asset")
     if any(a.kind == INVESTMENT_SERVICE for a in assets):

@@ -3,12 +3,11 @@ investments are entered as the client says them (a price incl. or excl. VAT)."""
 
 from __future__ import annotations
 
-import html
-
 import pytest
 
 import kortools as kt
 from kortools import ui
+from kortools.ui.text import words_html
 from kortools.ui.verkenner_fields import verkenner_specs
 
 SPECS = verkenner_specs()
@@ -110,4 +109,12 @@ def test_a_warning_is_said_once_on_the_page():
     assert app.shown.warnings
     page = app.headline.value + app.warnings.value
     for warning in app.shown.warnings:
-        assert page.count(html.escape(warning.detail, quote=True)) == 1, warning.code
+        assert page.count(words_html(warning.detail)) == 1, warning.code
+
+
+def test_a_part_year_is_not_said_to_be_a_whole_year():
+    # the Herziening page by date: the assumptions say the part year's rule, not "hele kalenderjaren"
+    keys = {a.key for a in ui.herziening_app(query="kor_vanaf=2027-04-01").schedule.attrs["assumptions"]}
+    assert "herziening_part_year" in keys and "herziening_whole_years" not in keys
+    keys = {a.key for a in ui.herziening_app(query="kor_vanaf=2027-01-01").schedule.attrs["assumptions"]}
+    assert "herziening_whole_years" in keys and "herziening_part_year" not in keys

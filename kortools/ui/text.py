@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -110,15 +111,15 @@ def headline_html(advice, shown_elsewhere=()) -> str:
     those in ``shown_elsewhere``, see :func:`other_reasons`)."""
     verdict, gain, total = headline_sentences(advice)
     items = "".join(
-        f'<li data-code="{escape(r.code)}">{escape(r.text_nl)}</li>'
+        f'<li data-code="{escape(r.code)}">{words_html(r.text_nl)}</li>'
         for r in other_reasons(advice, shown_elsewhere)
     )
     return (
-        f'<div class="kt-verdict" data-verdict="{escape(advice.verdict)}">{escape(verdict)}</div>'
+        f'<div class="kt-verdict" data-verdict="{escape(advice.verdict)}">{words_html(verdict)}</div>'
         f'<div class="kt-headline"><span class="kt-gain" data-gain="{advice.gain_per_kor_year:.2f}" '
-        f'data-net-gain="{advice.net_gain_per_kor_year:.2f}">{escape(gain)}</span></div>'
+        f'data-net-gain="{advice.net_gain_per_kor_year:.2f}">{words_html(gain)}</span></div>'
         f'<div class="kt-total" data-total="{advice.total_difference:.2f}" '
-        f'data-net-total="{advice.net_total_difference:.2f}">{escape(total)}</div>'
+        f'data-net-total="{advice.net_total_difference:.2f}">{words_html(total)}</div>'
         + (f'<ul class="kt-reasons">{items}</ul>' if items else "")
     )
 
@@ -166,6 +167,15 @@ def _net_by_turnover_words(frame: pd.DataFrame) -> str:
         return f"<p>{escape(cliff)}</p>"
     span = f"{format_euro(losing.min(), cents=False)} tot {format_euro(losing.max(), cents=False)}"
     return f"<p>{escape(f'De KOR kost netto inkomen bij een omzet van {span} (rood). ' + cliff)}</p>"
+
+
+AMOUNT = re.compile(r"€ (-?[0-9][0-9.,]*)")
+
+
+def words_html(text: object) -> str:
+    """Dutch sentences as HTML text: escaped, each amount kept on one line with its "€" (a
+    line never ends on "€", issue #35 item 5; the words a reader copies are unchanged)."""
+    return AMOUNT.sub(r'<span class="kt-amount">€ \1</span>', escape(text))
 
 
 def escape(text: object) -> str:
@@ -261,7 +271,7 @@ def steps_html(steps) -> str:
     items = "".join(
         f'<li data-kind="{escape(s.kind)}">'
         + (f"<b>{escape(dutch_date(s.date))}</b>: " if s.date else "")
-        + f"{escape(s.text_nl)}</li>"
+        + f"{words_html(s.text_nl)}</li>"
         for s in steps
     )
     return f'<div class="kt-steps"><b>Wat nu?</b><ul>{items}</ul></div>'
@@ -272,7 +282,7 @@ def warnings_html(warnings) -> str:
         return '<div class="kt-ok">Geen van de KVK-waarschuwingen is van toepassing.</div>'
     items = "".join(
         f'<li class="{"kt-blocking" if w.blocking else "kt-warning"}" data-code="{escape(w.code)}">'
-        f"<b>{escape(w.title)}</b>: {escape(w.detail)}</li>"
+        f"<b>{escape(w.title)}</b>: {words_html(w.detail)}</li>"
         for w in warnings
     )
     return f'<div class="kt-warnings"><b>Let op: de KOR is minder gunstig, want:</b><ul>{items}</ul></div>'
@@ -308,6 +318,7 @@ def address_html(query: str) -> str:
 STYLE = """
 <style>
 .kt-read { color: #0d47a1; font-weight: 600; }
+.kt-amount { white-space: nowrap; }
 .kt-error { color: #c62828; font-weight: 600; font-size: 0.95em; min-height: 0; }
 .kt-headline { font-size: 1.35em; margin: 0.2em 0 0.4em 0; }
 .kt-headline b { white-space: nowrap; }
