@@ -66,39 +66,44 @@ def tax_value(year: int, aow, profit, ondernemersaftrek, mkb):
 @dataclass(frozen=True)
 class DeductionPart:
     """One part of the deductions, declared once: the :class:`Deductions` field, its Dutch
-    and English label and its rule. The tables, charts, the PDF and the portfolio iterate
-    :data:`ONDERNEMERSAFTREK_PARTS` / :data:`DEDUCTION_PARTS`; a new part is one line there
-    and its rule in :func:`deduction_arrays`."""
+    and English label, its rule and its colour in the charts. The tables, charts, the PDF
+    and the portfolio iterate :data:`ONDERNEMERSAFTREK_PARTS` / :data:`DEDUCTION_PARTS`; a
+    new part is one line there and its rule in :func:`deduction_arrays`."""
 
     name: str
     label_nl: str
     label_en: str
     rule: str
+    colour: str  # its bar in the deductions chart (issue #36 item 1: the part carries it)
 
 
 #: The parts of the ondernemersaftrek (deductions.md §9: OA = their sum), in order.
 ONDERNEMERSAFTREK_PARTS = (
     DeductionPart(
-        "zelfstandigenaftrek", "Zelfstandigenaftrek", "Self-employed deduction", "deductions.md §2"
+        "zelfstandigenaftrek", "Zelfstandigenaftrek", "Self-employed deduction", "deductions.md §2", "#4e79a7"
     ),
-    DeductionPart("startersaftrek", "Startersaftrek", "Starters' deduction", "deductions.md §3"),
+    DeductionPart("startersaftrek", "Startersaftrek", "Starters' deduction", "deductions.md §3", "#59a14f"),
     DeductionPart(
         "startersaftrek_ao",
         "Startersaftrek bij arbeidsongeschiktheid",
         "Starters' deduction with a disability benefit",
         "deductions.md §4",
+        "#76b7b2",
     ),
-    DeductionPart("meewerkaftrek", "Meewerkaftrek", "Partner's work deduction", "deductions.md §5"),
-    DeductionPart("so_aftrek", "S&O-aftrek", "R&D deduction", "deductions.md §6"),
+    DeductionPart(
+        "meewerkaftrek", "Meewerkaftrek", "Partner's work deduction", "deductions.md §5", "#b07aa1"
+    ),
+    DeductionPart("so_aftrek", "S&O-aftrek", "R&D deduction", "deductions.md §6", "#9c755f"),
     DeductionPart(
         "za_carry_forward_used",
         "Zelfstandigenaftrek uit eerdere jaren",
         "Self-employed deduction carried forward",
         "deductions.md §2",
+        "#ff9da7",
     ),
 )
 MKB_PART = DeductionPart(
-    "mkb_winstvrijstelling", "Mkb-winstvrijstelling", "SME profit exemption", "deductions.md §7"
+    "mkb_winstvrijstelling", "Mkb-winstvrijstelling", "SME profit exemption", "deductions.md §7", "#edc948"
 )
 #: Every part of the total deductions: the ondernemersaftrek's, then the mkb-winstvrijstelling.
 DEDUCTION_PARTS = (*ONDERNEMERSAFTREK_PARTS, MKB_PART)

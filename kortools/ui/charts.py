@@ -32,8 +32,8 @@ WARNING = "#c62828"
 MUTED = "#8a8a8a"  # lines and grid only
 TEXT_MUTED = "#595959"  # secondary text: contrast 7:1 on white (WCAG AA asks 4.5:1)
 ASSET_COLOURS = ("#4e79a7", "#59a14f", "#b07aa1", "#9c755f", "#76b7b2", "#edc948", "#ff9da7")
-#: One colour per declared deduction part (kortools.deductions.DEDUCTION_PARTS), in order.
-PART_COLOURS = ("#4e79a7", "#59a14f", "#76b7b2", "#b07aa1", "#9c755f", "#ff9da7", "#edc948")
+#: The declared deduction parts' colours, in order (each part carries its own: DeductionPart.colour).
+PART_COLOURS = tuple(part.colour for part in DEDUCTION_PARTS)
 SIZE = (6.4, 3.3)
 DPI = 90
 
@@ -315,13 +315,8 @@ def deductions_chart(table: pd.DataFrame, axes=None) -> Figure:
     parts = shown_parts(table)
     bottom = np.zeros(len(years))
     for part in parts:
-        column, label, colour = (
-            part.name,
-            part.label_nl,
-            PART_COLOURS[DEDUCTION_PARTS.index(part) % len(PART_COLOURS)],
-        )
-        values = table[column].to_numpy()
-        axes.bar(years, values, bottom=bottom, color=colour, label=label)
+        values = table[part.name].to_numpy()
+        axes.bar(years, values, bottom=bottom, color=part.colour, label=part.label_nl)
         bottom += values
     axes.plot(years, table["taxable_profit"], color="black", marker="o", label="Belastbare winst")
     axes.set_ylabel("€ per jaar")
