@@ -10,6 +10,7 @@ import ipywidgets as w
 import pandas as pd
 
 import kortools as kt
+from kortools._validate import MAX_HOURS
 from kortools.dutch import format_number_nl
 from kortools.ui import chart_text, charts
 from kortools.ui.base import (
@@ -53,7 +54,7 @@ def aftrekposten_specs() -> dict[str, FieldSpec]:
         ),
         "uren": FieldSpec("int", HOURS_RANGE[0], HOURS_RANGE[1], label="Uren per jaar", help=hours_marks()),
         "partner_uren": FieldSpec(
-            "int", 0, 8784, label="Uren meewerkende partner", help=" (onbetaald, per jaar)"
+            "int", 0, MAX_HOURS, label="Uren meewerkende partner", help=" (onbetaald, per jaar)"
         ),
         "starter": FieldSpec("bool", label="Starter", description="gestart in het eerste jaar"),
         "aow": FieldSpec("bool", label="AOW-leeftijd", description="AOW-leeftijd bereikt"),

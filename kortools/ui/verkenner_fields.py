@@ -10,6 +10,7 @@ from functools import partial
 from typing import Any
 
 import kortools as kt
+from kortools._validate import MAX_HOURS
 from kortools.money import format_euro, format_percent
 from kortools.other_income import OTHER_INCOME_KINDS
 from kortools.scenario import DEFAULT_INPUT_VAT_RATE
@@ -124,7 +125,9 @@ def verkenner_specs() -> dict[str, FieldSpec]:
             choices=tuple((kind_labels()[KIND_OPTIONS[k]], k) for k in KIND_OPTIONS),
             width="180px",
         ),
-        "uren": FieldSpec("int", 0, 8784, label="Uren per jaar", help=" (aan het bedrijf)", field="hours"),
+        "uren": FieldSpec(
+            "int", 0, MAX_HOURS, label="Uren per jaar", help=" (aan het bedrijf)", field="hours"
+        ),
         "starter": FieldSpec("bool", label="Starter", description="startersaftrek mogelijk"),
         "aow": FieldSpec("bool", label="AOW-leeftijd", description="AOW-leeftijd bereikt", field="aow"),
         **other_income_specs(),
@@ -200,7 +203,7 @@ def other_income_specs() -> dict[str, FieldSpec]:
         "uren_ander_werk": FieldSpec(
             "int",
             0,
-            8784,
+            MAX_HOURS,
             label="Uren ander werk",
             help=" (gewerkte uren in loondienst of ander werk; telt niet voor starters)",
             field="other_work_hours",
