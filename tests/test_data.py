@@ -65,7 +65,7 @@ def test_unconfirmed_values_are_marked():
 STATUS_2027 = {
     "box1_brackets": "voorstel",
     "startersaftrek": "voorstel",
-    "deduction_rate_cap": "voorstel",  # derived from bracket 2 as proposed
+    "deduction_rate_cap": "onbevestigd",  # derived (from bracket 2 as proposed)
     "algemene_heffingskorting": "onbevestigd",  # the phase-out from s:calc27 only
     "arbeidskorting": "onbevestigd",  # the bands from s:calc27 only
     "zvw_rate": "onbevestigd",
