@@ -385,8 +385,16 @@ def _assumption_of(entry: ParameterValue, year: int) -> Assumption:
 
 def parameter_status(name: str, year: int) -> str:
     """The status of parameter ``name`` for ``year``: ``wet``, ``voorstel``, ``onbevestigd``
-    or ``aangenomen`` (rules/tax-2027.md; issue #34). Not recorded as used."""
-    return all_parameters()[name].at(year).status
+    or ``aangenomen`` (rules/tax-2027.md; issue #34). A year after the last with data is
+    ``aangenomen`` (a result uses the last year's figures for it); before the first, an
+    InputError as for :func:`value`. Not recorded as used."""
+    if name not in all_parameters():
+        raise InputError("name", name, "allowed the name of a file in data/parameters, e.g. startersaftrek")
+    p = all_parameters()[name]
+    whole = isinstance(year, int) and not isinstance(year, bool)
+    if whole and p.valid_through is not None and year > p.valid_through:
+        return "aangenomen"
+    return p.at(year).status
 
 
 def year_status(assumptions, year: int, tax_year: int | None = None) -> tuple[str, str]:

@@ -198,3 +198,12 @@ def test_the_fast_yaml_loader_reads_every_data_file_as_the_safe_loader_does():
     for path in files:
         text = path.read_text(encoding="utf-8")
         assert load_yaml(text) == yaml.safe_load(text), path
+
+
+def test_a_year_past_the_data_is_assumed_and_a_wrong_name_is_said():
+    last = kt.tax_years()[-1]
+    assert kt.parameter_status("box1_brackets", last + 2) == "aangenomen"  # as a result uses it
+    with pytest.raises(kt.InputError, match="data/parameters"):
+        kt.parameter_status("startersaftrekk", 2027)
+    with pytest.raises(kt.InputError):
+        kt.parameter_status("startersaftrek", 1990)
