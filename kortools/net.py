@@ -77,6 +77,14 @@ def _tax_of(year, profit, hours, starter, aow, partner_hours, other_work_hours, 
     return d, income_tax(d.year, aow, d.profit, d.ondernemersaftrek, d.mkb_winstvrijstelling, *other)
 
 
+def _other_income(amount: float, kind: str) -> tuple[float, tuple]:
+    """The checked wage or benefit beside the business and its split into (wage, benefit,
+    the benefit is arbeidsinkomen) for :func:`income_tax` (other-income.md §1)."""
+    amount = v.amount("other_income", amount)
+    v.choice("other_income_kind", kind, BY_KEY)
+    return amount, split_other_income(amount, kind)
+
+
 def net_income(
     year: int,
     profit: float,
@@ -99,9 +107,7 @@ def net_income(
     in ``other_work_hours`` (the urencriterium). Without it, profit is the only box-1
     income (an assumption, recorded).
     """
-    other_income = v.amount("other_income", other_income)
-    v.choice("other_income_kind", other_income_kind, BY_KEY)
-    other = split_other_income(other_income, other_income_kind)
+    other_income, other = _other_income(other_income, other_income_kind)
     args = (hours, starter, aow, partner_hours, other_work_hours, starter_uses, other)
     with recording() as used:
         record_other_income(other_income, other[1], other_income_kind)
@@ -135,9 +141,7 @@ def net_income_table(
     values that are not law and the unconfirmed rules used;
     ``df.attrs["deductions"]``: the :func:`kortools.deductions_table` of the same years.
     """
-    other_income = v.amount("other_income", other_income)
-    v.choice("other_income_kind", other_income_kind, BY_KEY)
-    other = split_other_income(other_income, other_income_kind)
+    other_income, other = _other_income(other_income, other_income_kind)
     deductions = deductions_table(
         years, profit, hours, starter, aow, partner_hours, other_work_hours=other_work_hours
     )
@@ -157,12 +161,12 @@ def net_income_table(
                 "zvw": tax.zvw,
                 "net_income": d["profit"] + other_income - tax.income_tax - tax.zvw,
             }
-    used_all = (*deductions.attrs["assumptions"], *used.values())
+    assumptions = tuple(dict.fromkeys([*deductions.attrs["assumptions"], *used.values()]))
     for year, row in rows.items():  # the status of the year's tax figures (issue #34)
-        row["tax_status"], row["tax_status_nl"] = year_status(used_all, year)
+        row["tax_status"], row["tax_status_nl"] = year_status(assumptions, year)
     frame = pd.DataFrame.from_dict(rows, orient="index")
     frame.index.name = "year"
-    frame.attrs["assumptions"] = tuple(dict.fromkeys([*deductions.attrs["assumptions"], *used.values()]))
+    frame.attrs["assumptions"] = assumptions
     frame.attrs["deductions"] = deductions  # the deductions_table it rests on
     return frame
 
