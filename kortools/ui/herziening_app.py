@@ -179,8 +179,10 @@ class HerzieningApp(App):
 
     def read_note(self, name: str) -> str | None:
         """Beside "KOR vanaf", the start used when a late plan moved it (issue #35 item 6)."""
+        if name != "kor_vanaf":
+            return super().read_note(name)
         values, _ = self.current_values()
-        if name == "kor_vanaf" and "kor_vanaf" in values and "kor_tot" in values:
+        if "kor_vanaf" in values and "kor_tot" in values:
             start, _end = self.kor_dates(values)
             if start != (self.specs["kor_vanaf"].options or {})[values["kor_vanaf"]]:
                 return f"gebruikt: {dutch_date(start)} (aanmelden daarvoor is te laat)"

@@ -24,7 +24,6 @@ from kortools.ui.base import (
     name_control,
     page_for,
     running_under_voila,
-    url_value,
 )
 from kortools.ui.books_panel import (
     books_note_html,
@@ -392,10 +391,10 @@ class KorVerkenner(App, VerkennerTabs, Variants):
         return errors
 
     def address_query(self, values: Mapping[str, Any]) -> str:
-        """The case's fields and its variants: the share link, and the page's address."""
-        pairs = [(k, url_value(v)) for k, v in values.items() if v is not None]
-        pairs += [("variant", variant_parameter(n, v, values)) for n, v in self.variants.items()]
-        return urlencode(pairs)
+        """The case's fields (App.address_query) and its variants: the share link, and the
+        page's address."""
+        variants = urlencode([("variant", variant_parameter(n, v, values)) for n, v in self.variants.items()])
+        return "&".join(q for q in (super().address_query(values), variants) if q)
 
     def _link_html(self) -> str:
         query = self.address_query(self.values)
