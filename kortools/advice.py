@@ -86,19 +86,22 @@ class Advice:
     tax_status: tuple[str, ...] = ()
     tax_status_nl: tuple[str, ...] = ()
 
-    def tax_mark_nl(self, years=None) -> str:
-        """The tax figures' status of ``years`` (default all) as one Dutch sentence, years with
-        the same words together: "Belastingcijfers 2027: voorlopig (voorstel Belastingplan
-        2027)." ("" when every year rests on law). rules/tax-2027.md; issue #34 item 3."""
+    def tax_marks_nl(self, years=None) -> str:
+        """The tax figures' status of ``years`` (default all), years with the same words
+        together: "2027: voorlopig (voorstel Belastingplan 2027); 2029: aangenomen gelijk aan
+        2028" ("" when every year rests on law). rules/tax-2027.md; issue #34 item 3."""
         chosen = range(self.first_year, self.last_year + 1) if years is None else years
         by_words: dict[str, list[int]] = {}
         for year, words in zip(range(self.first_year, self.last_year + 1), self.tax_status_nl, strict=False):
             if words and year in chosen:
                 by_words.setdefault(words, []).append(year)
-        if not by_words:
-            return ""
-        parts = [f"{', '.join(map(str, ys))}: {words}" for words, ys in by_words.items()]
-        return "Belastingcijfers " + "; ".join(parts) + "."
+        return "; ".join(f"{', '.join(map(str, ys))}: {words}" for words, ys in by_words.items())
+
+    def tax_mark_nl(self, years=None) -> str:
+        """:meth:`tax_marks_nl` as one Dutch sentence: "Belastingcijfers 2027: voorlopig
+        (voorstel Belastingplan 2027)." ("" when every year rests on law)."""
+        marks = self.tax_marks_nl(years)
+        return f"Belastingcijfers {marks}." if marks else ""
 
     @property
     def verdict_nl(self) -> str:

@@ -76,6 +76,7 @@ def run_books(
 
         write_sheets(out, books_sheets(books, result))
     shown = summary_nl(books).map(lambda x: format_euro(x))
+    mark = advice.tax_mark_nl(advice.kor_years)  # the KOR years' tax figures, if not law (#34)
     lines = [
         f"{books.company}: {', '.join(map(str, books.years))} ({len(files)} bestand(en))",
         shown.to_string(),
@@ -84,7 +85,7 @@ def run_books(
         "",
         f"Advies: {advice.verdict_nl} (KOR vanaf {dutch_date(scenario.kor_from)}); "
         f"netto {format_euro(advice.net_gain_per_kor_year, cents=False)} per KOR-jaar."
-        + (f" {advice.tax_mark_nl(advice.kor_years)}" if advice.tax_mark_nl(advice.kor_years) else ""),
+        + (f" {mark}" if mark else ""),
     ]
     if out is not None:
         lines.append(t["books_written"].format(out=out))

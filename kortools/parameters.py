@@ -279,10 +279,6 @@ class Parameter:
             )
         return current
 
-    def status(self, year: int) -> str:
-        """The status of the value for ``year`` (:data:`STATUSES`)."""
-        return self.at(year).status
-
     def carried_forward(self, year: int, current: ParameterValue) -> bool:
         """``year`` gets its value only by carrying an earlier entry past ``checked_through``."""
         return self.checked_through is not None and year > self.checked_through and current.since < year
@@ -300,6 +296,7 @@ def _parse_parameter(name: str, doc: dict[str, Any]) -> Parameter:
     values = []
     for key, entry in doc["values"].items():
         since = dt.date.fromisoformat(str(key)).year
+        status = _status_of(entry)
         values.append(
             ParameterValue(
                 name=name,
@@ -309,11 +306,11 @@ def _parse_parameter(name: str, doc: dict[str, Any]) -> Parameter:
                 since=since,
                 value=entry["value"],
                 source=Source(**entry["source"]),
-                status=_status_of(entry),
+                status=status,
                 note=entry.get("note", ""),
                 note_nl=entry.get("note_nl", ""),
                 proposal=entry.get("proposal", ""),
-                like_year=entry.get("like_year", since - 1 if _status_of(entry) == "aangenomen" else None),
+                like_year=entry.get("like_year", since - 1 if status == "aangenomen" else None),
             )
         )
     return Parameter(

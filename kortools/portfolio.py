@@ -309,7 +309,7 @@ def row_from(advice: Advice, vat: VatYears, row: int, warnings) -> dict[str, obj
         "aanvragen_uiterlijk": asked,
         "netto_voordeel_volledig_kor_jaar": advice.net_gain_full_kor_year,
         "belastingstatus": weakest(advice.tax_status),
-        "belastingcijfers": advice.tax_mark_nl().removeprefix("Belastingcijfers ").removesuffix("."),
+        "belastingcijfers": advice.tax_marks_nl(),
     }
 
 

@@ -319,8 +319,8 @@ def report_pages(scenario: kt.Scenario, made_on: dt.date | None = None, variants
     page.table(_inputs_table(s, advice), size=8)
     for year, status in result.table["kor_status"].items():
         page.paragraph(f"{year}: {status}", size=8.5)
-    if advice.tax_mark_nl():  # too long for a cell: said above the table (issue #34 item 3)
-        page.paragraph(advice.tax_mark_nl(), size=8.5, colour=charts.WARNING)
+    if mark := advice.tax_mark_nl():  # too long for a cell: said above the table (issue #34 item 3)
+        page.paragraph(mark, size=8.5, colour=charts.WARNING)
     page.table(comparison_table_nl(result.table).drop(index=["KOR", "Belastingcijfers"]), size=7.5)
     page.chart(partial(charts.cumulative_chart, result.table), height=0.3)
     names = [a.name for a in s.assets]

@@ -60,8 +60,8 @@ def headline_sentences(advice) -> tuple[str, str, str]:
     marks = getattr(advice, "tax_mark_nl", None)
     if marks is not None and not math.isnan(advice.net_total_difference):
         # beside the net figures, the status of the tax figures behind them (issue #34 item 3)
-        shown = (full,) if full is not None else advice.kor_years
-        gain += f" {marks(shown)}" if marks(shown) else ""
+        mark = marks((full,) if full is not None else advice.kor_years)
+        gain += f" {mark}" if mark else ""
     net_more = "meer" if advice.net_total_difference >= 0 else "minder"
     more = "meer" if advice.total_difference >= 0 else "minder"
     if math.isnan(advice.net_total_difference):
@@ -79,8 +79,9 @@ def headline_sentences(advice) -> tuple[str, str, str]:
         f"{format_euro(abs(advice.net_total_difference), cents=False)} {net_more} inkomen met de KOR "
         f"(bruto {format_euro(abs(advice.total_difference), cents=False)} {more} winst)."
     )
-    if marks is not None and marks():
-        total += f" {marks()}"
+    mark = marks() if marks is not None else ""
+    if mark:
+        total += f" {mark}"
     return verdict, gain, total
 
 
