@@ -8,6 +8,7 @@ import datetime as dt
 from collections.abc import Mapping
 from functools import partial
 from typing import Any
+from urllib.parse import urlencode
 
 import kortools as kt
 from kortools._validate import MAX_HOURS
@@ -15,7 +16,7 @@ from kortools.money import format_euro, format_percent
 from kortools.other_income import OTHER_INCOME_KINDS
 from kortools.scenario import DEFAULT_INPUT_VAT_RATE
 from kortools.steps import dutch_date
-from kortools.ui.base import MAX_AMOUNT
+from kortools.ui.base import MAX_AMOUNT, url_value
 from kortools.ui.fields import FieldSpec
 from kortools.ui.herziening_app import kind_labels
 from kortools.ui.text import POLICY_LABELS
@@ -408,10 +409,6 @@ def shared_queries(values: Mapping[str, Any], s: kt.Scenario) -> dict[str, str]:
     """The fields the other dashboards share with the case (issue #35 item 2), as their query
     strings: Aftrekposten the hours, starter and AOW age; Herziening the KOR years and the two
     investments with the VAT the model read from them."""
-    from urllib.parse import urlencode
-
-    from kortools.ui.base import url_value
-
     shared = ("uren", "starter", "aow", *other_income_specs())
     person = {k: url_value(values[k]) for k in shared if k in values}
     # the KOR's dates as typed (the Herziening page moves a late plan as this page does)
