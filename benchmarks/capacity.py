@@ -21,7 +21,7 @@ peak kernels, mean CPU, and the Voila server's own CPU seconds. Goal (issue #14)
 50 visitors, page p95 ≤ 10 s and slider median ≤ 0.2 s.
 
 Run: ``.venv/bin/python benchmarks/capacity.py [N ...] [--minute S] [--pool P]
-[--fill-delay S] [--ordinary]`` (about 6 minutes); ``--ordinary`` starts kernels the
+[--fill-delay S] [--ordinary] [--unpaced]`` (about 6 minutes); ``--ordinary`` starts kernels the
 ordinary way instead of forking them (voila.json's provisioner).
 """
 
@@ -57,6 +57,12 @@ KERNEL_ID = re.compile(r'"kernelId":\s*"([0-9a-f-]{36})"')
 NOTEBOOK = "kor_verkenner.ipynb"
 SLIDER_MODELS = {"IntSliderModel", "FloatSliderModel"}
 TIMEOUT = 300
+#: --unpaced: every refill starts at once, as Voila's kernel_pools_config alone does
+UNPACED = (
+    "--CappedKernelManager.pool_builds_at_once=100000",
+    "--CappedKernelManager.pool_quiet_seconds=0",
+    "--CappedKernelManager.pool_hold_seconds=0",
+)
 WS_PROTOCOL = "v1.kernel.websocket.jupyter.org"  # JupyterLab's; the legacy JSON one dropped the widget states
 
 
@@ -295,15 +301,23 @@ def main() -> None:
     )
     parser.add_argument("--ramp", type=float, default=0, help="visitors arrive evenly over this many seconds")
     parser.add_argument("--ordinary", action="store_true", help="kernels not forked (local-provisioner)")
+    parser.add_argument(
+        "--unpaced",
+        action="store_true",
+        help="pool refills as Voila's own kernel_pools_config starts them: all at once (no pool_pace)",
+    )
     args = parser.parse_args()
     ordinary = (
         ("--KernelProvisionerFactory.default_provisioner_name=local-provisioner",) if args.ordinary else ()
     )
+    if args.unpaced:
+        ordinary += UNPACED
     print(
         f"arrivals: {'all at once' if not args.ramp else f'evenly over {args.ramp:g} s'}; "
         f"pool: {args.pool or 'N'} pre-heated kernels for {NOTEBOOK}, refilled after {args.fill_delay:g} s; "
         "kernel cap from voila.json (memory); kernels "
         + ("started the ordinary way" if args.ordinary else "forked")
+        + ("; refills unpaced (Voila's own)" if args.unpaced else "; refills paced (pool_pace)")
     )
     header = "visitors | page med | page p95 | slider med | slider p95 | moves |  peak PSS  | kernels | CPU"
     print(header + "  | server CPU")

@@ -7,6 +7,7 @@ nginx, on loopback (issue #14, item 5).
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
 import signal
 import ssl
@@ -21,7 +22,7 @@ import psutil
 import pytest
 from voila_server import LIVE_CHART
 
-from kortools.serving.cluster import Cluster, free_port, nginx_conf
+from kortools.serving.cluster import PROBE_TIMEOUT_S, Cluster, free_port, nginx_conf
 from kortools.serving.voila_process import READY_PROBE
 
 pytestmark = pytest.mark.browser
@@ -36,7 +37,11 @@ def cluster(output_dir):
     os.environ["KORTOOLS_PASSWORD"] = "proef-wachtwoord"  # as `make serve` is given it
     try:
         with Cluster(
-            workers=2, port=free_port(), run_dir=output_dir / "serve", password="proef-wachtwoord"
+            workers=2,
+            port=free_port(),
+            run_dir=output_dir / "serve",
+            password="proef-wachtwoord",
+            start_grace=10,  # make serve: 30 s
         ) as running:
             yield running
     finally:
@@ -147,7 +152,9 @@ def test_a_worker_cannot_be_reached_without_nginx(cluster):
 
 def test_the_run_directory_and_its_files_are_private(cluster):
     assert stat.S_IMODE(cluster.run_dir.stat().st_mode) == 0o700
-    for name in ("tls.key", "nginx.conf", "nginx-access.log", "nginx-error.log", "voila-w1.log"):
+    private = ("tls.key", "nginx.conf", "nginx-access.log", "nginx-error.log", "voila-w1.log")
+    private += ("supervisord.conf", "supervisord.log", "door.credentials", "httpok-w1.log")
+    for name in private:
         assert stat.S_IMODE((cluster.run_dir / name).stat().st_mode) == 0o600, name
     assert stat.S_IMODE(cluster.door_socket.stat().st_mode) == 0o600  # the password door's socket
     assert stat.S_IMODE((cluster.run_dir / "w1" / "voila.json").stat().st_mode) == 0o600
@@ -155,9 +162,12 @@ def test_the_run_directory_and_its_files_are_private(cluster):
 
 def test_the_password_is_not_in_a_workers_or_kernels_environment(cluster):
     fetch(cluster.url + PAGE, "proef-wachtwoord", timeout=120)  # a page: a kernel starts
-    processes = [psutil.Process(p.pid) for p in cluster.workers_running]
-    processes += [c for p in list(processes) for c in p.children(recursive=True)]
-    assert len(processes) > 2
+    # every process of the server: supervisord's children (door, workers, nginx, httpok) and
+    # theirs (zygotes, kernels); the door reads the password from its private file
+    supervisord = psutil.Process(cluster.supervisord.pid)
+    processes = [supervisord, *supervisord.children(recursive=True)]
+    workers = {psutil.Process(pid) for pid in cluster.worker_pids()}
+    assert workers <= set(processes) and len(processes) > 2 + 2 * cluster.workers
     for process in processes:
         assert "KORTOOLS_PASSWORD" not in process.environ(), process.cmdline()
 
@@ -218,28 +228,49 @@ def test_make_flags_never_reach_a_worker(monkeypatch, tmp_path):
 
 
 def test_a_frozen_worker_is_replaced_and_the_next_page_loads(cluster):
-    frozen = cluster.workers_running[0]
-    os.kill(frozen.pid, signal.SIGSTOP)  # a worker that stops answering, as the frame did
+    frozen = cluster.worker_pids()[0]
+    wait_until_running(cluster, "w1")  # httpok leaves a starting worker alone
+    os.kill(frozen, signal.SIGSTOP)  # a worker that stops answering, as the frame did
     try:
         start = time.monotonic()
         status, _, body = fetch(cluster.url + PAGE, "proef-wachtwoord", cookie="w1", timeout=100)
         assert time.monotonic() - start < 90  # nginx's page timeout, never a hang
         assert status == 200 or (status in (502, 504) and "niet bereikbaar" in body)
+        # httpok: a probe every 5 s, 10 s to answer, then supervisord stops it (5 s, then
+        # SIGKILL) and starts a new one: about 20 s
         deadline = time.monotonic() + 60
-        while cluster.watchdog.replaced == 0 and time.monotonic() < deadline:
-            time.sleep(1)
-        assert cluster.watchdog.replaced >= 1 and cluster.workers_running[0].pid != frozen.pid
+        while cluster.worker_pids()[0] in (frozen, 0) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert cluster.worker_pids()[0] not in (frozen, 0) and not psutil.pid_exists(frozen)
+        assert "w1 is in RUNNING state, restarting" in (cluster.run_dir / "httpok-w1.log").read_text()
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             status, _, body = fetch(cluster.url + PAGE, "proef-wachtwoord", cookie="w1", timeout=120)
             if status == 200:
                 break
             assert "niet bereikbaar" in body  # the Dutch page while the new worker starts
-            time.sleep(2)
+            time.sleep(0.5)
         assert status == 200 and "kt-kernel-lost" in body
     finally:
-        if frozen.poll() is None:
-            frozen.kill()
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(frozen, signal.SIGKILL)
+
+
+def wait_until_running(cluster, name: str, timeout: float = 60) -> None:
+    """supervisord counts a worker RUNNING after its start grace (START_GRACE_S)."""
+    deadline = time.monotonic() + timeout
+    while cluster.supervisor.supervisor.getProcessInfo(name)["statename"] != "RUNNING":
+        assert time.monotonic() < deadline, f"{name} did not reach RUNNING"
+        time.sleep(0.5)
+
+
+def test_supervisord_runs_each_worker_with_its_probe_and_the_door(cluster):
+    names = {p["name"]: p["statename"] for p in cluster.supervisor.supervisor.getAllProcessInfo()}
+    assert set(names) == {"door", "nginx", "w1", "w2", "httpok-w1", "httpok-w2"}
+    conf = (cluster.run_dir / "supervisord.conf").read_text()
+    port = cluster.worker_ports[1]
+    assert f"-p w2 -t {PROBE_TIMEOUT_S} -c 404 -E http://127.0.0.1:{port}{READY_PROBE}" in conf
+    assert "KORTOOLS_PASSWORD" not in conf and cluster.password not in conf
 
 
 def test_a_long_run_directory_puts_the_doors_socket_in_a_private_folder(tmp_path):

@@ -1,12 +1,18 @@
-"""Several Voila workers behind nginx: TLS, basic auth, sticky sessions (issue #14, item 5).
+"""Several Voila workers behind nginx, kept running by supervisor (issues #14, #18, #36).
 
-``make serve WORKERS=2`` runs ``python -m kortools.serving.cluster --workers 2``:
+``make serve WORKERS=2`` runs ``python -m kortools.serving.cluster --workers 2``, which
+prepares the private run directory and hands the processes to ``supervisord``:
 - N Voila workers on loopback ports, each serving ``notebooks/`` with ``voila.json``
   and its share of the kernel cap (the machine's cap divided by N);
 - Debian's nginx in front on ``--host:--port`` (default 127.0.0.1:8443) with a
-  self-signed certificate and a basic-auth password file, made in the run directory;
-- a cookie (``kortools_worker``) keeps a visitor on the worker that holds the kernel
-  of their page, so the page's websocket reaches it.
+  self-signed certificate (``deploy/nginx.conf``); a cookie (``kortools_worker``) keeps a
+  visitor on the worker that holds the kernel of their page, so its websocket reaches it;
+- the password door (kortools/serving/door.py) that nginx asks about every request.
+
+supervisor (``deploy/supervisord.conf``) restarts whatever exits, and superlance's
+``httpok`` probes each worker every 5 s and restarts one that does not answer (frozen);
+nginx answers that worker's visitors with a Dutch "niet bereikbaar" page meanwhile.
+This module only fills in ports, paths and the worker list.
 
 The user is ``KORTOOLS_USER`` (default ``adviseur``); the password ``KORTOOLS_PASSWORD``,
 or a new one printed at start. Put a real certificate in the run directory
@@ -14,10 +20,9 @@ or a new one printed at start. Put a real certificate in the run directory
 
 Hygiene (issue #18, items 2 and 6): the workers want a token that only nginx sends (a
 fresh secret per run, in each worker's own config file), so nothing else on the machine
-reaches them; the run directory and its files are private (mode 700/600); the password
-is not in the workers' (so the kernels') environment; a watchdog replaces a worker that
-stops answering (kortools/serving/watchdog.py), and nginx answers a visitor of a worker
-that is frozen or gone with a Dutch page instead of a hang.
+reaches them; the run directory and its files are private (mode 700/600); the password is
+in no process's environment (supervisord starts without it; the door reads it from a
+private file), so not in a worker's or a kernel's.
 """
 
 from __future__ import annotations
@@ -29,35 +34,54 @@ import getpass
 import json
 import os
 import secrets
+import shlex
 import signal
+import socket
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import time
+import xmlrpc.client
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from string import Template
+from typing import Any
 
+from supervisor.xmlrpc import SupervisorTransport
 from traitlets.config import Config
 
-from kortools.serving.door import Door, DoorServer
 from kortools.serving.kernel_cap import ENV_MAX_KERNELS, CappedKernelManager
-from kortools.serving.voila_process import ROOT, answers, free_port, voila_command, voila_environment
-from kortools.serving.watchdog import Watchdog
+from kortools.serving.voila_process import (
+    READY_PROBE,
+    ROOT,
+    answers,
+    free_port,
+    voila_command,
+    voila_environment,
+)
 
 NGINX = "/usr/sbin/nginx"
-CONF_TEMPLATE = Path(__file__).with_name("nginx.conf")
+DEPLOY = ROOT / "deploy"
+CONF_TEMPLATE = DEPLOY / "nginx.conf"
+SUPERVISOR_TEMPLATE = DEPLOY / "supervisord.conf"
+SUPERVISOR_WORKER_TEMPLATE = DEPLOY / "supervisord-worker.conf"
+SCRIPTS = Path(sysconfig.get_path("scripts"))  # supervisord and httpok of this environment
 TEMP_DIRS = ("body", "proxy", "fastcgi", "uwsgi", "scgi")
 UNREACHABLE_PAGE = Path(__file__).with_name("kortools-onbereikbaar.html")  # nginx's for 502/504
 PASSWORD_PAGE = Path(__file__).with_name("kortools-wachtwoord.html")  # nginx's for 401
 THROTTLED_PAGE = Path(__file__).with_name("kortools-te-veel.html")  # nginx's 429 (door.py)
-#: Not passed to the workers, so not to the kernels either; make's variables are there
+#: Not passed to supervisord, so not to a worker or a kernel; make's variables are there
 #: because `make serve KORTOOLS_PASSWORD=…` puts the password in MAKEFLAGS (issue #31).
 PRIVATE_ENVIRONMENT = ("KORTOOLS_PASSWORD", "KORTOOLS_USER", "MAKEFLAGS", "MFLAGS", "MAKEOVERRIDES")
 #: the workers' kernel websockets count a visitor by the address nginx saw (guard.py)
 WORKER_ARGS = ("--GuardedConnection.address_header=X-Real-IP",)
 PAGE_TIMEOUT_S, SOCKET_TIMEOUT_S = 60, 120
-PRIVATE_UMASK = 0o077  # what nginx and the workers create (logs, temp files) is private
+#: httpok: a worker that does not answer its probe within this is restarted; a new worker
+#: is left alone (not RUNNING for supervisor) for its first START_GRACE_S
+PROBE_TIMEOUT_S, START_GRACE_S = 10, 30
+PRIVATE_UMASK = 0o077  # what supervisord, nginx and the workers create is private
 PROXY_HEADERS = (
     'proxy_set_header Authorization "token {secret}";',
     "proxy_set_header Host $http_host;",
@@ -103,7 +127,7 @@ def nginx_conf(
         socket_timeout=f"{SOCKET_TIMEOUT_S}s",
         proxy_headers="\n".join(" " * 12 + line.format(secret=secret) for line in PROXY_HEADERS),
         user_line=f"user {user};" if os.geteuid() == 0 else "",
-        pool_servers="\n".join(f"        server {a};" for a in addresses),
+        pool_servers="\n".join(f"        server {a} max_fails=1 fail_timeout=30s;" for a in addresses),
         worker_upstreams="\n".join(
             f"    upstream kortools_{n} {{ server {a}; }}" for n, a in zip(names, addresses, strict=True)
         ),
@@ -168,20 +192,74 @@ def worker_config_dir(run_dir: Path, index: int, secret: str) -> Path:
     return folder
 
 
-def worker_environment(config_dir: Path, cap: int) -> dict[str, str]:
-    """The worker's environment: its cap and config, without the cluster's password."""
-    env = voila_environment({ENV_MAX_KERNELS: str(cap)})
+def server_environment() -> dict[str, str]:
+    """supervisord's environment, which every process it starts inherits: this process's,
+    the kortools template on JUPYTER_PATH, without the password or make's variables."""
+    env = voila_environment()
     for name in PRIVATE_ENVIRONMENT:
         env.pop(name, None)
+    return env
+
+
+def worker_environment(config_dir: Path, cap: int) -> dict[str, str]:
+    """A worker's environment: the server's, with its config folder and its share of the cap."""
+    env = server_environment()
+    env[ENV_MAX_KERNELS] = str(cap)
     env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(
         filter(None, [str(config_dir), env.get("JUPYTER_CONFIG_PATH")])
     )
     return env
 
 
+def supervisor_conf(
+    run_dir: Path,
+    worker_ports: list[int],
+    cap: int,
+    door_socket: Path,
+    notebooks: str = "notebooks/",
+    worker_args: tuple[str, ...] = (),
+    start_grace: int = START_GRACE_S,
+) -> str:
+    """supervisord.conf for these workers (deploy/supervisord.conf and one
+    deploy/supervisord-worker.conf per worker, with the fields filled in)."""
+    worker = NginxTemplate(SUPERVISOR_WORKER_TEMPLATE.read_text())
+    blocks = []
+    for index, port in enumerate(worker_ports):
+        command = voila_command(notebooks, port, "--Voila.ip=127.0.0.1", *WORKER_ARGS, *worker_args)
+        blocks.append(
+            worker.substitute(
+                name=worker_name(index),
+                voila_command=shlex.join(command),
+                root=ROOT,
+                config_dir=run_dir / worker_name(index),
+                cap=cap,
+                grace=start_grace,
+                run_dir=run_dir,
+                httpok=SCRIPTS / "httpok",
+                probe_timeout=PROBE_TIMEOUT_S,
+                probe_url=f"http://127.0.0.1:{port}{READY_PROBE}",
+            )
+        )
+    return NginxTemplate(SUPERVISOR_TEMPLATE.read_text()).substitute(
+        run_dir=run_dir,
+        root=ROOT,
+        python=sys.executable,
+        door_socket=door_socket,
+        user_line=f"user = {getpass.getuser()}" if os.geteuid() == 0 else "",
+        workers="\n".join(blocks),
+    )
+
+
+def port_open(host: str, port: int) -> bool:
+    with contextlib.suppress(OSError), socket.create_connection((host, port), timeout=2):
+        return True
+    return False
+
+
 @dataclass
 class Cluster:
-    """N Voila workers and nginx in front; a context manager for tests and benchmarks."""
+    """N Voila workers and nginx in front, under supervisord; a context manager for tests
+    and benchmarks (``make serve`` runs the same)."""
 
     workers: int = 2
     host: str = "127.0.0.1"
@@ -192,28 +270,21 @@ class Cluster:
     notebooks: str = "notebooks/"
     worker_args: tuple[str, ...] = ()
     worker_ports: list[int] = field(default_factory=list)
-    workers_running: list[subprocess.Popen] = field(default_factory=list)
-    nginx: subprocess.Popen | None = None
+    supervisord: subprocess.Popen | None = None
     secret: str = field(default_factory=lambda: secrets.token_urlsafe(32))
-    watchdog: Watchdog | None = None
-    door: DoorServer | None = None
     cap: int = 0
+    start_grace: int = START_GRACE_S  # seconds a new worker has before httpok probes it
 
     @functools.cached_property
     def door_socket(self) -> Path:
         return door_socket_for(self.run_dir)
 
     @property
-    def processes(self) -> list[subprocess.Popen]:
-        """The workers, then nginx."""
-        return [*self.workers_running, *([self.nginx] if self.nginx else [])]
-
-    @property
     def url(self) -> str:
         return f"https://{'localhost' if self.host in ('127.0.0.1', '0.0.0.0') else self.host}:{self.port}"
 
     def start(self, timeout: float = 90) -> Cluster:
-        """Start the workers, then nginx; stops whatever started if a step fails."""
+        """Prepare the run directory, start supervisord; stops it if a step fails."""
         try:
             return self._start(timeout)
         except BaseException:
@@ -225,91 +296,104 @@ class Cluster:
             raise RuntimeError(f"{NGINX} is missing: 'make serve' installs it (apt-get install nginx)")
         if self.workers < 1:
             raise ValueError(f"workers must be 1 or more; got {self.workers}")
-        self.run_dir.mkdir(parents=True, exist_ok=True)
-        self.run_dir.chmod(0o700)
-        for name in TEMP_DIRS:
-            (self.run_dir / "tmp" / name).mkdir(mode=0o700, parents=True, exist_ok=True)
-        self_signed_certificate(self.run_dir)
-        (self.run_dir / "htpasswd").unlink(missing_ok=True)  # an earlier run's: the door checks now
-        self.door = DoorServer(Door(self.user, self.password), self.door_socket).start()
-        for page in (UNREACHABLE_PAGE, PASSWORD_PAGE, THROTTLED_PAGE):
-            private_file(self.run_dir / page.name, page.read_text())
-        self.worker_ports = [free_port() for _ in range(self.workers)]
-        self.cap = max(1, total_kernel_cap() // self.workers)
-        self.workers_running = [self.start_worker(index) for index in range(self.workers)]
-        conf = self.run_dir / "nginx.conf"
-        text = nginx_conf(
-            self.run_dir, self.host, self.port, self.worker_ports, self.secret, self.door_socket
+        conf = self.prepare()
+        self.supervisord = subprocess.Popen(
+            [str(SCRIPTS / "supervisord"), "-c", str(conf)],
+            cwd=ROOT,
+            env=server_environment(),
+            umask=PRIVATE_UMASK,
+            stdout=subprocess.DEVNULL,
         )
-        private_file(conf, text)
-        for log in ("nginx-error.log", "nginx-access.log"):
-            (self.run_dir / log).touch(mode=0o600)
-        check = subprocess.run([NGINX, "-t", "-q", "-c", str(conf)], capture_output=True, text=True)
-        if check.returncode:
-            raise RuntimeError(f"nginx refused its configuration: {check.stderr.strip()}")
-        self.nginx = subprocess.Popen([NGINX, "-c", str(conf), "-g", "daemon off;"], umask=PRIVATE_UMASK)
         self._wait_until_ready(timeout)
-        self.watchdog = Watchdog(self).start()
         print(
             f"kortools: {self.workers} Voila workers, at most {self.cap} kernels each, behind nginx",
             flush=True,
         )
         return self
 
+    def prepare(self) -> Path:
+        """The private run directory: certificate, pages, the door's credentials, each
+        worker's token, nginx.conf and supervisord.conf (returned)."""
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        self.run_dir.chmod(0o700)
+        (self.run_dir / "tmp").mkdir(mode=0o700, exist_ok=True)
+        for name in TEMP_DIRS:
+            (self.run_dir / "tmp" / name).mkdir(mode=0o700, exist_ok=True)
+        self_signed_certificate(self.run_dir)
+        (self.run_dir / "htpasswd").unlink(missing_ok=True)  # an earlier run's: the door checks now
+        private_file(self.run_dir / "door.credentials", f"{self.user}\n{self.password}\n")
+        for page in (UNREACHABLE_PAGE, PASSWORD_PAGE, THROTTLED_PAGE):
+            private_file(self.run_dir / page.name, page.read_text())
+        self.worker_ports = [free_port() for _ in range(self.workers)]
+        self.cap = max(1, total_kernel_cap() // self.workers)
+        for index in range(self.workers):
+            worker_config_dir(self.run_dir, index, self.secret)
+        ports, secret = self.worker_ports, self.secret
+        nginx = nginx_conf(self.run_dir, self.host, self.port, ports, secret, self.door_socket)
+        private_file(self.run_dir / "nginx.conf", nginx)
+        for log in ("nginx-error.log", "nginx-access.log"):
+            (self.run_dir / log).touch(mode=0o600)
+        check = subprocess.run(
+            [NGINX, "-t", "-q", "-c", str(self.run_dir / "nginx.conf")], capture_output=True, text=True
+        )
+        if check.returncode:
+            raise RuntimeError(f"nginx refused its configuration: {check.stderr.strip()}")
+        conf = self.run_dir / "supervisord.conf"
+        text = supervisor_conf(
+            self.run_dir,
+            self.worker_ports,
+            self.cap,
+            self.door_socket,
+            self.notebooks,
+            self.worker_args,
+            self.start_grace,
+        )
+        private_file(conf, text)
+        return conf
+
     def worker_url(self, index: int) -> str:
         return f"http://127.0.0.1:{self.worker_ports[index]}"
 
-    def start_worker(self, index: int) -> subprocess.Popen:
-        """Worker ``index`` on its port, with its token, its share of the cap and its log."""
-        log = open(  # noqa: SIM115 - the worker holds it
-            self.run_dir / f"voila-{worker_name(index)}.log",
-            "a",
-            opener=lambda path, flags: os.open(path, flags, 0o600),
-        )
-        command = voila_command(
-            self.notebooks, self.worker_ports[index], "--Voila.ip=127.0.0.1", *WORKER_ARGS, *self.worker_args
-        )
-        env = worker_environment(worker_config_dir(self.run_dir, index, self.secret), self.cap)
-        return subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, umask=PRIVATE_UMASK
-        )
+    @property
+    def supervisor(self) -> xmlrpc.client.ServerProxy:
+        """supervisord's XML-RPC interface on its private socket."""
+        transport = SupervisorTransport(None, None, f"unix://{self.run_dir / 'supervisor.sock'}")
+        return xmlrpc.client.ServerProxy("http://127.0.0.1", transport=transport)
 
-    def replace_worker(self, index: int, reason: str) -> None:
-        """Kill a frozen or dead worker (its zygote and kernels die with it) and start anew."""
-        old = self.workers_running[index]
-        print(f"kortools: worker {worker_name(index)} {reason}; it is replaced", file=sys.stderr, flush=True)
-        if old.poll() is None:
-            old.kill()
-            old.wait(timeout=15)
-        self.workers_running[index] = self.start_worker(index)
+    def worker_pids(self) -> list[int]:
+        """The workers' process ids now (0: not running), as supervisord knows them."""
+        rpc: Any = self.supervisor.supervisor
+        return [int(rpc.getProcessInfo(worker_name(i))["pid"]) for i in range(self.workers)]
 
     def _wait_until_ready(self, timeout: float) -> None:
-        """Every worker answers (a 404 probe: it starts no kernel)."""
+        """Every worker answers (a 404 probe: it starts no kernel), nginx listens."""
         deadline = time.monotonic() + timeout
-        for port in self.worker_ports:
-            while not answers(f"http://127.0.0.1:{port}"):
-                if time.monotonic() > deadline or any(p.poll() is not None for p in self.processes):
-                    raise RuntimeError(f"a worker did not start; see {self.run_dir}/voila-*.log")
+        nginx_host = "127.0.0.1" if self.host == "0.0.0.0" else self.host
+        ready: list[Callable[[], bool]] = [
+            functools.partial(answers, self.worker_url(i)) for i in range(self.workers)
+        ]
+        ready.append(functools.partial(port_open, nginx_host, self.port))
+        for check in ready:
+            while not check():
+                gone = self.supervisord is None or self.supervisord.poll() is not None
+                if gone or time.monotonic() > deadline:
+                    raise RuntimeError(f"the server did not start; see {self.run_dir}/*.log")
                 time.sleep(0.2)
 
     def stop(self) -> None:
-        if self.watchdog is not None:
-            self.watchdog.stop()
-        for process in reversed(self.processes):
-            if process.poll() is None:
-                process.terminate()
-        for process in self.processes:
+        """supervisord stops every process it started (workers with their kernels, nginx, door)."""
+        if self.supervisord is not None and self.supervisord.poll() is None:
+            self.supervisord.terminate()
             try:
-                process.wait(timeout=15)
+                self.supervisord.wait(timeout=60)
             except subprocess.TimeoutExpired:
-                process.kill()
-        self.workers_running, self.nginx = [], None
-        if self.door is not None:
-            self.door.stop()
-            self.door = None
-            if self.door_socket.parent != self.run_dir:  # a folder of its own (a long run_dir)
-                with contextlib.suppress(OSError):
-                    self.door_socket.parent.rmdir()
+                self.supervisord.kill()
+                self.supervisord.wait()
+        self.supervisord = None
+        if self.door_socket.parent != self.run_dir:  # a folder of its own (a long run_dir)
+            with contextlib.suppress(OSError):
+                self.door_socket.unlink(missing_ok=True)
+                self.door_socket.parent.rmdir()
 
     def __enter__(self) -> Cluster:
         return self.start()
@@ -335,11 +419,9 @@ def main(argv: list[str] | None = None) -> int:
     with cluster:
         print(f"Dashboard: {cluster.url}/voila/render/kor_verkenner.ipynb", flush=True)
         print(f"User {user}, password {password}" + ("" if "KORTOOLS_PASSWORD" in os.environ else " (new)"))
-        try:
-            while cluster.nginx is not None and cluster.nginx.poll() is None:
-                time.sleep(1)
-        except KeyboardInterrupt:
-            pass
+        print(f"Processes: {SCRIPTS / 'supervisorctl'} -c {cluster.run_dir / 'supervisord.conf'} status")
+        with contextlib.suppress(KeyboardInterrupt):
+            cluster.supervisord.wait()  # type: ignore[union-attr]
     return 0
 
 

@@ -12,10 +12,12 @@ and the right one then stood out (200 among 429s: 922 guesses a second).
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import base64
 import binascii
 import hmac
+import signal
 import threading
 from pathlib import Path
 
@@ -106,3 +108,30 @@ class DoorServer:
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(10)
         self.socket_path.unlink(missing_ok=True)
+
+
+def read_credentials(path: Path) -> tuple[str, str]:
+    """The user and password from the run directory's private file (first two lines)."""
+    lines = path.read_text().splitlines()
+    if len(lines) < 2 or not lines[0] or not lines[1]:
+        raise SystemExit(f"{path}: the user on the first line, the password on the second")
+    return lines[0], lines[1]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m kortools.serving.door --socket S --credentials F`` (supervisord runs it)."""
+    parser = argparse.ArgumentParser(description="kortools' password door for nginx's auth_request")
+    parser.add_argument("--socket", type=Path, required=True, help="the Unix socket nginx asks (mode 600)")
+    parser.add_argument("--credentials", type=Path, required=True, help="user and password, one per line")
+    args = parser.parse_args(argv)
+    server = DoorServer(Door(*read_credentials(args.credentials)), args.socket).start()
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    signal.signal(signal.SIGINT, lambda *_: stopped.set())
+    stopped.wait()
+    server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
