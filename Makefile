@@ -71,8 +71,11 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# Two pytest workers (pytest-xdist): the tests with servers or Chromium run on one, in order
+# (tests/tiers.py), the rest share both. TEST_WORKERS=0: one process.
+TEST_WORKERS ?= 2
 test: $(STAMP) chromium nginx pdftoppm $(AXE) lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS))
 
 # The README's pictures (docs/img/): the dashboard in Chromium and the report's first page.
 pictures: $(STAMP) chromium

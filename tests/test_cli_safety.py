@@ -12,8 +12,8 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import openpyxl
@@ -209,6 +209,15 @@ def test_compare_workbook_names_are_plain_text(scenario, tmp_path, capsys):
     assert "=1+1" in [c.value for c in cells] and not any(c.data_type == "f" for c in cells)
 
 
+def first_character(stream, seconds: float) -> str:
+    """The first character a process writes to ``stream``, waited for at most ``seconds``."""
+    pool = ThreadPoolExecutor(1)
+    try:
+        return pool.submit(stream.read, 1).result(timeout=seconds)
+    finally:
+        pool.shutdown(wait=False)  # a read still waiting ends with the process
+
+
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_a_stopped_run_says_so_and_leaves_no_temporary_file(tmp_path, signum):
     lines = EXAMPLE.read_text().splitlines()
@@ -220,10 +229,11 @@ def test_a_stopped_run_says_so_and_leaves_no_temporary_file(tmp_path, signum):
         stderr=subprocess.PIPE,
         text=True,
     )
-    time.sleep(4)  # reading and computing: a second or more
-    assert process.poll() is None, "the run ended before it could be stopped"
+    first = first_character(process.stderr, 60)  # the progress bar: reading has begun
+    assert first and process.poll() is None, "the run ended before it could be stopped"
     os.kill(process.pid, signum)
-    _, err = process.communicate(timeout=60)
+    _, rest = process.communicate(timeout=60)
+    err = first + rest
     assert process.returncode == 130
     assert err.strip().splitlines()[-1].endswith("kortools: afgebroken; er is niets geschreven")
     assert "Traceback" not in err

@@ -146,10 +146,12 @@ def test_two_query_sockets_on_one_id_do_not_stall_the_next_visitor(voila):
     # the next page then waited for its query string for ever.
     # The order matters: the two sockets first, then the pool's new kernel starts waiting
     # (its waiter is now the last one), then the first socket closes.
+    known = set(voila.kernel_pids())
     own = KERNEL_ID.search(get(voila, "/voila/render/kor_verkenner.ipynb")[1].decode())[1]
     first = query_socket(voila, own)
     second = query_socket(voila, own)
-    time.sleep(15)  # the pool refills: its kernel opens its own query socket
+    # the pool refills: its kernel builds the page, then opens its own query socket and waits
+    voila.wait_for_a_new_idle_kernel(known, timeout=30)
     first.close()
     time.sleep(1)
     second.close()

@@ -95,6 +95,28 @@ class VoilaServer:
                 continue
         return pids
 
+    def wait_for_a_new_idle_kernel(self, known: set[int], timeout: float = 30) -> bool:
+        """Poll until a kernel not in ``known`` has run (a pre-heated page built: CPU spent)
+        and gone quiet (it waits for its visitor); False after ``timeout`` seconds."""
+        import psutil
+
+        def cpu(pid: int) -> float:
+            times = psutil.Process(pid).cpu_times()
+            return times.user + times.system
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for pid in set(self.kernel_pids()) - known:
+                try:
+                    before = cpu(pid)
+                    time.sleep(0.5)
+                    if before > 0.05 and cpu(pid) - before < 0.02:  # a forked page: ~0.15 s
+                        return True
+                except psutil.Error:
+                    continue
+            time.sleep(0.2)
+        return False
+
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
             self.process.terminate()
