@@ -16,6 +16,7 @@ import numpy as np
 from kortools.deduction_years import DeductionTrack
 from kortools.deductions import Deductions
 from kortools.income_tax import IncomeTax, income_tax
+from kortools.inputs import DEDUCTION_YEARLY
 from kortools.other_income import record_other_income, split_other_income
 from kortools.record import Businesses, Entrepreneur
 from kortools.yearly import VatYears
@@ -68,16 +69,8 @@ def income_by_year(vat: VatYears, b: Businesses) -> IncomeYears:
         profits = {"regular": regular_profit, "kor": regular_profit + vat.difference(i)}
         for variant, (deductions, taxes) in results.items():
             profit = p.profit_share * profits[variant]
-            d = tracks[variant].year(
-                year,
-                profit,
-                p.hours[i],
-                p.partner_hours[i],
-                tax_year,
-                other_work_hours=p.other_work_hours[i],
-                so_hours=p.so_hours[i],
-                pregnancy_weeks=p.pregnancy_weeks[i],
-            )
+            yearly = {name: getattr(p, name)[i] for name in DEDUCTION_YEARLY}
+            d = tracks[variant].year(year, profit, tax_year=tax_year, **yearly)
             deductions.append(d)
             oa, mkb = d.ondernemersaftrek, d.mkb_winstvrijstelling
             taxes.append(income_tax(tax_year, p.aow, profit, oa, mkb, wage, benefit, benefit_is_work))

@@ -17,6 +17,7 @@ from typing import cast
 import numpy as np
 import pandas as pd
 
+from kortools import _validate
 from kortools.advice import AANMELDEN, UITSTAPPEN, Advice
 from kortools.clock import today
 from kortools.dutch import read_numbers_nl
@@ -46,7 +47,7 @@ from kortools.portfolio_columns import (
 from kortools.portfolio_columns import (
     normalise_columns as normalise_columns,
 )
-from kortools.record import Businesses, Entrepreneur
+from kortools.record import Businesses, default_person
 from kortools.scenario import DEFAULT_INPUT_VAT_RATE, Scenario
 from kortools.steps import dutch_date
 from kortools.yearly import AssetArrays, VatYears, YearInputs
@@ -57,7 +58,7 @@ PAST_NAME = "Eerdere investering"
 PLANNED_NAME = "Geplande investering"
 
 
-MAX_AMOUNT = 1e12
+MAX_AMOUNT = _validate.MAX_AMOUNT  # said once (kortools.inputs)
 
 
 def default_kor_year() -> int:
@@ -397,24 +398,10 @@ def businesses_of_clients(
             group["btw_tarief"].to_numpy(float) / 100,
         )
 
-    defaults = Scenario.__dataclass_fields__
-    zero = np.zeros(n)
     # a client in the KOR since a later year than ``jaar`` has the KOR from that year
     starts = calendar.starts if calendar is not None else (None,) * n
     first_kor_years = np.array([max(first_year, s.year) if s is not None else first_year for s in starts])
-    person = Entrepreneur(
-        hours=[np.full(n, defaults["hours"].default)] * len(years),
-        partner_hours=[zero] * len(years),
-        other_work_hours=[zero] * len(years),
-        so_hours=[zero] * len(years),
-        pregnancy_weeks=[zero] * len(years),
-        aow=np.zeros(n, dtype=bool),
-        business_start_year=np.full(n, np.nan),
-        starter_uses_before=np.zeros(n, dtype=int),
-        disability_benefit=np.zeros(n, dtype=bool),
-        hours_per_week=zero,
-        profit_share=np.ones(n),
-    )
+    person = default_person(years, n)
     return Businesses(
         years=years,
         tax_years=tuple(tax_year_for(y) for y in years),

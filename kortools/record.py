@@ -16,10 +16,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from kortools.herziening import revision_period
+from kortools.inputs import INPUTS, PERSON_YEARLY
 from kortools.kor import kor_reentry_date
 from kortools.kor_years import KorDates, days_in
 from kortools.parameters import rule_assumption
@@ -111,19 +113,31 @@ def person_of(s: Scenario, years: Sequence[int], n: int = 1) -> Entrepreneur:
         return [full(float(i[name])) for i in inputs]
 
     return Entrepreneur(
-        hours=yearly("hours"),
-        partner_hours=yearly("partner_hours"),
-        other_work_hours=yearly("other_work_hours"),
-        so_hours=yearly("so_hours"),
-        pregnancy_weeks=yearly("pregnancy_weeks"),
+        **{name: yearly(name) for name in PERSON_YEARLY},
         aow=full(s.aow),
         business_start_year=full(np.nan if s.business_start_year is None else float(s.business_start_year)),
         starter_uses_before=full(s.starter_uses_before),
         disability_benefit=full(s.disability_benefit),
         hours_per_week=full(float(s.hours_per_week)),
         profit_share=full(float(s.profit_share)),
-        other_income=yearly("other_income"),
         other_income_kind=s.other_income_kind,
+    )
+
+
+def default_person(years: Sequence[int], n: int) -> Entrepreneur:
+    """An entrepreneur for ``n`` businesses with every input at its default (kortools.inputs):
+    what a client list without the entrepreneur's columns describes."""
+    yearly: dict[str, Any] = {
+        name: [np.full(n, float(INPUTS[name].default or 0.0))] * len(years) for name in PERSON_YEARLY
+    }
+    return Entrepreneur(
+        **yearly,
+        aow=np.zeros(n, dtype=bool),
+        business_start_year=np.full(n, np.nan),
+        starter_uses_before=np.zeros(n, dtype=int),
+        disability_benefit=np.zeros(n, dtype=bool),
+        hours_per_week=np.full(n, float(INPUTS["hours_per_week"].default or 0.0)),
+        profit_share=np.full(n, float(INPUTS["profit_share"].default or 0.0)),
     )
 
 

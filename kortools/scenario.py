@@ -16,6 +16,7 @@ from kortools.clock import today
 from kortools.deduction_years import is_starter, starter_uses_before
 from kortools.errors import InputError
 from kortools.herziening import Asset, _check_assets, revision_period
+from kortools.inputs import CHECKS, YEARLY
 from kortools.kor import kor_exit_date, kor_reentry_date, kor_start_date, start_in_force, whole_year_start
 from kortools.margin import POLICIES
 from kortools.other_income import BY_KEY as _KINDS
@@ -33,29 +34,10 @@ from kortools.scenario_checks import (
 #: The VAT on the costs "with VAT" unless a scenario says otherwise: the general rate.
 DEFAULT_INPUT_VAT_RATE = 0.21
 
-#: Inputs a scenario may set differently for one year (``overrides``).
-YEARLY_FIELDS = (
-    "consumer_sales",
-    "business_sales",
-    "costs_with_vat",
-    "costs_without_vat",
-    "hours",
-    "partner_hours",
-    "vat_rate",
-    "other_work_hours",
-    "so_hours",
-    "pregnancy_weeks",
-    "other_income",
-)
-#: How a yearly value is checked (the field name, then the value).
-YEARLY_CHECKS = {
-    "vat_rate": v.rate,
-    "hours": v.hours,
-    "partner_hours": v.hours,
-    "other_work_hours": v.hours,
-    "so_hours": v.hours,
-    "pregnancy_weeks": lambda field, x: v.number_in_range(field, x, 0, 52, "weeks"),
-}
+#: Inputs a scenario may set differently for one year (``overrides``): kortools.inputs.
+YEARLY_FIELDS = YEARLY
+#: How a yearly value is checked (the field name, then the value): kortools.inputs.
+YEARLY_CHECKS = {name: CHECKS[name] for name in YEARLY}
 #: Legal forms: the income side is an IB-ondernemer's (a vof partner's share), or none (bv).
 LEGAL_FORMS = ("eenmanszaak", "vof", "bv")
 MAX_YEARS = 15
@@ -165,10 +147,8 @@ class Scenario:
         last = v.whole_number("last_year", self.last_year, first, first + MAX_YEARS - 1)
         set_(self, "first_year", first)
         set_(self, "last_year", last)
-        for name in (*AMOUNT_FIELDS, "other_income"):
-            set_(self, name, v.amount(name, getattr(self, name)))
-        set_(self, "vat_rate", v.rate("vat_rate", self.vat_rate))
-        set_(self, "input_vat_rate", v.rate("input_vat_rate", self.input_vat_rate))
+        for name in (*AMOUNT_FIELDS, "other_income", "vat_rate", "input_vat_rate"):
+            set_(self, name, CHECKS[name](name, getattr(self, name)))
         v.choice("policy", self.policy, POLICIES)
         set_(self, "as_of", today() if self.as_of is None else _date("as_of", self.as_of))
         set_(self, "kor_end_requested", v.flag("kor_end_requested", self.kor_end_requested))
@@ -182,17 +162,21 @@ class Scenario:
         set_(self, "assets", _check_assets(tuple(_asset(a) for a in self.assets)))
         for asset in self.assets:
             revision_period(asset)
-        for name in ("hours", "partner_hours", "other_work_hours", "so_hours", "pregnancy_weeks"):
-            set_(self, name, YEARLY_CHECKS[name](name, getattr(self, name)))
-        set_(
-            self, "hours_per_week", v.number_in_range("hours_per_week", self.hours_per_week, 0, 168, "hours")
-        )
+        for name in (
+            "hours",
+            "partner_hours",
+            "other_work_hours",
+            "so_hours",
+            "pregnancy_weeks",
+            "hours_per_week",
+        ):
+            set_(self, name, CHECKS[name](name, getattr(self, name)))
         flags = ("aow", "vat_taxed_rental", "foreign_or_reverse_charge", "assume_last_tax_year")
         for name in (*flags, "disability_benefit", "kvk_registered", "solar_panels_before_2023"):
             set_(self, name, v.flag(name, getattr(self, name)))
         v.choice("legal_form", self.legal_form, LEGAL_FORMS)
         v.choice("other_income_kind", self.other_income_kind, OTHER_INCOME_KEYS)
-        set_(self, "profit_share", v.number_in_range("profit_share", self.profit_share, 0, 1, "(0.5: half)"))
+        set_(self, "profit_share", CHECKS["profit_share"]("profit_share", self.profit_share))
         if self.legal_form != "vof" and self.profit_share != 1:
             raise InputError("profit_share", self.profit_share, "allowed only for a vof (a partner's share)")
         if self.eu_turnover is not None:
@@ -213,11 +197,7 @@ class Scenario:
         for name in ("description", "adviser", "office"):
             if not isinstance(getattr(self, name), str) or len(getattr(self, name)) > 200:
                 raise InputError(name, getattr(self, name), "allowed a text of at most 200 characters")
-        set_(
-            self,
-            "growth",
-            v.number_in_range("growth", self.growth, -0.5, 1.0, "(a fraction a year: 0.05 is 5%)"),
-        )
+        set_(self, "growth", CHECKS["growth"]("growth", self.growth))
         set_(self, "overrides", _check_overrides(self.overrides, first, last))
         set_(self, "assumption_keys", _check_assumption_keys(self.assumption_keys))
         set_(self, "input_notes", _check_input_notes(self.input_notes, "input_notes"))
@@ -510,5 +490,5 @@ def _check_overrides(overrides: Any, first: int, last: int) -> dict[int, dict[st
         allowed = SALES_FIELDS if year == first - 1 else YEARLY_FIELDS
         if not isinstance(values, Mapping) or set(values) - set(allowed):
             raise InputError(f"overrides {year}", values, "allowed fields: " + ", ".join(allowed))
-        checked[year] = {k: YEARLY_CHECKS.get(k, v.amount)(f"{k} ({year})", x) for k, x in values.items()}
+        checked[year] = {k: YEARLY_CHECKS[k](f"{k} ({year})", x) for k, x in values.items()}
     return checked

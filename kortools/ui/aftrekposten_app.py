@@ -10,8 +10,8 @@ import ipywidgets as w
 import pandas as pd
 
 import kortools as kt
-from kortools._validate import MAX_HOURS
 from kortools.dutch import format_number_nl
+from kortools.inputs import input_named
 from kortools.ui import chart_text, charts
 from kortools.ui.base import (
     App,
@@ -43,6 +43,10 @@ def hours_marks() -> str:
     return f" (urencriterium {met}; bij arbeidsongeschiktheid {reduced})"
 
 
+#: the partner's hours: range and label from the catalogue (this page maps the value itself)
+PARTNER_HOURS = input_named("partner_hours")
+
+
 def aftrekposten_specs() -> dict[str, FieldSpec]:
     return {
         "winst": FieldSpec(
@@ -54,7 +58,7 @@ def aftrekposten_specs() -> dict[str, FieldSpec]:
         ),
         "uren": FieldSpec("int", HOURS_RANGE[0], HOURS_RANGE[1], label="Uren per jaar", help=hours_marks()),
         "partner_uren": FieldSpec(
-            "int", 0, MAX_HOURS, label="Uren meewerkende partner", help=" (onbetaald, per jaar)"
+            "int", 0, PARTNER_HOURS.high, label=PARTNER_HOURS.label_nl, help=" (onbetaald, per jaar)"
         ),
         "starter": FieldSpec("bool", label="Starter", description="gestart in het eerste jaar"),
         "aow": FieldSpec("bool", label="AOW-leeftijd", description="AOW-leeftijd bereikt"),

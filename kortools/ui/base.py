@@ -23,6 +23,7 @@ import ipywidgets as w
 from traitlets import Unicode
 
 import kortools as kt
+from kortools.inputs import DASHBOARD_MAX_AMOUNT
 from kortools.ui import browser_state
 from kortools.ui.fields import FieldSpec, amount_text, parse_inputs, parse_query
 from kortools.ui.models import SharedModels, forget, holding, made_widgets
@@ -43,7 +44,7 @@ GENERIC_ERROR = (
     "Er ging iets mis bij het rekenen. De laatste geldige uitkomst blijft staan; "
     "probeer andere invoer of laad de pagina opnieuw."
 )
-MAX_AMOUNT = 1_000_000
+MAX_AMOUNT = DASHBOARD_MAX_AMOUNT  # said once, in kortools.inputs
 
 
 def running_under_voila() -> bool:

@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from kortools.dutch import amount_range_nl, euro_nl, format_number_nl, read_number_nl
+from kortools.inputs import DASHBOARD_MAX_AMOUNT, input_named
 from kortools.money import format_amount
 
 # --- query-string and input parsing ---------------------------------------------------
@@ -185,3 +186,15 @@ def parse_inputs(raw: Mapping[str, Any], specs: Mapping[str, FieldSpec]) -> tupl
 
 def parse_query(query: str, specs: Mapping[str, FieldSpec]) -> tuple[dict, dict]:
     return parse_inputs(dict(parse_qsl(query.lstrip("?"), keep_blank_values=True)), specs)
+
+
+def input_field(name: str, help: str = "", **extra: Any) -> FieldSpec:
+    """The dashboard field of the catalogue's input ``name`` (kortools.inputs): its label, its
+    range (hours: whole hours to the model's limit; amounts: to the dashboard's) and its
+    Scenario field; ``help`` and ``extra`` are the page's own words and layout."""
+    declared = input_named(name)
+    kinds = {"hours": ("int", declared.high), "amount": ("float", DASHBOARD_MAX_AMOUNT)}
+    if declared.kind not in kinds:
+        raise ValueError(f"{name}: no dashboard field for an input of kind {declared.kind!r}")
+    kind, high = kinds[declared.kind]
+    return FieldSpec(kind, 0, high, label=declared.label_nl, help=help, field=name, **extra)

@@ -11,13 +11,12 @@ from typing import Any
 from urllib.parse import urlencode
 
 import kortools as kt
-from kortools._validate import MAX_HOURS
 from kortools.money import format_euro, format_percent
 from kortools.other_income import OTHER_INCOME_KINDS
 from kortools.scenario import DEFAULT_INPUT_VAT_RATE
 from kortools.steps import dutch_date
 from kortools.ui.base import MAX_AMOUNT, url_value
-from kortools.ui.fields import FieldSpec
+from kortools.ui.fields import FieldSpec, input_field
 from kortools.ui.herziening_app import kind_labels
 from kortools.ui.text import POLICY_LABELS
 
@@ -126,9 +125,7 @@ def verkenner_specs() -> dict[str, FieldSpec]:
             choices=tuple((kind_labels()[KIND_OPTIONS[k]], k) for k in KIND_OPTIONS),
             width="180px",
         ),
-        "uren": FieldSpec(
-            "int", 0, MAX_HOURS, label="Uren per jaar", help=" (aan het bedrijf)", field="hours"
-        ),
+        "uren": input_field("hours", help=" (aan het bedrijf)"),
         "starter": FieldSpec("bool", label="Starter", description="startersaftrek mogelijk"),
         "aow": FieldSpec("bool", label="AOW-leeftijd", description="AOW-leeftijd bereikt", field="aow"),
         **other_income_specs(),
@@ -201,22 +198,10 @@ def other_income_specs() -> dict[str, FieldSpec]:
     """A wage or benefit beside the business and the hours of other work: the KOR-verkenner's
     and the Aftrekposten page's (issue #35 item 6), declared once."""
     return {
-        "uren_ander_werk": FieldSpec(
-            "int",
-            0,
-            MAX_HOURS,
-            label="Uren ander werk",
-            help=" (gewerkte uren in loondienst of ander werk; telt niet voor starters)",
-            field="other_work_hours",
+        "uren_ander_werk": input_field(
+            "other_work_hours", help=" (gewerkte uren in loondienst of ander werk; telt niet voor starters)"
         ),
-        "ander_inkomen": FieldSpec(
-            "float",
-            0,
-            MAX_AMOUNT,
-            label="Loon of uitkering",
-            help=" (€ per jaar, bruto, naast het bedrijf)",
-            field="other_income",
-        ),
+        "ander_inkomen": input_field("other_income", help=" (€ per jaar, bruto, naast het bedrijf)"),
         "soort_inkomen": FieldSpec(
             "choice",
             options={k.key: k.key for k in OTHER_INCOME_KINDS},

@@ -1,0 +1,127 @@
+"""The input catalogue (kortools.inputs; issue #36 item 1): every input declared once, and
+the places that must name it, named to it."""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+
+import numpy as np
+import pytest
+
+import kortools as kt
+from kortools import _validate, portfolio
+from kortools.deduction_years import DeductionTrack
+from kortools.deductions import DeductionInputs, entrepreneur_deductions
+from kortools.errors import InputError
+from kortools.inputs import DASHBOARD_MAX_AMOUNT, DEDUCTION_YEARLY, INPUTS, PERSON_YEARLY, input_named
+from kortools.record import Entrepreneur, businesses_of, default_person
+from kortools.scenario import YEARLY_FIELDS, Scenario
+from kortools.ui.aftrekposten_app import aftrekposten_specs
+from kortools.ui.verkenner_fields import verkenner_specs
+
+SCENARIO = dict(
+    name="x", first_year=2026, last_year=2027, consumer_sales=10_000, business_sales=0, costs_with_vat=0
+)
+
+
+def test_every_input_is_a_scenario_field_with_the_catalogues_default():
+    fields = {f.name: f for f in dataclasses.fields(Scenario)}
+    for name, declared in INPUTS.items():
+        assert name in fields, name
+        if declared.default is not None:
+            assert fields[name].default == declared.default, name
+        else:
+            assert fields[name].default is dataclasses.MISSING, name
+
+
+def test_the_yearly_fields_are_the_catalogues_yearly_inputs():
+    # as Scenario.YEARLY_FIELDS was written out before the catalogue (issue #36: unchanged)
+    before = ("consumer_sales", "business_sales", "costs_with_vat", "costs_without_vat", "hours")
+    before += ("partner_hours", "vat_rate", "other_work_hours", "so_hours", "pregnancy_weeks", "other_income")
+    assert before == YEARLY_FIELDS
+    assert set(YEARLY_FIELDS) == set(Scenario(**SCENARIO).inputs(2026))
+
+
+def test_the_entrepreneurs_inputs_reach_the_record_from_both_builders():
+    record_fields = {f.name for f in dataclasses.fields(Entrepreneur)}
+    person = [n for n, i in INPUTS.items() if i.person]
+    assert set(person) <= record_fields
+    # one scenario: its values; a client list: the catalogue's defaults, for every year
+    scenario = Scenario(**SCENARIO, so_hours=12.0, overrides={2027: {"so_hours": 500.0}})
+    one = businesses_of(scenario).person
+    assert [float(x[0]) for x in one.so_hours] == [12.0, 500.0]
+    many = default_person((2026, 2027), 3)
+    for name in PERSON_YEARLY:
+        assert [list(x) for x in getattr(many, name)] == [[INPUTS[name].default] * 3] * 2, name
+    assert list(many.profit_share) == [1.0] * 3 and list(many.hours_per_week) == [0.0] * 3
+
+
+def test_the_deductions_take_each_yearly_deduction_input_by_its_name():
+    keywords = set(inspect.signature(entrepreneur_deductions).parameters)
+    track = set(inspect.signature(DeductionTrack.year).parameters)
+    arrays = {f.name for f in dataclasses.fields(DeductionInputs)}
+    for name in DEDUCTION_YEARLY:
+        assert name in keywords and name in track and name in arrays, name
+    assert set(DEDUCTION_YEARLY) <= set(PERSON_YEARLY)
+
+
+def test_the_so_hours_of_a_year_reach_its_so_aftrek():
+    # rules/deductions.md §6: the S&O-aftrek needs 500 S&O hours; without them it is 0
+    years = kt.evaluate(Scenario(**SCENARIO, hours=1500, overrides={2027: {"so_hours": 600.0}}))
+    parts = years.income.regular
+    assert float(parts[0].so_aftrek[0]) == 0.0 and float(parts[1].so_aftrek[0]) > 0.0
+
+
+@pytest.mark.parametrize(
+    ("name", "bad", "words"),
+    [
+        ("hours", 8785, "allowed 0 to 8,784 hours a year"),
+        ("so_hours", -1, "allowed 0 to 8,784 hours a year"),
+        ("pregnancy_weeks", 53, "allowed 0 to 52 weeks"),
+        ("hours_per_week", 169, "allowed 0 to 168 hours"),
+        ("other_income", -1, "euros"),
+        ("vat_rate", 21, "(a fraction: 0.21 means 21%)"),
+        ("growth", 2, "(a fraction a year: 0.05 is 5%)"),
+    ],
+)
+def test_a_value_outside_its_range_is_refused_naming_the_input_and_the_range(name, bad, words):
+    with pytest.raises(InputError) as error:
+        Scenario(**SCENARIO, **{name: bad})
+    assert error.value.field == name and words in str(error.value)
+    if INPUTS[name].yearly:  # the same check for one year's value
+        with pytest.raises(InputError) as error:
+            Scenario(**SCENARIO, overrides={2027: {name: bad}})
+        assert error.value.field == f"{name} (2027)" and words in str(error.value)
+
+
+def test_the_limits_are_said_once():
+    from kortools.ui import base
+
+    assert portfolio.MAX_AMOUNT == _validate.MAX_AMOUNT == INPUTS["consumer_sales"].high == 1e12
+    assert INPUTS["hours"].high == _validate.MAX_HOURS == 366 * 24  # a leap year's hours
+    assert base.MAX_AMOUNT == DASHBOARD_MAX_AMOUNT
+
+
+def test_the_dashboard_fields_of_an_input_take_its_range_and_label():
+    specs = [*verkenner_specs().items(), *aftrekposten_specs().items()]
+    by_field = [(key, spec) for key, spec in specs if spec.field in INPUTS]
+    assert {spec.field for _, spec in by_field} >= {"hours", "other_work_hours", "other_income"}
+    for key, spec in by_field:
+        declared = input_named(spec.field)
+        if declared.kind == "hours":
+            assert (spec.kind, spec.low, spec.high) == ("int", 0, declared.high), key
+            assert spec.label == declared.label_nl and key == declared.url, key
+        if declared.kind == "amount":
+            assert (spec.low, spec.high) == (0, DASHBOARD_MAX_AMOUNT), key
+
+
+def test_the_partners_hours_on_the_aftrekposten_page_take_the_catalogues_range():
+    spec = aftrekposten_specs()["partner_uren"]
+    assert (spec.low, spec.high, spec.label) == (0, INPUTS["partner_hours"].high, "Uren meewerkende partner")
+
+
+def test_an_unknown_input_is_named_with_the_known_ones():
+    with pytest.raises(KeyError, match="so_hours"):
+        input_named("so_uren")
+    assert np.isclose(input_named("vat_rate").default, 0.21)
