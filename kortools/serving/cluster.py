@@ -77,18 +77,10 @@ THROTTLED_PAGE = Path(__file__).with_name("kortools-te-veel.html")  # nginx's 42
 PRIVATE_ENVIRONMENT = ("KORTOOLS_PASSWORD", "KORTOOLS_USER", "MAKEFLAGS", "MFLAGS", "MAKEOVERRIDES")
 #: the workers' kernel websockets count a visitor by the address nginx saw (guard.py)
 WORKER_ARGS = ("--GuardedConnection.address_header=X-Real-IP",)
-PAGE_TIMEOUT_S, SOCKET_TIMEOUT_S = 60, 120
 #: httpok: a worker that does not answer its probe within this is restarted; a new worker
 #: is left alone (not RUNNING for supervisor) for its first START_GRACE_S
 PROBE_TIMEOUT_S, START_GRACE_S = 10, 30
 PRIVATE_UMASK = 0o077  # what supervisord, nginx and the workers create is private
-PROXY_HEADERS = (
-    'proxy_set_header Authorization "token {secret}";',
-    "proxy_set_header Host $http_host;",
-    "proxy_set_header X-Real-IP $remote_addr;",
-    "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
-    "proxy_set_header X-Forwarded-Proto $scheme;",
-)
 
 
 class NginxTemplate(Template):
@@ -114,7 +106,7 @@ def nginx_conf(
     secret: str = "",
     door_socket: Path | None = None,
 ) -> str:
-    """nginx.conf for these workers (kortools/serving/nginx.conf with the fields filled in)."""
+    """nginx.conf for these workers (deploy/nginx.conf with the fields filled in)."""
     names = [worker_name(i) for i in range(len(worker_ports))]
     addresses = [f"127.0.0.1:{p}" for p in worker_ports]
     user = getpass.getuser()
@@ -123,9 +115,7 @@ def nginx_conf(
         door_socket=door_socket or door_socket_for(run_dir),
         host=host,
         port=port,
-        page_timeout=f"{PAGE_TIMEOUT_S}s",
-        socket_timeout=f"{SOCKET_TIMEOUT_S}s",
-        proxy_headers="\n".join(" " * 12 + line.format(secret=secret) for line in PROXY_HEADERS),
+        secret=secret,
         user_line=f"user {user};" if os.geteuid() == 0 else "",
         pool_servers="\n".join(f"        server {a} max_fails=1 fail_timeout=30s;" for a in addresses),
         worker_upstreams="\n".join(
