@@ -4,11 +4,12 @@ One :class:`Input` per number: its name (the :class:`~kortools.scenario.Scenario
 the keyword of the entry points, the field of the record), its kind (range and unit), its
 default, whether it may differ per year (``Scenario.overrides``), whether it belongs to
 the entrepreneur (the record's :class:`~kortools.record.Entrepreneur`) and whether the
-deductions read it per year, its Dutch label, and the dashboard's name for it. Read by
-name: the Scenario's checks and yearly fields, the record's two builders (one scenario,
-a client list), the income side's call of the deductions, and the dashboard's fields take
-their range and label here; ``tests/test_inputs.py`` holds the places that must name an
-input (the Scenario field, the record field, the deduction keyword) to this list.
+deductions read it per year, its Dutch label, and the dashboard's and the client list's
+names for it. Read by name: the Scenario's checks and yearly fields, the record's two
+builders (one scenario, a client list), the income side's call of the deductions and the
+portfolio's columns; the dashboard's fields take their range and label here.
+``tests/test_inputs.py`` holds the places that must name an input (the Scenario field,
+the record field, the deduction keyword) to this list.
 
 The limits are said once, here: :data:`MAX_AMOUNT` and :data:`MAX_HOURS` for the model
 (kortools._validate), :data:`DASHBOARD_MAX_AMOUNT` for what the dashboard takes as typed.
@@ -53,6 +54,7 @@ class Input:
     person: bool = False  # the entrepreneur's (record.Entrepreneur); else the business's
     deduction: bool = False  # the deductions read it per year (DeductionTrack.year)
     url: str = ""  # the dashboard's name ("" none)
+    column: str = ""  # the portfolio's column, the same every year ("" none: the default holds)
     rule: str = ""  # where the rules use it
 
     @property
@@ -102,6 +104,7 @@ INPUTS: dict[str, Input] = {
             person=True,
             deduction=True,
             url="uren",
+            column="uren",
             rule="deductions.md §1",
         ),
         Input(
@@ -113,6 +116,7 @@ INPUTS: dict[str, Input] = {
             person=True,
             deduction=True,
             url="partner_uren",
+            column="uren_partner",
             rule="deductions.md §5",
         ),
         Input("vat_rate", "rate", 0.21, "Btw-tarief", yearly=True, url="btw", rule="margin.md"),
@@ -125,6 +129,7 @@ INPUTS: dict[str, Input] = {
             person=True,
             deduction=True,
             url="uren_ander_werk",
+            column="uren_ander_werk",
             rule="deductions.md §1",
         ),
         Input(
@@ -135,6 +140,7 @@ INPUTS: dict[str, Input] = {
             yearly=True,
             person=True,
             deduction=True,
+            column="uren_so",
             rule="deductions.md §6",
         ),
         Input(
@@ -176,6 +182,8 @@ INPUTS: dict[str, Input] = {
 YEARLY = tuple(name for name, i in INPUTS.items() if i.yearly)
 #: The entrepreneur's yearly inputs (record.Entrepreneur holds a list over the years).
 PERSON_YEARLY = tuple(name for name, i in INPUTS.items() if i.person and i.yearly)
+#: The inputs a client list may give in a column of its own (kortools.portfolio_columns).
+COLUMN_INPUTS = tuple(i for i in INPUTS.values() if i.column)
 #: The yearly inputs the deductions read (DeductionTrack.year's keywords).
 DEDUCTION_YEARLY = tuple(name for name, i in INPUTS.items() if i.deduction)
 

@@ -23,6 +23,7 @@ from kortools.clock import today
 from kortools.dutch import read_numbers_nl
 from kortools.evaluation import Calendar, advise_many
 from kortools.herziening import Asset, revision_periods
+from kortools.inputs import COLUMN_INPUTS
 from kortools.kor import kor_exit_date, kor_request_deadline, kor_start_date, whole_year_start
 from kortools.kor_years import NOT_CHOSEN, KorDates, days_in
 from kortools.margin import vat_rates
@@ -59,6 +60,8 @@ PLANNED_NAME = "Geplande investering"
 
 
 MAX_AMOUNT = _validate.MAX_AMOUNT  # said once (kortools.inputs)
+MAX_HOURS = _validate.MAX_HOURS
+MAX_HOURS_NL = f"{MAX_HOURS:,.0f}".replace(",", ".")  # 8.784
 
 
 def default_kor_year() -> int:
@@ -134,6 +137,13 @@ def validate_rows(raw: pd.DataFrame, first_line: int = 2) -> tuple[pd.DataFrame,
                 ~bad_text & ~empty & ((numbers < 0) | (numbers > MAX_AMOUNT) | ~np.isfinite(numbers))
             )
             report(out_of_range, column.name, "moet tussen 0 en 1.000.000.000.000 liggen")
+        elif column.kind == "hours":
+            out_of_range = ~bad_text & ~empty & ((numbers < 0) | (numbers > MAX_HOURS))
+            report(
+                out_of_range,
+                column.name,
+                f"uren per jaar: van 0 tot en met {MAX_HOURS_NL}",
+            )
         elif column.kind == "percent":
             rates = vat_rates_percent(default_year)
             # an Excel percent cell holds the fraction (21% is 0.21): no rate is below 1%
@@ -377,7 +387,8 @@ def businesses_of_clients(
 ) -> Businesses:
     """The record of client rows (``validate_rows``) with one ``jaar`` and ``beleid``: what
     :func:`scenario_for` gives each of them, as arrays (the KOR chosen in every year of
-    ``jaar .. jaar + YEARS_AHEAD − 1`` and going on; the person at the Scenario defaults)."""
+    ``jaar .. jaar + YEARS_AHEAD − 1`` and going on; the person from the entrepreneur's
+    columns, the catalogue's defaults for the rest)."""
     years = tuple(range(first_year, first_year + YEARS_AHEAD))
     n = len(group)
     own = year_columns(group)
@@ -401,7 +412,8 @@ def businesses_of_clients(
     # a client in the KOR since a later year than ``jaar`` has the KOR from that year
     starts = calendar.starts if calendar is not None else (None,) * n
     first_kor_years = np.array([max(first_year, s.year) if s is not None else first_year for s in starts])
-    person = default_person(years, n)
+    given = {i.name: group[i.column].to_numpy(float) for i in COLUMN_INPUTS if i.column in group}
+    person = default_person(years, n, given)
     return Businesses(
         years=years,
         tax_years=tuple(tax_year_for(y) for y in years),

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from kortools.inputs import COLUMN_INPUTS
 from kortools.margin import KEEP_CONSUMER_PRICES, KEEP_MARGIN, KEEP_NET_PRICES, vat_rates
 from kortools.parameters import tax_years
 from kortools.scenario import DEFAULT_INPUT_VAT_RATE
@@ -18,7 +19,7 @@ from kortools.scenario import DEFAULT_INPUT_VAT_RATE
 class Column:
     name: str  # Dutch, as written in the output
     english: str  # also the Scenario field it is, where there is one (scenario_for maps those)
-    kind: str  # "text" | "amount" | "percent" | "year" | "choice"
+    kind: str  # "text" | "amount" | "percent" | "year" | "choice" | "date" | "hours"
     required: bool = False
     default: object = None
     options: dict[str, str] | None = None
@@ -36,7 +37,7 @@ POLICY_NAMES = {
 }
 KIND_NAMES = {"roerend": "movable", "onroerend": "immovable", "movable": "movable", "immovable": "immovable"}
 
-COLUMNS = (
+COLUMNS: tuple[Column, ...] = (
     Column(
         "klant",
         "client",
@@ -151,6 +152,19 @@ COLUMNS = (
         help="a client already in the KOR: the date it joined (e.g. 1-1-2025 or 2025-01-01)",
         help_nl="een klant die al in de KOR zit: de datum waarop hij meedoet (bijv. 1-1-2025)",
     ),
+)
+#: The entrepreneur's columns, from the input catalogue (the same value every year; empty: the
+#: catalogue's default, as before the column existed).
+COLUMNS += tuple(
+    Column(
+        i.column,
+        i.name,
+        i.kind,
+        default=i.default,
+        help=f"{i.name.replace('_', ' ')} a year, the same every year (default {i.default:g})",
+        help_nl=f"{i.label_nl[0].lower()}{i.label_nl[1:]}, elk jaar hetzelfde (standaard {i.default:g})",
+    )
+    for i in COLUMN_INPUTS
 )
 BY_NAME = {c.name: c for c in COLUMNS} | {c.english: c for c in COLUMNS}
 

@@ -14,7 +14,7 @@ tuples over the years. Euros, unrounded.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -124,11 +124,16 @@ def person_of(s: Scenario, years: Sequence[int], n: int = 1) -> Entrepreneur:
     )
 
 
-def default_person(years: Sequence[int], n: int) -> Entrepreneur:
-    """An entrepreneur for ``n`` businesses with every input at its default (kortools.inputs):
-    what a client list without the entrepreneur's columns describes."""
+def default_person(
+    years: Sequence[int], n: int, given: Mapping[str, np.ndarray] | None = None
+) -> Entrepreneur:
+    """An entrepreneur for ``n`` businesses (a client list): the yearly inputs ``given``
+    (name → one value per business, the same every year), every other input at its
+    default (kortools.inputs)."""
+    given = given or {}
     yearly: dict[str, Any] = {
-        name: [np.full(n, float(INPUTS[name].default or 0.0))] * len(years) for name in PERSON_YEARLY
+        name: [given.get(name, np.full(n, float(INPUTS[name].default or 0.0)))] * len(years)
+        for name in PERSON_YEARLY
     }
     return Entrepreneur(
         **yearly,

@@ -125,3 +125,37 @@ def test_an_unknown_input_is_named_with_the_known_ones():
     with pytest.raises(KeyError, match="so_hours"):
         input_named("so_uren")
     assert np.isclose(input_named("vat_rate").default, 0.21)
+
+
+def test_a_client_lists_entrepreneur_columns_come_from_the_catalogue():
+    columns = {c.name: c for c in portfolio.COLUMNS}
+    for declared in (i for i in INPUTS.values() if i.column):
+        column = columns[declared.column]
+        assert (column.english, column.kind, column.default) == (
+            declared.name,
+            declared.kind,
+            declared.default,
+        )
+    assert {"uren", "uren_partner", "uren_ander_werk", "uren_so"} <= set(columns)
+
+
+def test_a_client_lists_hours_reach_both_builders_and_a_bad_one_is_one_dutch_line():
+    import pandas as pd
+
+    frame = pd.DataFrame(
+        {
+            "klant": ["Weinig uren", "Standaard", "Te veel"],
+            "omzet_consumenten": ["15000", "15000", "15000"],
+            "omzet_bedrijven": ["0", "0", "0"],
+            "uren": ["800", "", "9000"],
+            "jaar": ["2027", "2027", "2027"],
+        }
+    )
+    good, errors = portfolio.validate_rows(frame)
+    assert list(good["klant"]) == ["Weinig uren", "Standaard"]
+    assert errors[["klant", "kolom", "reden"]].values.tolist() == [
+        ["Te veel", "uren", "uren per jaar: van 0 tot en met 8.784"]
+    ]
+    record = portfolio.businesses_of_clients(good, 2027, "keep_consumer_prices")
+    assert list(record.person.hours[0]) == [800.0, 1225.0]  # empty: the catalogue's default
+    assert [portfolio.scenario_for(row).hours for _, row in good.iterrows()] == [800.0, 1225.0]

@@ -117,6 +117,11 @@ def random_clients(count: int, seed: int) -> pd.DataFrame:
             ).round(2),
             "beleid": rng.choice(["consumentenprijs", "nettoprijs", "marge"], count),
             "jaar": rng.choice(list(years), count),
+            # the entrepreneur's columns (kortools.inputs; empty: the default, 1225 and 0):
+            # under and over the urencriterium, a partner, hours of other work
+            "uren": rng.choice(["", "800", "1225", "1500,5", "2000"], count),
+            "uren_partner": rng.choice(["", "0", "600"], count),
+            "uren_ander_werk": rng.choice(["", "0", "1000"], count),
         }
     )
     # as a Dutch Excel writes them: a decimal comma
