@@ -120,22 +120,36 @@ def _wait_for(condition, timeout: float = 120) -> None:
         time.sleep(0.2)
 
 
-def test_a_server_keeps_the_pages_it_is_told_ready_and_builds_them_one_after_the_other(output_dir):
+POOL = 3  # pages of the main dashboard kept ready by this module's server
+#: three dashboards: POOL pages of the main one (KORTOOLS_POOL) + 1 each of the others (voila.json)
+POOL_KERNELS = POOL + 2
+
+
+@pytest.fixture(scope="module")
+def pool_server(output_dir):
+    """One server for this module's two end-to-end tests (issue #36: no server per test)."""
+    log = output_dir / "voila-pool.log"
+    with VoilaServer(env={pool_pace.ENV_POOL: str(POOL)}, log=log) as server:
+        server.log_path = log
+        yield server
+
+
+def test_a_server_keeps_the_pages_it_is_told_ready_and_builds_them_one_after_the_other(pool_server):
     import psutil
 
-    log = output_dir / "voila-pool.log"
-    # three dashboards: 3 pages of the main one (KORTOOLS_POOL) + 1 each of the others (voila.json)
-    with VoilaServer(env={pool_pace.ENV_POOL: "3"}, log=log) as server:
-        _wait_for(lambda: "Kernel pool of kor_verkenner.ipynb is filled with 3 kernel(s)" in log.read_text())
-        assert "kortools: 3 pages of kor_verkenner.ipynb kept ready (KORTOOLS_POOL)" in log.read_text()
-        _wait_for(lambda: len(server.kernel_pids()) == 5)
-        started = sorted(psutil.Process(pid).create_time() for pid in server.kernel_pids())
-        # one at a time on this 2-core machine: each started when the one before had built its
-        # page (a fork and a build take well over 0.2 s); Voila alone starts all five at once
-        assert all(later - earlier > 0.2 for earlier, later in itertools.pairwise(started))
-        page = urllib.request.urlopen(f"{server.url}/voila/render/kor_verkenner.ipynb", timeout=60).read()
-        assert b"kernelId" in page
-        assert "Using pre-heated kernel" in log.read_text()
+    server, log = pool_server, pool_server.log_path
+    _wait_for(
+        lambda: f"Kernel pool of kor_verkenner.ipynb is filled with {POOL} kernel(s)" in log.read_text()
+    )
+    assert f"kortools: {POOL} pages of kor_verkenner.ipynb kept ready (KORTOOLS_POOL)" in log.read_text()
+    _wait_for(lambda: len(server.kernel_pids()) == POOL_KERNELS)
+    started = sorted(psutil.Process(pid).create_time() for pid in server.kernel_pids())
+    # one at a time on this 2-core machine: each started when the one before had built its
+    # page (a fork and a build take well over 0.2 s); Voila alone starts all five at once
+    assert all(later - earlier > 0.2 for earlier, later in itertools.pairwise(started))
+    page = urllib.request.urlopen(f"{server.url}/voila/render/kor_verkenner.ipynb", timeout=60).read()
+    assert b"kernelId" in page
+    assert "Using pre-heated kernel" in log.read_text()
 
 
 def test_a_bad_pool_size_stops_the_server_with_a_message(monkeypatch):
@@ -217,28 +231,36 @@ def test_a_visitor_takes_only_a_page_whose_kernel_has_started():
     run(scenario())
 
 
-def test_a_served_page_is_refilled_only_when_its_visitor_is_quiet(output_dir):
+def settled(server, seconds: float) -> bool:
+    """The server's kernels stay the same for ``seconds`` (no refill starting)."""
+    first = set(server.kernel_pids())
+    time.sleep(seconds)
+    return set(server.kernel_pids()) == first
+
+
+def test_a_served_page_is_refilled_only_when_its_visitor_is_quiet(pool_server):
     """End to end: a visitor at work holds the pool's refill back (Voila's own would start
     1 s after the page was taken); when the page is closed the refill starts."""
     from test_serving import message, page_kernel_id
     from test_websocket_guard import connect
 
-    log = output_dir / "voila-pool-quiet.log"
-    with VoilaServer(env={pool_pace.ENV_POOL: "1"}, log=log) as server:
-        # 1 main-dashboard page + 1 each of the other two dashboards
-        _wait_for(lambda: len(server.kernel_pids()) == 3 and "pool of kor_verkenner" in log.read_text())
-        kernel = page_kernel_id(server)
-        ws = connect(server, kernel, protocol=None)
-        try:
-            at_work_until = time.monotonic() + 6
-            while time.monotonic() < at_work_until:
-                # a comm message makes the kernel busy, then idle: the visitor's activity
-                ws.send(message("comm_msg", {"comm_id": "no-such-comm", "data": {}}))
-                time.sleep(0.3)
-                assert len(server.kernel_pids()) == 3, "the refill started while the visitor was at work"
-        finally:
-            ws.close()
-        _wait_for(lambda: len(server.kernel_pids()) == 4, timeout=30)
+    server = pool_server
+    # the pool full again after the test before took a page (its kernel lives until culled):
+    # the kernels unchanged for 3 s, no refill under way
+    _wait_for(lambda: len(server.kernel_pids()) >= POOL_KERNELS and settled(server, 3))
+    kernel = page_kernel_id(server)  # a pre-heated page: its kernel now the visitor's
+    before = set(server.kernel_pids())  # a refill is a kernel not among these
+    ws = connect(server, kernel, protocol=None)
+    try:
+        at_work_until = time.monotonic() + 6
+        while time.monotonic() < at_work_until:
+            # a comm message makes the kernel busy, then idle: the visitor's activity
+            ws.send(message("comm_msg", {"comm_id": "no-such-comm", "data": {}}))
+            time.sleep(0.3)
+            assert set(server.kernel_pids()) <= before, "the refill started while the visitor was at work"
+    finally:
+        ws.close()
+    _wait_for(lambda: set(server.kernel_pids()) - before, timeout=30)
 
 
 @pytest.mark.parametrize(
