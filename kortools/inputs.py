@@ -71,6 +71,11 @@ class Input:
         return number_in_range(field, value, low, high, what)
 
 
+def _deduction_hours(name: str, default: float, label_nl: str, **names: str) -> Input:
+    """Hours of the entrepreneur a year that the deductions' hours tests read."""
+    return Input(name, "hours", default, label_nl, yearly=True, person=True, deduction=True, **names)
+
+
 INPUTS: dict[str, Input] = {
     i.name: i
     for i in (
@@ -95,54 +100,27 @@ INPUTS: dict[str, Input] = {
             url="kosten_zonder",
             rule="margin.md",
         ),
-        Input(
-            "hours",
-            "hours",
-            1225.0,
-            "Uren per jaar",
-            yearly=True,
-            person=True,
-            deduction=True,
-            url="uren",
-            column="uren",
-            rule="deductions.md §1",
+        _deduction_hours(
+            "hours", 1225.0, "Uren per jaar", url="uren", column="uren", rule="deductions.md §1"
         ),
-        Input(
+        _deduction_hours(
             "partner_hours",
-            "hours",
             0.0,
             "Uren meewerkende partner",
-            yearly=True,
-            person=True,
-            deduction=True,
             url="partner_uren",
             column="uren_partner",
             rule="deductions.md §5",
         ),
         Input("vat_rate", "rate", 0.21, "Btw-tarief", yearly=True, url="btw", rule="margin.md"),
-        Input(
+        _deduction_hours(
             "other_work_hours",
-            "hours",
             0.0,
             "Uren ander werk",
-            yearly=True,
-            person=True,
-            deduction=True,
             url="uren_ander_werk",
             column="uren_ander_werk",
             rule="deductions.md §1",
         ),
-        Input(
-            "so_hours",
-            "hours",
-            0.0,
-            "Uren S&O-werk",
-            yearly=True,
-            person=True,
-            deduction=True,
-            column="uren_so",
-            rule="deductions.md §6",
-        ),
+        _deduction_hours("so_hours", 0.0, "Uren S&O-werk", column="uren_so", rule="deductions.md §6"),
         Input(
             "pregnancy_weeks",
             "weeks",
