@@ -251,6 +251,12 @@ def test_a_frozen_worker_is_replaced_and_the_next_page_loads(cluster):
             assert "niet bereikbaar" in body  # the Dutch page while the new worker starts
             time.sleep(0.5)
         assert status == 200 and "kt-kernel-lost" in body
+        # the names kept from the watchdog: httpok's restarts counted, the new worker's process
+        deadline = time.monotonic() + 30  # "restarted" is logged once the worker is RUNNING
+        while cluster.watchdog.replaced == 0 and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert cluster.watchdog.replaced >= 1
+        assert cluster.workers_running[0].pid != frozen and cluster.workers_running[0].poll() is None
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.kill(frozen, signal.SIGKILL)

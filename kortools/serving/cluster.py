@@ -240,6 +240,38 @@ def supervisor_conf(
     )
 
 
+@dataclass(frozen=True)
+class WorkerProcess:
+    """A worker's process by its id, with the part of ``subprocess.Popen`` callers used."""
+
+    pid: int
+
+    def poll(self) -> int | None:
+        """None while the process lives (a zombie has ended), else 0."""
+        try:
+            with open(f"/proc/{self.pid}/stat") as stat:
+                return 0 if stat.read().rsplit(")", 1)[1].split()[0] in ("Z", "X") else None
+        except (OSError, IndexError):
+            return 0
+
+    def kill(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGKILL)
+
+
+@dataclass(frozen=True)
+class Restarts:
+    """The workers httpok restarted so far, read from its logs in the run directory."""
+
+    run_dir: Path
+    workers: int
+
+    @property
+    def replaced(self) -> int:
+        logs = (self.run_dir / f"httpok-{worker_name(i)}.log" for i in range(self.workers))
+        return sum(log.read_text().count("restarted\n") for log in logs if log.exists())
+
+
 def port_open(host: str, port: int) -> bool:
     with contextlib.suppress(OSError), socket.create_connection((host, port), timeout=2):
         return True
@@ -354,6 +386,17 @@ class Cluster:
         """The workers' process ids now (0: not running), as supervisord knows them."""
         rpc: Any = self.supervisor.supervisor
         return [int(rpc.getProcessInfo(worker_name(i))["pid"]) for i in range(self.workers)]
+
+    @property
+    def workers_running(self) -> list[WorkerProcess]:
+        """The workers now, as supervisord runs them (kept from before supervisord: ``pid``,
+        ``poll()``, ``kill()``)."""
+        return [WorkerProcess(pid) for pid in self.worker_pids()]
+
+    @property
+    def watchdog(self) -> Restarts:
+        """How many times httpok restarted a worker (kept from the watchdog: ``replaced``)."""
+        return Restarts(self.run_dir, self.workers)
 
     def _wait_until_ready(self, timeout: float) -> None:
         """Every worker answers (a 404 probe: it starts no kernel), nginx listens."""
