@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
-from tiers import SERVER_FIXTURES, SERVER_MODULES, scheduler
+from tiers import scheduler
 from voila_server import ROOT, VoilaServer, launch_chromium
 
 # Hypothesis profiles (issue #36 item 3): "ci" (make test, .ci/run) runs each property's own
@@ -74,11 +74,3 @@ def pytest_xdist_make_scheduler(config, log):
 def pytest_collection_modifyitems(config, items):
     if os.environ.get("CI") and not Path("/usr/bin/chromium").exists():
         raise pytest.UsageError("CI needs /usr/bin/chromium for the browser tests (make test installs it)")
-    for item in items:
-        needs_server = item.get_closest_marker("browser") or SERVER_FIXTURES & set(
-            getattr(item, "fixturenames", ())
-        )
-        if needs_server and item.path.stem not in SERVER_MODULES:
-            raise pytest.UsageError(
-                f"{item.nodeid} uses the server or Chromium: add its module to SERVER_MODULES"
-            )
