@@ -45,7 +45,6 @@ OTHER_INCOME_KEYS = tuple(_KINDS)
 RETURN_PERIODS = ("quarter", "month")
 #: The yearly inputs that ``growth`` carries forward (a forecast of the sales).
 SALES_FIELDS = ("consumer_sales", "business_sales")
-AMOUNT_FIELDS = ("consumer_sales", "business_sales", "costs_with_vat", "costs_without_vat")
 REQUIRED_FIELDS = ("name", "first_year", "last_year", "consumer_sales", "business_sales", "costs_with_vat")
 
 
@@ -147,8 +146,8 @@ class Scenario:
         last = v.whole_number("last_year", self.last_year, first, first + MAX_YEARS - 1)
         set_(self, "first_year", first)
         set_(self, "last_year", last)
-        for name in (*AMOUNT_FIELDS, "other_income", "vat_rate", "input_vat_rate"):
-            set_(self, name, CHECKS[name](name, getattr(self, name)))
+        for name, check in CHECKS.items():  # every number of the input catalogue
+            set_(self, name, check(name, getattr(self, name)))
         v.choice("policy", self.policy, POLICIES)
         set_(self, "as_of", today() if self.as_of is None else _date("as_of", self.as_of))
         set_(self, "kor_end_requested", v.flag("kor_end_requested", self.kor_end_requested))
@@ -162,21 +161,11 @@ class Scenario:
         set_(self, "assets", _check_assets(tuple(_asset(a) for a in self.assets)))
         for asset in self.assets:
             revision_period(asset)
-        for name in (
-            "hours",
-            "partner_hours",
-            "other_work_hours",
-            "so_hours",
-            "pregnancy_weeks",
-            "hours_per_week",
-        ):
-            set_(self, name, CHECKS[name](name, getattr(self, name)))
         flags = ("aow", "vat_taxed_rental", "foreign_or_reverse_charge", "assume_last_tax_year")
         for name in (*flags, "disability_benefit", "kvk_registered", "solar_panels_before_2023"):
             set_(self, name, v.flag(name, getattr(self, name)))
         v.choice("legal_form", self.legal_form, LEGAL_FORMS)
         v.choice("other_income_kind", self.other_income_kind, OTHER_INCOME_KEYS)
-        set_(self, "profit_share", CHECKS["profit_share"]("profit_share", self.profit_share))
         if self.legal_form != "vof" and self.profit_share != 1:
             raise InputError("profit_share", self.profit_share, "allowed only for a vof (a partner's share)")
         if self.eu_turnover is not None:
@@ -197,7 +186,6 @@ class Scenario:
         for name in ("description", "adviser", "office"):
             if not isinstance(getattr(self, name), str) or len(getattr(self, name)) > 200:
                 raise InputError(name, getattr(self, name), "allowed a text of at most 200 characters")
-        set_(self, "growth", CHECKS["growth"]("growth", self.growth))
         set_(self, "overrides", _check_overrides(self.overrides, first, last))
         set_(self, "assumption_keys", _check_assumption_keys(self.assumption_keys))
         set_(self, "input_notes", _check_input_notes(self.input_notes, "input_notes"))
