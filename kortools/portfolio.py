@@ -20,7 +20,7 @@ import pandas as pd
 from kortools import _validate
 from kortools.advice import AANMELDEN, UITSTAPPEN, Advice
 from kortools.clock import today
-from kortools.dutch import read_numbers_nl
+from kortools.dutch import format_number_nl, read_numbers_nl
 from kortools.evaluation import Calendar, advise_many
 from kortools.herziening import Asset, revision_periods
 from kortools.inputs import COLUMN_INPUTS
@@ -61,7 +61,6 @@ PLANNED_NAME = "Geplande investering"
 
 MAX_AMOUNT = _validate.MAX_AMOUNT  # said once (kortools.inputs)
 MAX_HOURS = _validate.MAX_HOURS
-MAX_HOURS_NL = f"{MAX_HOURS:,.0f}".replace(",", ".")  # 8.784
 
 
 def default_kor_year() -> int:
@@ -142,7 +141,7 @@ def validate_rows(raw: pd.DataFrame, first_line: int = 2) -> tuple[pd.DataFrame,
             report(
                 out_of_range,
                 column.name,
-                f"uren per jaar: van 0 tot en met {MAX_HOURS_NL}",
+                f"uren per jaar: van 0 tot en met {format_number_nl(MAX_HOURS)}",
             )
         elif column.kind == "percent":
             rates = vat_rates_percent(default_year)
