@@ -2,8 +2,8 @@
 
 The tests that start servers, use the shared server or Chromium, or measure pacing run on
 one worker, one after the other (:data:`SERVER_MODULES`, and any module whose functions
-take the server fixtures); nbval's cells of one notebook
-run together, in order; every other test goes to whichever worker is free.
+take the server fixtures); nbval's cells of one notebook run together, in order; every
+other test goes to whichever worker is free.
 """
 
 from __future__ import annotations
