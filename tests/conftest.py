@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 from tiers import scheduler
-from voila_server import ROOT, VoilaServer, launch_chromium
+from voila_server import EXTRA_MEMORY_LIMIT_MB, EXTRA_POOL, HOG, ROOT, VoilaServer, launch_chromium
 
 # Hypothesis profiles (issue #36 item 3): "ci" (make test, .ci/run) runs each property's own
 # number of examples and prints a failing example's reproduction blob; "dev"
@@ -45,6 +45,31 @@ def voila(output_dir):
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def extra_server(output_dir, tmp_path_factory):
+    """The one server of the pool and bounds tests besides the shared one (issue #36 item 3):
+    the dashboards and :data:`HOG` (``hog.ipynb``), EXTRA_POOL pages of the main dashboard
+    kept ready, kernels bounded to EXTRA_MEMORY_LIMIT_MB. ``server.log_path``: its log."""
+    import shutil
+
+    import nbformat
+
+    folder = tmp_path_factory.mktemp("extra-notebooks")
+    for notebook in (ROOT / "notebooks").glob("*.ipynb"):
+        shutil.copy(notebook, folder)
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(HOG)]), folder / "hog.ipynb")
+    log = output_dir / "voila-extra.log"
+    server = VoilaServer(
+        f"--ForkProvisioner.memory_limit_mb={EXTRA_MEMORY_LIMIT_MB}",
+        directory=str(folder),
+        env={"KORTOOLS_POOL": str(EXTRA_POOL), "KORTOOLS_TODAY": TODAY},
+        log=log,
+    )
+    server.log_path = log
+    with server:
+        yield server
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from voila_server import VoilaServer
+from voila_server import EXTRA_POOL
 
 from kortools.serving import pool_pace
 from kortools.serving.pool_pace import PoolPace
@@ -120,18 +120,16 @@ def _wait_for(condition, timeout: float = 120) -> None:
         time.sleep(0.2)
 
 
-POOL = 3  # pages of the main dashboard kept ready by this module's server
-#: three dashboards: POOL pages of the main one (KORTOOLS_POOL) + 1 each of the others (voila.json)
-POOL_KERNELS = POOL + 2
+POOL = EXTRA_POOL  # pages of the main dashboard kept ready by the extra server (conftest)
+#: POOL pages of the main one (KORTOOLS_POOL) + 1 each of the other three notebooks there
+#: (voila.json's default pool: the two other dashboards and the bounds tests' hog.ipynb)
+POOL_KERNELS = POOL + 3
 
 
-@pytest.fixture(scope="module")
-def pool_server(output_dir):
-    """One server for this module's two end-to-end tests (issue #36: no server per test)."""
-    log = output_dir / "voila-pool.log"
-    with VoilaServer(env={pool_pace.ENV_POOL: str(POOL)}, log=log) as server:
-        server.log_path = log
-        yield server
+@pytest.fixture
+def pool_server(extra_server):
+    """The extra server (conftest; issue #36: one server for the pool and bounds tests)."""
+    return extra_server
 
 
 def test_a_server_keeps_the_pages_it_is_told_ready_and_builds_them_one_after_the_other(pool_server):

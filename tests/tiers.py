@@ -27,7 +27,7 @@ SERVER_MODULES = {
     "test_voila_query",
     "test_websocket_guard",
 }
-SERVER_FIXTURES = {"voila", "browser", "page"}
+SERVER_FIXTURES = {"voila", "browser", "page", "extra_server"}
 
 
 #: A function (test or fixture) taking the shared server or Chromium, or the browser mark.

@@ -27,6 +27,19 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 
+#: A notebook whose button takes 80 MB each click: a kernel past its memory bound (#18 item 3).
+HOG = """\
+import ipywidgets as w
+hog = []
+button = w.Button(description="Vul het geheugen")
+button.on_click(lambda _: hog.append(b"x" * (80 << 20)))
+button
+"""
+#: The extra server's settings: pages of the main dashboard kept ready (KORTOOLS_POOL) and
+#: each kernel's memory bound (a page loads at about 125 MB; five clicks of 80 MB pass it).
+EXTRA_POOL = 3
+EXTRA_MEMORY_LIMIT_MB = 400
+
 
 class VoilaServer:
     """``voila notebooks/`` run from the repo root, so ``voila.json`` applies."""
