@@ -17,6 +17,7 @@ import pandas as pd
 from kortools import _validate as v
 from kortools.deductions import DEDUCTION_COLUMNS, DeductionInputs, Deductions, deduction_arrays
 from kortools.errors import InputError
+from kortools.inputs import DEDUCTION_YEARLY, INPUTS
 from kortools.parameters import check_tax_year, recording, rule_assumption, value
 
 
@@ -66,19 +67,18 @@ class DeductionTrack:
     sa_ao_uses: object = 0
     so_uses: object = 0
 
-    def year(
-        self,
-        year,
-        profit,
-        hours,
-        partner_hours=0.0,
-        tax_year=None,
-        *,
-        other_work_hours=0.0,
-        so_hours=0.0,
-        pregnancy_weeks=0.0,
-    ) -> Deductions:
-        """The deductions of ``year`` (figures of ``tax_year``, default ``year``); updates the track."""
+    def year(self, year, profit, hours, partner_hours=0.0, tax_year=None, **yearly) -> Deductions:
+        """The deductions of ``year`` (figures of ``tax_year``, default ``year``); updates the track.
+
+        ``yearly``: the year's other inputs the deductions read, by their names in the input
+        catalogue (kortools.inputs ``DEDUCTION_YEARLY``: ``other_work_hours``, ``so_hours``,
+        ``pregnancy_weeks``, …); one not given is at its default there.
+        """
+        unknown = set(yearly) - set(DEDUCTION_YEARLY)
+        if unknown:
+            raise TypeError(f"DeductionTrack.year() got unexpected inputs {sorted(unknown)}")
+        given = {"hours": hours, "partner_hours": partner_hours, **yearly}
+        inputs_of_year = {name: given.get(name, INPUTS[name].default) for name in DEDUCTION_YEARLY}
         tax_year = year if tax_year is None else tax_year
         start = np.nan if self.business_start_year is None else self.business_start_year
         with recording() as used:
@@ -89,22 +89,18 @@ class DeductionTrack:
             starter = is_starter(year, start)
             inputs = DeductionInputs(
                 profit=profit,
-                hours=hours,
                 starter=starter & (uses < max_uses),
                 aow=self.aow,
-                partner_hours=partner_hours,
-                other_work_hours=other_work_hours,
                 starter_uses=np.minimum(uses, max_uses),
                 za_carry_forward=sum(
                     (left for _, left in self.pool), np.zeros_like(np.asarray(profit, dtype=float))
                 ),
                 disability=self.disability,
                 sa_ao_uses=self.sa_ao_uses,
-                so_hours=so_hours,
                 so_uses=self.so_uses,
-                pregnancy_weeks=pregnancy_weeks,
                 hours_per_week=self.hours_per_week,
                 new_business=starter,
+                **inputs_of_year,
             )
             d = deduction_arrays(tax_year, inputs)
         self.starter_uses = uses + (np.asarray(d.startersaftrek) > 0)

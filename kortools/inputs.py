@@ -52,7 +52,7 @@ class Input:
     label_nl: str
     yearly: bool = False  # may differ per year (Scenario.overrides)
     person: bool = False  # the entrepreneur's (record.Entrepreneur); else the business's
-    deduction: bool = False  # the deductions read it per year (DeductionTrack.year)
+    deduction: bool = False  # the deductions read it (entrepreneur_deductions; yearly: DeductionTrack.year)
     url: str = ""  # the dashboard's name ("" none)
     column: str = ""  # the portfolio's column, the same every year ("" none: the default holds)
     rule: str = ""  # where the rules use it
@@ -149,6 +149,7 @@ INPUTS: dict[str, Input] = {
             0.0,
             "Uren per week",
             person=True,
+            deduction=True,
             rule="deductions.md §1 (zwangerschap)",
         ),
         Input("profit_share", "share", 1.0, "Winstaandeel", person=True, rule="other-income.md (vof)"),
@@ -160,10 +161,14 @@ INPUTS: dict[str, Input] = {
 YEARLY = tuple(name for name, i in INPUTS.items() if i.yearly)
 #: The entrepreneur's yearly inputs (record.Entrepreneur holds a list over the years).
 PERSON_YEARLY = tuple(name for name, i in INPUTS.items() if i.person and i.yearly)
+#: The entrepreneur's inputs that are the same every year (record.Entrepreneur: one array).
+PERSON_FIXED = tuple(name for name, i in INPUTS.items() if i.person and not i.yearly)
 #: The inputs a client list may give in a column of its own (kortools.portfolio_columns).
 COLUMN_INPUTS = tuple(i for i in INPUTS.values() if i.column)
-#: The yearly inputs the deductions read (DeductionTrack.year's keywords).
-DEDUCTION_YEARLY = tuple(name for name, i in INPUTS.items() if i.deduction)
+#: The inputs the deductions read (entrepreneur_deductions' keywords).
+DEDUCTION_INPUTS = tuple(name for name, i in INPUTS.items() if i.deduction)
+#: The yearly ones (DeductionTrack.year's keywords).
+DEDUCTION_YEARLY = tuple(name for name in DEDUCTION_INPUTS if INPUTS[name].yearly)
 
 
 def input_named(name: str) -> Input:

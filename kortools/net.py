@@ -12,11 +12,15 @@ from kortools import _validate as v
 from kortools.deduction_years import deductions_table
 from kortools.deductions import Deductions, entrepreneur_deductions
 from kortools.income_tax import IncomeTax, income_tax
+from kortools.inputs import DEDUCTION_INPUTS
 from kortools.other_income import BY_KEY, record_other_income, split_other_income
 from kortools.parameters import Assumption, recording, year_status
 
 #: The step of profit over which :attr:`NetIncome.marginal_rate` is measured (euros).
 MARGINAL_STEP = 100.0
+#: The deductions' inputs net_income takes by their catalogue names besides its own keywords.
+OWN_KEYWORDS = ("hours", "partner_hours", "other_work_hours")
+DEDUCTION_KEYWORDS = tuple(n for n in DEDUCTION_INPUTS if n not in OWN_KEYWORDS)
 
 
 @dataclass(frozen=True)
@@ -63,16 +67,9 @@ class NetIncome:
         return self.profit + self.other_income - self.tax.income_tax - self.tax.zvw
 
 
-def _tax_of(year, profit, hours, starter, aow, partner_hours, other_work_hours, starter_uses, other):
+def _tax_of(year, profit, hours, starter, aow, partner_hours, starter_uses, more, other):
     d = entrepreneur_deductions(
-        year,
-        profit,
-        hours,
-        starter,
-        aow,
-        partner_hours,
-        other_work_hours=other_work_hours,
-        starter_uses=starter_uses,
+        year, profit, hours, starter, aow, partner_hours, starter_uses=starter_uses, **more
     )
     return d, income_tax(d.year, aow, d.profit, d.ondernemersaftrek, d.mkb_winstvrijstelling, *other)
 
@@ -97,18 +94,26 @@ def net_income(
     starter_uses: int = 0,
     other_income: float = 0.0,
     other_income_kind: str = "loon",
+    **inputs: float,
 ) -> NetIncome:
     """What an IB-ondernemer keeps of ``profit`` in ``year`` (inkomstenbelasting.md §2).
 
     Deductions as :func:`kortools.entrepreneur_deductions` (``starter``, ``aow``: AOW age
-    reached before 1 January, ``partner_hours``, ``other_work_hours``, ``starter_uses``).
+    reached before 1 January, ``partner_hours``, ``other_work_hours``, ``starter_uses``);
+    ``inputs``: the entrepreneur's other inputs the deductions read, by their names in the
+    input catalogue (kortools.inputs: ``so_hours``, ``pregnancy_weeks``,
+    ``hours_per_week``; issue #36 item 1).
     ``other_income``: a wage or benefit of ``other_income_kind`` beside the business
     (other-income.md §1): one tariff, one set of credits on the total; employment hours go
     in ``other_work_hours`` (the urencriterium). Without it, profit is the only box-1
     income (an assumption, recorded).
     """
     other_income, other = _other_income(other_income, other_income_kind)
-    args = (hours, starter, aow, partner_hours, other_work_hours, starter_uses, other)
+    unknown = set(inputs) - set(DEDUCTION_KEYWORDS)
+    if unknown:
+        raise TypeError(f"net_income() got unexpected inputs {sorted(unknown)}; known: {DEDUCTION_KEYWORDS}")
+    more = {"other_work_hours": other_work_hours, **inputs}
+    args = (hours, starter, aow, partner_hours, starter_uses, more, other)
     with recording() as used:
         record_other_income(other_income, other[1], other_income_kind)
         d, tax = _tax_of(year, profit, *args)

@@ -5,7 +5,8 @@ The one way inputs reach the rules. :func:`businesses_of` builds it for one
 portfolio builds it for thousands of client rows (``kortools.portfolio``). The VAT side
 (:func:`kortools.yearly.vat_by_year`) and the income side
 (:func:`kortools.income_years.income_by_year`) read their fields from it, and nothing
-else: a new input is a field here, filled in the two builders, read by its rule.
+else: a new input of the entrepreneur is a field here, filled by the one builder
+(:func:`entrepreneur`) from the input catalogue (kortools.inputs), read by its rule.
 
 Plain frozen dataclasses of numpy arrays, one element per business; yearly fields are
 tuples over the years. Euros, unrounded.
@@ -14,14 +15,14 @@ tuples over the years. Euros, unrounded.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from kortools.herziening import revision_period
-from kortools.inputs import INPUTS, PERSON_YEARLY
+from kortools.inputs import INPUTS, PERSON_FIXED, PERSON_YEARLY
 from kortools.kor import kor_reentry_date
 from kortools.kor_years import KorDates, days_in
 from kortools.parameters import rule_assumption
@@ -102,24 +103,49 @@ def _one(x: float) -> np.ndarray:
     return np.array([float(x)])
 
 
+def entrepreneur(
+    years: Sequence[int],
+    n: int,
+    value: Callable[[str, int], Any],
+    *,
+    aow: Any = False,
+    business_start_year: Any = np.nan,
+    starter_uses_before: Any = 0,
+    disability_benefit: Any = False,
+    other_income_kind: str = "loon",
+) -> Entrepreneur:
+    """The one builder of the entrepreneur of ``n`` businesses in ``years`` (issue #36 item 1):
+    every input of the catalogue that is the entrepreneur's (kortools.inputs, ``person``)
+    is ``value(name, year)``, one number for all ``n`` or one per business; the rest are
+    the keywords, likewise. :func:`person_of` fills it from a scenario (n = 1, or one
+    scenario repeated), the portfolio from a client list (:func:`default_person`)."""
+
+    def full(x: Any, dtype: Any = float) -> np.ndarray:
+        return np.broadcast_to(np.asarray(x, dtype=dtype), (n,)).copy()
+
+    inputs: dict[str, Any] = {name: [full(value(name, y)) for y in years] for name in PERSON_YEARLY}
+    inputs |= {name: full(value(name, years[0])) for name in PERSON_FIXED}
+    return Entrepreneur(
+        **inputs,
+        aow=full(aow, bool),
+        business_start_year=full(business_start_year),
+        starter_uses_before=full(starter_uses_before, int),
+        disability_benefit=full(disability_benefit, bool),
+        other_income_kind=other_income_kind,
+    )
+
+
 def person_of(s: Scenario, years: Sequence[int], n: int = 1) -> Entrepreneur:
     """The entrepreneur of ``s`` in ``years``, each value repeated for ``n`` businesses."""
-    inputs = [s.inputs(y) for y in years]
-
-    def full(x) -> np.ndarray:
-        return np.full(n, x)
-
-    def yearly(name: str) -> list[np.ndarray]:
-        return [full(float(i[name])) for i in inputs]
-
-    return Entrepreneur(
-        **{name: yearly(name) for name in PERSON_YEARLY},
-        aow=full(s.aow),
-        business_start_year=full(np.nan if s.business_start_year is None else float(s.business_start_year)),
-        starter_uses_before=full(s.starter_uses_before),
-        disability_benefit=full(s.disability_benefit),
-        hours_per_week=full(float(s.hours_per_week)),
-        profit_share=full(float(s.profit_share)),
+    inputs = {y: s.inputs(y) for y in years}
+    return entrepreneur(
+        years,
+        n,
+        lambda name, year: inputs[year][name] if name in inputs[year] else getattr(s, name),
+        aow=s.aow,
+        business_start_year=np.nan if s.business_start_year is None else s.business_start_year,
+        starter_uses_before=s.starter_uses_before,
+        disability_benefit=s.disability_benefit,
         other_income_kind=s.other_income_kind,
     )
 
@@ -127,23 +153,11 @@ def person_of(s: Scenario, years: Sequence[int], n: int = 1) -> Entrepreneur:
 def default_person(
     years: Sequence[int], n: int, given: Mapping[str, np.ndarray] | None = None
 ) -> Entrepreneur:
-    """An entrepreneur for ``n`` businesses (a client list): the yearly inputs ``given``
-    (name → one value per business, the same every year), every other input at its
-    default (kortools.inputs)."""
+    """An entrepreneur for ``n`` businesses (a client list): the inputs ``given`` (name →
+    one value per business, the same every year), every other input at its default
+    (kortools.inputs)."""
     given = given or {}
-    yearly: dict[str, Any] = {
-        name: [given.get(name, np.full(n, float(INPUTS[name].default or 0.0)))] * len(years)
-        for name in PERSON_YEARLY
-    }
-    return Entrepreneur(
-        **yearly,
-        aow=np.zeros(n, dtype=bool),
-        business_start_year=np.full(n, np.nan),
-        starter_uses_before=np.zeros(n, dtype=int),
-        disability_benefit=np.zeros(n, dtype=bool),
-        hours_per_week=np.full(n, float(INPUTS["hours_per_week"].default or 0.0)),
-        profit_share=np.full(n, float(INPUTS["profit_share"].default or 0.0)),
-    )
+    return entrepreneur(years, n, lambda name, _: given.get(name, INPUTS[name].default or 0.0))
 
 
 def businesses_of(s: Scenario) -> Businesses:

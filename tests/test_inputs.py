@@ -14,8 +14,15 @@ from kortools import _validate, portfolio
 from kortools.deduction_years import DeductionTrack
 from kortools.deductions import DeductionInputs, entrepreneur_deductions
 from kortools.errors import InputError
-from kortools.inputs import DASHBOARD_MAX_AMOUNT, DEDUCTION_YEARLY, INPUTS, PERSON_YEARLY, input_named
-from kortools.record import Entrepreneur, businesses_of, default_person
+from kortools.inputs import (
+    DASHBOARD_MAX_AMOUNT,
+    DEDUCTION_INPUTS,
+    DEDUCTION_YEARLY,
+    INPUTS,
+    PERSON_YEARLY,
+    input_named,
+)
+from kortools.record import Entrepreneur, businesses_of, default_person, entrepreneur, person_of
 from kortools.scenario import YEARLY_FIELDS, Scenario
 from kortools.ui.aftrekposten_app import aftrekposten_specs
 from kortools.ui.verkenner_fields import verkenner_specs
@@ -57,13 +64,53 @@ def test_the_entrepreneurs_inputs_reach_the_record_from_both_builders():
     assert list(many.profit_share) == [1.0] * 3 and list(many.hours_per_week) == [0.0] * 3
 
 
-def test_the_deductions_take_each_yearly_deduction_input_by_its_name():
+def test_the_deductions_take_each_deduction_input_by_its_name():
     keywords = set(inspect.signature(entrepreneur_deductions).parameters)
-    track = set(inspect.signature(DeductionTrack.year).parameters)
     arrays = {f.name for f in dataclasses.fields(DeductionInputs)}
-    for name in DEDUCTION_YEARLY:
-        assert name in keywords and name in track and name in arrays, name
-    assert set(DEDUCTION_YEARLY) <= set(PERSON_YEARLY)
+    for name in DEDUCTION_INPUTS:
+        assert name in keywords and name in arrays, name
+    assert set(DEDUCTION_YEARLY) <= set(PERSON_YEARLY) and set(DEDUCTION_INPUTS) <= set(INPUTS)
+    assert {"so_hours", "pregnancy_weeks", "hours_per_week"} <= set(DEDUCTION_INPUTS)
+
+
+def test_the_track_passes_a_years_deduction_inputs_by_their_catalogue_names():
+    # rules/deductions.md §6: 500 S&O hours or more give the S&O-aftrek; the track takes the
+    # year's S&O hours by name, as entrepreneur_deductions does for one year
+    one_year = entrepreneur_deductions(2026, 40_000.0, 1500.0, so_hours=600.0)
+    track = DeductionTrack().year(2026, 40_000.0, 1500.0, so_hours=600.0)
+    assert one_year.so_aftrek > 0 and float(track.so_aftrek) == pytest.approx(one_year.so_aftrek)
+    assert float(DeductionTrack().year(2026, 40_000.0, 1500.0).so_aftrek) == 0.0  # the default: 0 h
+    with pytest.raises(TypeError, match="so_hour"):
+        DeductionTrack().year(2026, 40_000.0, 1500.0, so_hour=600.0)  # a misspelt input is refused
+
+
+def test_net_income_takes_the_deduction_inputs_of_the_catalogue():
+    # net_income passes the catalogue's deduction inputs on to entrepreneur_deductions: its
+    # deductions are that function's, and its tax is on the profit less them
+    net = kt.net_income(2026, 40_000.0, 1500.0, so_hours=600.0)
+    alone = entrepreneur_deductions(2026, 40_000.0, 1500.0, so_hours=600.0)
+    assert net.deductions.so_aftrek == pytest.approx(alone.so_aftrek) and alone.so_aftrek > 0
+    without = kt.net_income(2026, 40_000.0, 1500.0)
+    assert net.net_income > without.net_income  # the S&O-aftrek lowers the tax
+    with pytest.raises(TypeError, match=r"known: .*so_hours"):
+        kt.net_income(2026, 40_000.0, 1500.0, so_hour=600.0)
+
+
+def test_one_builder_makes_the_entrepreneur_of_a_scenario_and_of_a_client_list():
+    # the client list's hours per business, the same in both years; the rest the defaults
+    many = default_person((2026, 2027), 2, {"hours": np.array([800.0, 1500.0])})
+    assert [list(x) for x in many.hours] == [[800.0, 1500.0]] * 2
+    assert [list(x) for x in many.so_hours] == [[0.0, 0.0]] * 2  # not given: the default
+    assert list(many.aow) == [False] * 2 and np.isnan(many.business_start_year).all()
+    # the builder itself: a value per business, or one for all
+    built = entrepreneur((2026,), 2, lambda name, _: [10.0, 20.0] if name == "so_hours" else 0.0, aow=True)
+    assert list(built.so_hours[0]) == [10.0, 20.0] and list(built.hours[0]) == [0.0, 0.0]
+    assert list(built.aow) == [True, True]
+    # a scenario repeated for three businesses: its values, per year
+    scenario = Scenario(**SCENARIO, hours=900.0, aow=True, overrides={2027: {"hours": 1300.0}})
+    person = person_of(scenario, (2026, 2027), 3)
+    assert [list(x) for x in person.hours] == [[900.0] * 3, [1300.0] * 3]
+    assert list(person.aow) == [True] * 3 and list(person.profit_share) == [1.0] * 3
 
 
 def test_the_so_hours_of_a_year_reach_its_so_aftrek():
