@@ -54,7 +54,7 @@ class Input:
     person: bool = False  # the entrepreneur's (record.Entrepreneur); else the business's
     deduction: bool = False  # the deductions read it (entrepreneur_deductions; yearly: DeductionTrack.year)
     url: str = ""  # the dashboard's name ("" none)
-    column: str = ""  # the portfolio's column, the same every year ("" none: the default holds)
+    column: str = ""  # the client list's column ("" none); the same every year
     rule: str = ""  # where the rules use it
 
     @property
@@ -80,8 +80,24 @@ INPUTS: dict[str, Input] = {
     i.name: i
     for i in (
         # the yearly ones in the order of Scenario.YEARLY_FIELDS
-        Input("consumer_sales", "amount", None, "Omzet aan consumenten", yearly=True, rule="margin.md"),
-        Input("business_sales", "amount", None, "Omzet aan bedrijven", yearly=True, rule="margin.md"),
+        Input(
+            "consumer_sales",
+            "amount",
+            None,
+            "Omzet aan consumenten",
+            yearly=True,
+            column="omzet_consumenten",
+            rule="margin.md",
+        ),
+        Input(
+            "business_sales",
+            "amount",
+            None,
+            "Omzet aan bedrijven",
+            yearly=True,
+            column="omzet_bedrijven",
+            rule="margin.md",
+        ),
         Input(
             "costs_with_vat",
             "amount",
@@ -89,6 +105,7 @@ INPUTS: dict[str, Input] = {
             "Kosten met btw",
             yearly=True,
             url="kosten_btw",
+            column="kosten_met_btw",
             rule="margin.md",
         ),
         Input(
@@ -98,6 +115,7 @@ INPUTS: dict[str, Input] = {
             "Kosten zonder btw",
             yearly=True,
             url="kosten_zonder",
+            column="kosten_zonder_btw",
             rule="margin.md",
         ),
         _deduction_hours(
@@ -111,7 +129,16 @@ INPUTS: dict[str, Input] = {
             column="uren_partner",
             rule="deductions.md §5",
         ),
-        Input("vat_rate", "rate", 0.21, "Btw-tarief", yearly=True, url="btw", rule="margin.md"),
+        Input(
+            "vat_rate",
+            "rate",
+            0.21,
+            "Btw-tarief",
+            yearly=True,
+            url="btw",
+            column="btw_tarief",
+            rule="margin.md",
+        ),
         _deduction_hours(
             "other_work_hours",
             0.0,
@@ -163,8 +190,10 @@ YEARLY = tuple(name for name, i in INPUTS.items() if i.yearly)
 PERSON_YEARLY = tuple(name for name, i in INPUTS.items() if i.person and i.yearly)
 #: The entrepreneur's inputs that are the same every year (record.Entrepreneur: one array).
 PERSON_FIXED = tuple(name for name, i in INPUTS.items() if i.person and not i.yearly)
-#: The inputs a client list may give in a column of its own (kortools.portfolio_columns).
+#: The inputs a client list gives in a column of its own (kortools.portfolio_columns).
 COLUMN_INPUTS = tuple(i for i in INPUTS.values() if i.column)
+#: The entrepreneur's columns of a client list (empty: the catalogue's default).
+PERSON_COLUMN_INPUTS = tuple(i for i in COLUMN_INPUTS if i.person)
 #: The inputs the deductions read (entrepreneur_deductions' keywords).
 DEDUCTION_INPUTS = tuple(name for name, i in INPUTS.items() if i.deduction)
 #: The yearly ones (DeductionTrack.year's keywords).

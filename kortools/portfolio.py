@@ -23,7 +23,7 @@ from kortools.clock import today
 from kortools.dutch import format_number_nl, read_numbers_nl
 from kortools.evaluation import Calendar, advise_many
 from kortools.herziening import Asset, revision_periods
-from kortools.inputs import COLUMN_INPUTS
+from kortools.inputs import PERSON_COLUMN_INPUTS
 from kortools.kor import kor_exit_date, kor_request_deadline, kor_start_date, whole_year_start
 from kortools.kor_years import NOT_CHOSEN, KorDates, days_in
 from kortools.margin import vat_rates
@@ -411,7 +411,7 @@ def businesses_of_clients(
     # a client in the KOR since a later year than ``jaar`` has the KOR from that year
     starts = calendar.starts if calendar is not None else (None,) * n
     first_kor_years = np.array([max(first_year, s.year) if s is not None else first_year for s in starts])
-    given = {i.name: group[i.column].to_numpy(float) for i in COLUMN_INPUTS if i.column in group}
+    given = {i.name: group[i.column].to_numpy(float) for i in PERSON_COLUMN_INPUTS if i.column in group}
     person = default_person(years, n, given)
     return Businesses(
         years=years,

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from kortools.inputs import COLUMN_INPUTS
+from kortools.inputs import PERSON_COLUMN_INPUTS, input_named
 from kortools.margin import KEEP_CONSUMER_PRICES, KEEP_MARGIN, KEEP_NET_PRICES, vat_rates
 from kortools.parameters import tax_years
 from kortools.scenario import DEFAULT_INPUT_VAT_RATE
@@ -25,6 +25,18 @@ class Column:
     options: dict[str, str] | None = None
     help: str = ""  # English (--lang en)
     help_nl: str = ""  # Dutch (the CLI's help)
+
+
+#: A catalogue kind → the client list's kind (a rate is typed in percent: 21, not 0.21).
+COLUMN_KINDS = {"amount": "amount", "rate": "percent", "hours": "hours"}
+
+
+def input_column(name: str, **declared) -> Column:
+    """The client list's column of input ``name`` of the catalogue (kortools.inputs): its
+    Dutch column name, its Scenario field and its kind from there; ``declared`` the rest
+    (required or default, help in both languages)."""
+    i = input_named(name)
+    return Column(i.column, i.name, COLUMN_KINDS[i.kind], **declared)
 
 
 POLICY_NAMES = {
@@ -46,42 +58,24 @@ COLUMNS: tuple[Column, ...] = (
         help="client name or number",
         help_nl="naam of nummer van de klant",
     ),
-    Column(
-        "omzet_consumenten",
+    input_column(
         "consumer_sales",
-        "amount",
         required=True,
         help="sales to consumers",
         help_nl="omzet aan consumenten (excl. btw)",
     ),
-    Column(
-        "omzet_bedrijven",
-        "business_sales",
-        "amount",
-        required=True,
-        help="sales to businesses",
-        help_nl="omzet aan bedrijven (excl. btw)",
+    input_column(
+        "business_sales", required=True, help="sales to businesses", help_nl="omzet aan bedrijven (excl. btw)"
     ),
-    Column(
-        "kosten_met_btw",
+    input_column(
         "costs_with_vat",
-        "amount",
         default=0.0,
         help=f"costs that carry {100 * DEFAULT_INPUT_VAT_RATE:g}% VAT",
         help_nl=f"kosten waarop u {100 * DEFAULT_INPUT_VAT_RATE:g}% btw betaalt (excl. die btw)",
     ),
-    Column(
-        "kosten_zonder_btw",
-        "costs_without_vat",
-        "amount",
-        default=0.0,
-        help="costs without VAT",
-        help_nl="kosten zonder btw",
-    ),
-    Column(
-        "btw_tarief",
+    input_column("costs_without_vat", default=0.0, help="costs without VAT", help_nl="kosten zonder btw"),
+    input_column(
         "vat_rate",
-        "percent",
         default=100 * vat_rates(tax_years()[-1])[0],
         help="VAT rate on sales in %: " + ", ".join(f"{100 * r:g}" for r in vat_rates(tax_years()[-1])),
         help_nl="btw-tarief op de verkopen in %: "
@@ -156,15 +150,13 @@ COLUMNS: tuple[Column, ...] = (
 #: The entrepreneur's columns, from the input catalogue (the same value every year; empty: the
 #: catalogue's default, as before the column existed).
 COLUMNS += tuple(
-    Column(
-        i.column,
+    input_column(
         i.name,
-        i.kind,
         default=i.default,
         help=f"{i.name.replace('_', ' ')} a year, the same every year (default {i.default:g})",
         help_nl=f"{i.label_nl[0].lower()}{i.label_nl[1:]}, elk jaar hetzelfde (standaard {i.default:g})",
     )
-    for i in COLUMN_INPUTS
+    for i in PERSON_COLUMN_INPUTS
 )
 BY_NAME = {c.name: c for c in COLUMNS} | {c.english: c for c in COLUMNS}
 

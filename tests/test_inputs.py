@@ -174,16 +174,19 @@ def test_an_unknown_input_is_named_with_the_known_ones():
     assert np.isclose(input_named("vat_rate").default, 0.21)
 
 
-def test_a_client_lists_entrepreneur_columns_come_from_the_catalogue():
+def test_a_client_lists_columns_of_the_inputs_come_from_the_catalogue():
     columns = {c.name: c for c in portfolio.COLUMNS}
+    kinds = {"amount": "amount", "rate": "percent", "hours": "hours"}  # a rate typed as 21 (%)
     for declared in (i for i in INPUTS.values() if i.column):
         column = columns[declared.column]
-        assert (column.english, column.kind, column.default) == (
-            declared.name,
-            declared.kind,
-            declared.default,
-        )
-    assert {"uren", "uren_partner", "uren_ander_werk", "uren_so"} <= set(columns)
+        assert (column.english, column.kind) == (declared.name, kinds[declared.kind]), declared.name
+        if declared.person:  # empty: the catalogue's default
+            assert column.default == declared.default and not column.required, declared.name
+    business = {"omzet_consumenten", "omzet_bedrijven", "kosten_met_btw", "kosten_zonder_btw", "btw_tarief"}
+    assert business | {"uren", "uren_partner", "uren_ander_werk", "uren_so"} <= set(columns)
+    # every column that is one Scenario number of the catalogue is declared there
+    named = {c.english for c in portfolio.COLUMNS if c.english in INPUTS}
+    assert named == {i.name for i in INPUTS.values() if i.column}
 
 
 def test_a_client_lists_hours_reach_both_builders_and_a_bad_one_is_one_dutch_line():
