@@ -69,7 +69,7 @@ def income_by_year(vat: VatYears, b: Businesses) -> IncomeYears:
         profits = {"regular": regular_profit, "kor": regular_profit + vat.difference(i)}
         for variant, (deductions, taxes) in results.items():
             profit = p.profit_share * profits[variant]
-            yearly = {name: getattr(p, name)[i] for name in DEDUCTION_YEARLY}
+            yearly = {name: p.inputs[name][i] for name in DEDUCTION_YEARLY}
             d = tracks[variant].year(year, profit, tax_year=tax_year, **yearly)
             deductions.append(d)
             oa, mkb = d.ondernemersaftrek, d.mkb_winstvrijstelling

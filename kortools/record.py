@@ -5,8 +5,9 @@ The one way inputs reach the rules. :func:`businesses_of` builds it for one
 portfolio builds it for thousands of client rows (``kortools.portfolio``). The VAT side
 (:func:`kortools.yearly.vat_by_year`) and the income side
 (:func:`kortools.income_years.income_by_year`) read their fields from it, and nothing
-else: a new input of the entrepreneur is a field here, filled by the one builder
-(:func:`entrepreneur`) from the input catalogue (kortools.inputs), read by its rule.
+else: a new input of the entrepreneur is declared in the input catalogue
+(kortools.inputs) only; the one builder (:func:`entrepreneur`) fills it in by its name
+and its rule reads it by that name.
 
 Plain frozen dataclasses of numpy arrays, one element per business; yearly fields are
 tuples over the years. Euros, unrounded.
@@ -54,25 +55,29 @@ class AssetArrays:
 
 @dataclass(frozen=True)
 class Entrepreneur:
-    """Who earns the profit, arrays over businesses (yearly values: lists over the years).
+    """Who earns the profit, arrays over businesses.
 
-    ``profit_share``: the part of the business's profit that is this person's (a vof
-    partner's share; 1 for an eenmanszaak). ``business_start_year``: NaN where unknown.
+    ``inputs``: every input of the catalogue that is the entrepreneur's (kortools.inputs,
+    ``person``), by its name: a list over the years for a yearly one (``hours``,
+    ``so_hours``, ``other_income``, …), one array for the others (``hours_per_week``;
+    ``profit_share``: the part of the business's profit that is this person's, a vof
+    partner's share, 1 for an eenmanszaak); read as attributes too (``person.hours``).
+    ``business_start_year``: NaN where unknown.
     """
 
-    hours: Sequence[np.ndarray]
-    partner_hours: Sequence[np.ndarray]
-    other_work_hours: Sequence[np.ndarray]
-    so_hours: Sequence[np.ndarray]
-    pregnancy_weeks: Sequence[np.ndarray]
+    inputs: Mapping[str, Any]
     aow: np.ndarray
     business_start_year: np.ndarray
     starter_uses_before: np.ndarray
     disability_benefit: np.ndarray
-    hours_per_week: np.ndarray
-    profit_share: np.ndarray
-    other_income: Sequence[np.ndarray] = ()  # wage or benefit per year (other-income.md); () none
     other_income_kind: str = "loon"
+
+    def __getattr__(self, name: str) -> Any:
+        """An input by its catalogue name (``person.so_hours``)."""
+        inputs = self.__dict__.get("inputs", {})
+        if name in inputs:
+            return inputs[name]
+        raise AttributeError(f"{type(self).__name__!r} has no input {name!r}")
 
 
 @dataclass(frozen=True)
@@ -126,7 +131,7 @@ def entrepreneur(
     inputs: dict[str, Any] = {name: [full(value(name, y)) for y in years] for name in PERSON_YEARLY}
     inputs |= {name: full(value(name, years[0])) for name in PERSON_FIXED}
     return Entrepreneur(
-        **inputs,
+        inputs,
         aow=full(aow, bool),
         business_start_year=full(business_start_year),
         starter_uses_before=full(starter_uses_before, int),
