@@ -46,7 +46,8 @@ def test_the_yearly_fields_are_the_catalogues_yearly_inputs():
     # as Scenario.YEARLY_FIELDS was written out before the catalogue (issue #36: unchanged)
     before = ("consumer_sales", "business_sales", "costs_with_vat", "costs_without_vat", "hours")
     before += ("partner_hours", "vat_rate", "other_work_hours", "so_hours", "pregnancy_weeks", "other_income")
-    assert before == YEARLY_FIELDS
+    assert [f for f in YEARLY_FIELDS if f in before] == list(before)  # a new one may come in between
+    assert set(before) <= set(YEARLY_FIELDS)
     assert set(YEARLY_FIELDS) == set(Scenario(**SCENARIO).inputs(2026))
 
 
