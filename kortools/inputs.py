@@ -102,7 +102,7 @@ INPUTS: dict[str, Input] = {
             "costs_with_vat",
             "amount",
             None,
-            "Kosten met btw",
+            "Kosten waarop u btw betaalt",
             yearly=True,
             url="kosten_btw",
             column="kosten_met_btw",
@@ -133,7 +133,7 @@ INPUTS: dict[str, Input] = {
             "vat_rate",
             "rate",
             0.21,
-            "Btw-tarief",
+            "Btw-tarief verkopen",
             yearly=True,
             url="btw",
             column="btw_tarief",
@@ -180,7 +180,7 @@ INPUTS: dict[str, Input] = {
             rule="deductions.md §1 (zwangerschap)",
         ),
         Input("profit_share", "share", 1.0, "Winstaandeel", person=True, rule="other-income.md (vof)"),
-        Input("growth", "growth", 0.0, "Groei per jaar", url="groei", rule="kor.md (prognose)"),
+        Input("growth", "growth", 0.0, "Groei omzet per jaar", url="groei", rule="kor.md (prognose)"),
     )
 }
 

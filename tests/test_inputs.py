@@ -162,6 +162,11 @@ def test_the_dashboard_fields_of_an_input_take_its_range_and_label():
             assert spec.label == declared.label_nl and key == declared.url, key
         if declared.kind == "amount":
             assert (spec.low, spec.high) == (0, DASHBOARD_MAX_AMOUNT), key
+        assert spec.label == declared.label_nl and key == declared.url, key
+    # the growth field: the catalogue's range (−0.5 to 1 a year) typed in percent
+    growth = verkenner_specs()["groei"]
+    assert (growth.kind, growth.low, growth.high) == ("percent", -50, 100)
+    assert growth.label == INPUTS["growth"].label_nl
 
 
 def test_the_partners_hours_on_the_aftrekposten_page_take_the_catalogues_range():

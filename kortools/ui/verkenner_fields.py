@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import kortools as kt
+from kortools.inputs import input_named
 from kortools.money import format_euro, format_percent
 from kortools.other_income import OTHER_INCOME_KINDS
 from kortools.scenario import DEFAULT_INPUT_VAT_RATE
@@ -53,6 +54,8 @@ def scenario_years() -> range:
 
 #: The VAT on the costs with VAT (the model's default, Scenario.input_vat_rate).
 INPUT_VAT_RATE = DEFAULT_INPUT_VAT_RATE
+#: Turnover and costs run in thousands: "16,5" is read as € 16,50 and questioned (issue #35).
+THOUSANDS = 100
 
 
 def verkenner_specs() -> dict[str, FieldSpec]:
@@ -62,8 +65,8 @@ def verkenner_specs() -> dict[str, FieldSpec]:
     year_choices = tuple((str(y), y) for y in years)
     span_choices = tuple((str(y), y) for y in span)
     money = partial(FieldSpec, "float", 0, MAX_AMOUNT)
-    # turnover and costs run in thousands: "16,5" is read as € 16,50 and questioned (issue #35)
-    thousands = partial(money, usual_from=100)
+    thousands = partial(money, usual_from=THOUSANDS)
+    growth = input_named("growth")
     return {
         "klant": FieldSpec("text", 1, 120, label="Klant", field="name"),
         "adviseur": FieldSpec(
@@ -83,19 +86,17 @@ def verkenner_specs() -> dict[str, FieldSpec]:
         "btw": FieldSpec(
             "choice",
             options=vat_options(),
-            label="Btw-tarief verkopen",
+            label=input_named("vat_rate").label_nl,
             widget="toggle",
             choices=tuple((f"{k}%", k) for k in vat_options()),
             field="vat_rate",
         ),
-        "kosten_btw": thousands(
-            label="Kosten waarop u btw betaalt",
+        "kosten_btw": input_field(
+            "costs_with_vat",
             help=f" (€ per jaar, exclusief die {format_percent(INPUT_VAT_RATE)} btw)",
-            field="costs_with_vat",
+            usual_from=THOUSANDS,
         ),
-        "kosten_zonder": thousands(
-            label="Kosten zonder btw", help=" (€ per jaar)", field="costs_without_vat"
-        ),
+        "kosten_zonder": input_field("costs_without_vat", help=" (€ per jaar)", usual_from=THOUSANDS),
         "beleid": FieldSpec(
             "choice",
             options=POLICY_OPTIONS,
@@ -182,7 +183,11 @@ def verkenner_specs() -> dict[str, FieldSpec]:
             width="180px",
         ),
         "groei": FieldSpec(
-            "percent", -50, 100, label="Groei omzet per jaar", help=" (%, voor de jaren zonder eigen omzet)"
+            "percent",
+            100 * growth.low,
+            100 * growth.high,
+            label=growth.label_nl,
+            help=" (%, voor de jaren zonder eigen omzet)",
         ),
         **year_specs(span),
     }
