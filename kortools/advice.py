@@ -14,6 +14,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
+from kortools.columns import TAX_FIGURES_NL
 from kortools.kor import KorWarning
 from kortools.kor_years import CROSSED, PREVIOUS_TOO_HIGH, REFUSED, TOO_LATE, days_in
 from kortools.money import format_euro, format_percent
@@ -101,7 +102,7 @@ class Advice:
         """:meth:`tax_marks_nl` as one Dutch sentence: "Belastingcijfers 2027: voorlopig
         (voorstel Belastingplan 2027)." ("" when every year rests on law)."""
         marks = self.tax_marks_nl(years)
-        return f"Belastingcijfers {marks}." if marks else ""
+        return f"{TAX_FIGURES_NL} {marks}." if marks else ""
 
     @property
     def verdict_nl(self) -> str:

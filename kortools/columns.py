@@ -10,6 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+#: The Dutch name of the status of a year's tax figures, wherever it is shown (table row,
+#: portfolio column, the advice's sentence; issue #34).
+TAX_FIGURES_NL = "Belastingcijfers"
+
 
 @dataclass(frozen=True)
 class TableColumn:
@@ -47,7 +51,7 @@ TABLE_COLUMNS = (
     # the weakest status of the tax figures the year used (parameters.STATUSES; issue #34) and
     # its Dutch words beside the income tax and net rows ("voorlopig (voorstel Belastingplan 2027)")
     TableColumn("tax_status", unit="text"),
-    TableColumn("tax_status_nl", "Belastingcijfers", "text"),
+    TableColumn("tax_status_nl", TAX_FIGURES_NL, "text"),
     TableColumn("regular_income_tax", "Inkomstenbelasting gewone btw"),
     TableColumn("kor_income_tax", "Inkomstenbelasting met KOR"),
     TableColumn("regular_zvw", "Zvw-bijdrage gewone btw"),

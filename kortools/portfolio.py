@@ -20,6 +20,7 @@ import pandas as pd
 from kortools import _validate
 from kortools.advice import AANMELDEN, UITSTAPPEN, Advice
 from kortools.clock import today
+from kortools.columns import TAX_FIGURES_NL
 from kortools.dutch import format_number_nl, read_numbers_nl
 from kortools.evaluation import Calendar, advise_many
 from kortools.herziening import Asset, revision_periods
@@ -283,7 +284,7 @@ OUTPUT = (
     # issue #34: the weakest status of the tax figures behind the net columns (wet, onbevestigd,
     # aangenomen, voorstel) and, by year, the words shown beside a figure that is not law
     ("belastingstatus", "Status belastingcijfers"),
-    ("belastingcijfers", "Belastingcijfers"),
+    ("belastingcijfers", TAX_FIGURES_NL),
 )
 OUTPUT_COLUMNS = tuple(name for name, _ in OUTPUT)
 #: The output columns as an adviser reads them (the XLSX headers).

@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.transforms import Bbox
 
 import kortools as kt
+from kortools.columns import TAX_FIGURES_NL
 from kortools.money import format_euro, format_percent
 from kortools.other_income import OTHER_INCOME_KINDS
 from kortools.steps import dutch_date
@@ -321,7 +322,7 @@ def report_pages(scenario: kt.Scenario, made_on: dt.date | None = None, variants
         page.paragraph(f"{year}: {status}", size=8.5)
     if mark := advice.tax_mark_nl():  # too long for a cell: said above the table (issue #34 item 3)
         page.paragraph(mark, size=8.5, colour=charts.WARNING)
-    page.table(comparison_table_nl(result.table).drop(index=["KOR", "Belastingcijfers"]), size=7.5)
+    page.table(comparison_table_nl(result.table).drop(index=["KOR", TAX_FIGURES_NL]), size=7.5)
     page.chart(partial(charts.cumulative_chart, result.table), height=0.3)
     names = [a.name for a in s.assets]
     page.heading("Herziening van btw op investeringen")

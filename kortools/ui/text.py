@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from kortools.columns import SHOWN_ORDER, TABLE_COLUMNS
+from kortools.columns import SHOWN_ORDER, TABLE_COLUMNS, TAX_FIGURES_NL
 from kortools.deductions import MKB_PART, ONDERNEMERSAFTREK_PARTS
 from kortools.error_text import MODEL_FIELDS, dutch_error  # noqa: F401 - kortools.ui.text's names
 from kortools.herziening import schedule_minimum
@@ -146,14 +146,14 @@ def net_income_html(net: pd.DataFrame) -> str:
         "Netto inkomen": net["net_income"],
     }
     if "tax_status_nl" in net:
-        rows["Belastingcijfers"] = [words or "–" for words in net["tax_status_nl"]]
+        rows[TAX_FIGURES_NL] = [words or "–" for words in net["tax_status_nl"]]
     return headline + html_table(years_as_columns(rows, net.index))
 
 
 def net_by_turnover_html(frame: pd.DataFrame) -> str:
     """The net-income chart's words: where the KOR costs net income, and the cliff (model figures)."""
     mark = frame.attrs.get("tax_status_nl", "")
-    status = f"<p>Belastingcijfers {frame.attrs['year']}: {escape(mark)}.</p>" if mark else ""
+    status = f"<p>{TAX_FIGURES_NL} {frame.attrs['year']}: {escape(mark)}.</p>" if mark else ""
     return status + _net_by_turnover_words(frame)
 
 
