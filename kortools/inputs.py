@@ -186,6 +186,8 @@ INPUTS: dict[str, Input] = {
 
 #: The inputs that may differ per year, in Scenario.YEARLY_FIELDS's order.
 YEARLY = tuple(name for name, i in INPUTS.items() if i.yearly)
+#: The business's yearly inputs (record.YearInputs: one array each, per year).
+BUSINESS_YEARLY = tuple(name for name, i in INPUTS.items() if i.yearly and not i.person)
 #: The entrepreneur's yearly inputs (record.Entrepreneur holds a list over the years).
 PERSON_YEARLY = tuple(name for name, i in INPUTS.items() if i.person and i.yearly)
 #: The entrepreneur's inputs that are the same every year (record.Entrepreneur: one array).

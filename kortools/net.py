@@ -189,7 +189,7 @@ def net_by_turnover(scenario, turnovers=None) -> pd.DataFrame:
     ``["tax_status"]`` and ``["tax_status_nl"]`` (the year's tax figures, issue #34).
     """
     from kortools.income_years import income_by_year
-    from kortools.record import Businesses, YearInputs, person_of
+    from kortools.record import Businesses, person_of, year_inputs
     from kortools.yearly import vat_by_year
 
     s = scenario
@@ -204,13 +204,8 @@ def net_by_turnover(scenario, turnovers=None) -> pd.DataFrame:
     def full(x):
         return np.full(n, float(x))
 
-    inputs = YearInputs(
-        t * share,
-        t * (1 - share),
-        full(i["costs_with_vat"]),
-        full(i["costs_without_vat"]),
-        full(i["vat_rate"]),
-    )
+    turnover = {"consumer_sales": t * share, "business_sales": t * (1 - share)}
+    inputs = year_inputs(n, lambda name: turnover.get(name, i[name]))
     record = Businesses(
         years=(year,),
         tax_years=(tax_year,),

@@ -24,7 +24,7 @@ from kortools.columns import TAX_FIGURES_NL
 from kortools.dutch import format_number_nl, read_numbers_nl
 from kortools.evaluation import Calendar, advise_many
 from kortools.herziening import Asset, revision_periods
-from kortools.inputs import PERSON_COLUMN_INPUTS
+from kortools.inputs import PERSON_COLUMN_INPUTS, input_named
 from kortools.kor import kor_exit_date, kor_request_deadline, kor_start_date, whole_year_start
 from kortools.kor_years import NOT_CHOSEN, KorDates, days_in
 from kortools.margin import vat_rates
@@ -49,7 +49,7 @@ from kortools.portfolio_columns import (
 from kortools.portfolio_columns import (
     normalise_columns as normalise_columns,
 )
-from kortools.record import Businesses, default_person
+from kortools.record import Businesses, default_person, year_inputs
 from kortools.scenario import DEFAULT_INPUT_VAT_RATE, Scenario
 from kortools.steps import dutch_date
 from kortools.yearly import AssetArrays, VatYears, YearInputs
@@ -401,13 +401,8 @@ def businesses_of_clients(
             split = split_turnover(group, given)
             consumer = np.where(np.isnan(given), consumer, np.asarray(split[0], dtype=float))
             business = np.where(np.isnan(given), business, np.asarray(split[1], dtype=float))
-        return YearInputs(
-            consumer,
-            business,
-            group["kosten_met_btw"].to_numpy(float),
-            group["kosten_zonder_btw"].to_numpy(float),
-            group["btw_tarief"].to_numpy(float) / 100,
-        )
+        turnover = {"consumer_sales": consumer, "business_sales": business}
+        return year_inputs(n, lambda name: turnover[name] if name in turnover else column_values(group, name))
 
     # a client in the KOR since a later year than ``jaar`` has the KOR from that year
     starts = calendar.starts if calendar is not None else (None,) * n
@@ -428,6 +423,12 @@ def businesses_of_clients(
         person=person,
         kor_dates=None if calendar is None else kor_dates_of_clients(years, calendar),
     )
+
+
+def column_values(group: pd.DataFrame, name: str) -> np.ndarray:
+    """Input ``name`` of the catalogue from its client-list column (a rate typed in percent)."""
+    values = group[input_named(name).column].to_numpy(float)
+    return values / 100 if input_named(name).kind == "rate" else values
 
 
 def assess(clients: pd.DataFrame) -> pd.DataFrame:

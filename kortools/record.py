@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from kortools.herziening import revision_period
-from kortools.inputs import INPUTS, PERSON_FIXED, PERSON_YEARLY
+from kortools.inputs import BUSINESS_YEARLY, INPUTS, PERSON_FIXED, PERSON_YEARLY
 from kortools.kor import kor_reentry_date
 from kortools.kor_years import KorDates, days_in
 from kortools.parameters import rule_assumption
@@ -39,6 +39,18 @@ class YearInputs:
     costs_with_vat: np.ndarray
     costs_without_vat: np.ndarray
     vat_rate: np.ndarray  # on sales, this year (a fraction)
+
+
+def year_inputs(n: int, value: Callable[[str], Any]) -> YearInputs:
+    """One year's sales and costs of ``n`` businesses, the one builder (issue #36 item 1):
+    each of the business's yearly inputs of the catalogue (kortools.inputs
+    ``BUSINESS_YEARLY``) is ``value(name)``, one number for all or one per business."""
+    return YearInputs(**{name: _full(n, value(name)) for name in BUSINESS_YEARLY})
+
+
+def _full(n: int, x: Any, dtype: Any = float) -> np.ndarray:
+    """``x`` (one value, or one per business) as an array of ``n``."""
+    return np.broadcast_to(np.asarray(x, dtype=dtype), (n,)).copy()
 
 
 @dataclass(frozen=True)
@@ -126,7 +138,7 @@ def entrepreneur(
     scenario repeated), the portfolio from a client list (:func:`default_person`)."""
 
     def full(x: Any, dtype: Any = float) -> np.ndarray:
-        return np.broadcast_to(np.asarray(x, dtype=dtype), (n,)).copy()
+        return _full(n, x, dtype)
 
     inputs: dict[str, Any] = {name: [full(value(name, y)) for y in years] for name in PERSON_YEARLY}
     inputs |= {name: full(value(name, years[0])) for name in PERSON_FIXED}
@@ -179,7 +191,7 @@ def businesses_of(s: Scenario) -> Businesses:
     return Businesses(
         years=years,
         tax_years=tuple(s.tax_year(y) for y in years),
-        sales=tuple(YearInputs(**{k: _one(i[k]) for k in YearInputs.__dataclass_fields__}) for i in inputs),
+        sales=tuple(year_inputs(1, i.__getitem__) for i in inputs),
         input_vat_rate=_one(s.input_vat_rate),
         policy=s.policy,
         chosen=tuple(np.array([y in s.kor_years or _restarted(s, y)]) for y in years),

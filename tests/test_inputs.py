@@ -7,6 +7,7 @@ import dataclasses
 import inspect
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import kortools as kt
@@ -15,6 +16,7 @@ from kortools.deduction_years import DeductionTrack
 from kortools.deductions import DeductionInputs, entrepreneur_deductions
 from kortools.errors import InputError
 from kortools.inputs import (
+    BUSINESS_YEARLY,
     DASHBOARD_MAX_AMOUNT,
     DEDUCTION_INPUTS,
     DEDUCTION_YEARLY,
@@ -22,7 +24,15 @@ from kortools.inputs import (
     PERSON_YEARLY,
     input_named,
 )
-from kortools.record import Entrepreneur, businesses_of, default_person, entrepreneur, person_of
+from kortools.record import (
+    Entrepreneur,
+    YearInputs,
+    businesses_of,
+    default_person,
+    entrepreneur,
+    person_of,
+    year_inputs,
+)
 from kortools.scenario import YEARLY_FIELDS, Scenario
 from kortools.ui.aftrekposten_app import aftrekposten_specs
 from kortools.ui.verkenner_fields import verkenner_specs
@@ -215,3 +225,17 @@ def test_a_client_lists_hours_reach_both_builders_and_a_bad_one_is_one_dutch_lin
     record = portfolio.businesses_of_clients(good, 2027, "keep_consumer_prices")
     assert list(record.person.hours[0]) == [800.0, 1225.0]  # empty: the catalogue's default
     assert [portfolio.scenario_for(row).hours for _, row in good.iterrows()] == [800.0, 1225.0]
+
+
+def test_one_builder_makes_a_years_sales_and_costs_from_the_catalogue():
+    # the record's year is the business's yearly inputs of the catalogue, nothing else
+    assert {f.name for f in dataclasses.fields(YearInputs)} == set(BUSINESS_YEARLY)
+    year = year_inputs(2, lambda name: [1.0, 2.0] if name == "consumer_sales" else 0.21)
+    assert list(year.consumer_sales) == [1.0, 2.0] and list(year.vat_rate) == [0.21, 0.21]
+    # a client list's VAT rate is typed in percent: 9 in the column is 0.09 in the record
+    clients = pd.DataFrame(
+        {"klant": ["a"], "omzet_consumenten": ["10000"], "omzet_bedrijven": ["0"], "btw_tarief": ["9"]}
+    )
+    rows, _ = portfolio.validate_rows(clients)
+    record = portfolio.businesses_of_clients(rows, int(rows["jaar"].iloc[0]), "keep_consumer_prices")
+    assert float(record.sales[0].vat_rate[0]) == 0.09 and float(record.sales[0].consumer_sales[0]) == 10_000
