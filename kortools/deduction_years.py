@@ -17,7 +17,7 @@ import pandas as pd
 from kortools import _validate as v
 from kortools.deductions import DEDUCTION_COLUMNS, DeductionInputs, Deductions, deduction_arrays
 from kortools.errors import InputError
-from kortools.inputs import DEDUCTION_YEARLY, INPUTS
+from kortools.inputs import DEDUCTION_INPUTS, DEDUCTION_YEARLY, INPUTS
 from kortools.parameters import check_tax_year, recording, rule_assumption, value
 
 
@@ -116,6 +116,22 @@ class DeductionTrack:
         return replace(d, assumptions=tuple(used.values()))
 
 
+#: The deduction inputs of the catalogue the entry points take by name beside their own
+#: keywords (hours, partner_hours, other_work_hours): so_hours, pregnancy_weeks, hours_per_week.
+DEDUCTION_KEYWORDS = tuple(
+    n for n in DEDUCTION_INPUTS if n not in ("hours", "partner_hours", "other_work_hours")
+)
+
+
+def checked_deduction_inputs(function: str, inputs: dict[str, float]) -> dict[str, float]:
+    """``inputs`` checked by the catalogue (name known, value in its range; an InputError
+    names the input), else TypeError naming ``function`` and the known names."""
+    unknown = set(inputs) - set(DEDUCTION_KEYWORDS)
+    if unknown:
+        raise TypeError(f"{function}() got unexpected inputs {sorted(unknown)}; known: {DEDUCTION_KEYWORDS}")
+    return {name: INPUTS[name].check(name, value) for name, value in inputs.items()}
+
+
 def deductions_frame(results: Iterable[Deductions], years: Iterable[int] | None = None) -> pd.DataFrame:
     """Deductions of several years as a table: indexed by year (default: each one's tax
     year), :data:`DEDUCTION_COLUMNS`."""
@@ -140,6 +156,7 @@ def deductions_table(
     business_start_year: int | None = None,
     starter_uses: int = 0,
     other_work_hours: float = 0.0,
+    **inputs: float,
 ) -> pd.DataFrame:
     """Deductions of one profile in each of ``years``, counted as consecutive years.
 
@@ -147,7 +164,9 @@ def deductions_table(
     ``business_start_year``); the startersaftrek is then given in at most
     ``startersaftrek_max_uses`` of the starter years, ``starter_uses`` of them used
     before; ``other_work_hours``: hours in employment or other work (the urencriterium's
-    "more than half" test, deductions.md §1). Indexed by year; columns :data:`DEDUCTION_COLUMNS` plus
+    "more than half" test, deductions.md §1); ``inputs``: the catalogue's other deduction
+    inputs by name (kortools.inputs: ``so_hours``, ``pregnancy_weeks``, ``hours_per_week``),
+    the same each year. Indexed by year; columns :data:`DEDUCTION_COLUMNS` plus
     ``urencriterium_met``; ``df.attrs["assumptions"]`` holds the unconfirmed values used.
     """
     years = sorted(years)
@@ -158,9 +177,15 @@ def deductions_table(
     profit = v.amount("profit", profit, allow_negative=True)
     hours, partner_hours = v.hours("hours", hours), v.hours("partner_hours", partner_hours)
     other_work_hours = v.hours("other_work_hours", other_work_hours)
+    more = checked_deduction_inputs("deductions_table", inputs)
+    hours_per_week = more.pop("hours_per_week", 0.0)
     starter, aow = v.flag("starter", starter), v.flag("aow", aow)
     start = business_start_year if business_start_year is not None else (years[0] if starter else None)
-    track = DeductionTrack(start, v.whole_number("starter_uses", starter_uses, 0, 10), aow)
+    uses = v.whole_number("starter_uses", starter_uses, 0, 10)
+    track = DeductionTrack(start, uses, aow, hours_per_week=hours_per_week)
     with recording():
-        rows = (track.year(y, profit, hours, partner_hours, other_work_hours=other_work_hours) for y in years)
+        rows = (
+            track.year(y, profit, hours, partner_hours, other_work_hours=other_work_hours, **more)
+            for y in years
+        )
         return deductions_frame(d.row(0) for d in rows)

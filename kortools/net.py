@@ -4,23 +4,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from kortools import _validate as v
-from kortools.deduction_years import deductions_table
+from kortools.deduction_years import checked_deduction_inputs, deductions_table
 from kortools.deductions import Deductions, entrepreneur_deductions
 from kortools.income_tax import IncomeTax, income_tax
-from kortools.inputs import DEDUCTION_INPUTS
 from kortools.other_income import BY_KEY, record_other_income, split_other_income
 from kortools.parameters import Assumption, recording, year_status
 
 #: The step of profit over which :attr:`NetIncome.marginal_rate` is measured (euros).
 MARGINAL_STEP = 100.0
-#: The deductions' inputs net_income takes by their catalogue names besides its own keywords.
-OWN_KEYWORDS = ("hours", "partner_hours", "other_work_hours")
-DEDUCTION_KEYWORDS = tuple(n for n in DEDUCTION_INPUTS if n not in OWN_KEYWORDS)
 
 
 @dataclass(frozen=True)
@@ -109,10 +106,7 @@ def net_income(
     income (an assumption, recorded).
     """
     other_income, other = _other_income(other_income, other_income_kind)
-    unknown = set(inputs) - set(DEDUCTION_KEYWORDS)
-    if unknown:
-        raise TypeError(f"net_income() got unexpected inputs {sorted(unknown)}; known: {DEDUCTION_KEYWORDS}")
-    more = {"other_work_hours": other_work_hours, **inputs}
+    more = {"other_work_hours": other_work_hours, **checked_deduction_inputs("net_income", inputs)}
     args = (hours, starter, aow, partner_hours, starter_uses, more, other)
     with recording() as used:
         record_other_income(other_income, other[1], other_income_kind)
@@ -133,11 +127,13 @@ def net_income_table(
     other_income: float = 0.0,
     other_income_kind: str = "loon",
     other_work_hours: float = 0.0,
+    **inputs: float,
 ) -> pd.DataFrame:
     """Net income of one profile in each of ``years``, counted as consecutive years
     (the startersaftrek at most 3 times, as :func:`kortools.deductions_table`); with a wage
     or benefit beside the business as :func:`net_income` (``other_income``,
-    ``other_income_kind``, ``other_work_hours``; other-income.md §1).
+    ``other_income_kind``, ``other_work_hours``; other-income.md §1); ``inputs``: the
+    catalogue's other deduction inputs by name, as :func:`kortools.deductions_table`.
 
     Indexed by year; columns ``taxable_profit``, ``box1_tax``,
     ``algemene_heffingskorting``, ``arbeidskorting``, ``income_tax``, ``zvw``,
@@ -147,9 +143,9 @@ def net_income_table(
     ``df.attrs["deductions"]``: the :func:`kortools.deductions_table` of the same years.
     """
     other_income, other = _other_income(other_income, other_income_kind)
-    deductions = deductions_table(
-        years, profit, hours, starter, aow, partner_hours, other_work_hours=other_work_hours
-    )
+    more: dict[str, Any] = {"other_work_hours": other_work_hours}
+    more |= checked_deduction_inputs("net_income_table", inputs)
+    deductions = deductions_table(years, profit, hours, starter, aow, partner_hours, **more)
     with recording() as used:
         record_other_income(other_income, other[1], other_income_kind)
         rows = {}

@@ -239,3 +239,20 @@ def test_one_builder_makes_a_years_sales_and_costs_from_the_catalogue():
     rows, _ = portfolio.validate_rows(clients)
     record = portfolio.businesses_of_clients(rows, int(rows["jaar"].iloc[0]), "keep_consumer_prices")
     assert float(record.sales[0].vat_rate[0]) == 0.09 and float(record.sales[0].consumer_sales[0]) == 10_000
+
+
+def test_the_tables_over_the_years_take_the_deduction_inputs_of_the_catalogue():
+    # rules/deductions.md §1: weeks not worked because of pregnancy count as the usual hours a
+    # week, so 1,000 h + 10 weeks × 40 h = 1,400 h ≥ 1,225 h: the zelfstandigenaftrek is
+    # given; without them 1,000 h fall short and it is 0
+    year = kt.tax_years()[0]
+    short = kt.deductions_table([year], 40_000.0, 1000.0)
+    counted = kt.deductions_table([year], 40_000.0, 1000.0, pregnancy_weeks=10, hours_per_week=40)
+    assert short["zelfstandigenaftrek"].iloc[0] == 0 and counted["zelfstandigenaftrek"].iloc[0] > 0
+    net = kt.net_income_table([year], 40_000.0, 1000.0, pregnancy_weeks=10, hours_per_week=40)
+    assert net.attrs["deductions"]["zelfstandigenaftrek"].iloc[0] == counted["zelfstandigenaftrek"].iloc[0]
+    with pytest.raises(InputError) as error:  # the catalogue's range: at most 52 weeks
+        kt.deductions_table([year], 40_000.0, 1000.0, pregnancy_weeks=53)
+    assert error.value.field == "pregnancy_weeks"
+    with pytest.raises(TypeError, match="net_income_table"):
+        kt.net_income_table([year], 40_000.0, 1000.0, pregnancy_week=10)
