@@ -8,7 +8,7 @@ one element per business, like the one-year rules.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -74,9 +74,7 @@ class DeductionTrack:
         catalogue (kortools.inputs ``DEDUCTION_YEARLY``: ``other_work_hours``, ``so_hours``,
         ``pregnancy_weeks``, …); one not given is at its default there.
         """
-        unknown = set(yearly) - set(DEDUCTION_YEARLY)
-        if unknown:
-            raise TypeError(f"DeductionTrack.year() got unexpected inputs {sorted(unknown)}")
+        refuse_unknown("DeductionTrack.year", yearly, DEDUCTION_YEARLY)
         given = {"hours": hours, "partner_hours": partner_hours, **yearly}
         inputs_of_year = {name: given.get(name, INPUTS[name].default) for name in DEDUCTION_YEARLY}
         tax_year = year if tax_year is None else tax_year
@@ -123,12 +121,17 @@ DEDUCTION_KEYWORDS = tuple(
 )
 
 
+def refuse_unknown(function: str, inputs: Mapping[str, object], known: tuple[str, ...]) -> None:
+    """A TypeError naming ``function``, the names of ``inputs`` not ``known`` and the known ones."""
+    unknown = set(inputs) - set(known)
+    if unknown:
+        raise TypeError(f"{function}() got unexpected inputs {sorted(unknown)}; known: {known}")
+
+
 def checked_deduction_inputs(function: str, inputs: dict[str, float]) -> dict[str, float]:
     """``inputs`` checked by the catalogue (name known, value in its range; an InputError
     names the input), else TypeError naming ``function`` and the known names."""
-    unknown = set(inputs) - set(DEDUCTION_KEYWORDS)
-    if unknown:
-        raise TypeError(f"{function}() got unexpected inputs {sorted(unknown)}; known: {DEDUCTION_KEYWORDS}")
+    refuse_unknown(function, inputs, DEDUCTION_KEYWORDS)
     return {name: INPUTS[name].check(name, value) for name, value in inputs.items()}
 
 
@@ -178,7 +181,7 @@ def deductions_table(
     hours, partner_hours = v.hours("hours", hours), v.hours("partner_hours", partner_hours)
     other_work_hours = v.hours("other_work_hours", other_work_hours)
     more = checked_deduction_inputs("deductions_table", inputs)
-    hours_per_week = more.pop("hours_per_week", 0.0)
+    hours_per_week = more.pop("hours_per_week", INPUTS["hours_per_week"].default)
     starter, aow = v.flag("starter", starter), v.flag("aow", aow)
     start = business_start_year if business_start_year is not None else (years[0] if starter else None)
     uses = v.whole_number("starter_uses", starter_uses, 0, 10)

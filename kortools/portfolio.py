@@ -427,8 +427,9 @@ def businesses_of_clients(
 
 def column_values(group: pd.DataFrame, name: str) -> np.ndarray:
     """Input ``name`` of the catalogue from its client-list column (a rate typed in percent)."""
-    values = group[input_named(name).column].to_numpy(float)
-    return values / 100 if input_named(name).kind == "rate" else values
+    declared = input_named(name)
+    values = group[declared.column].to_numpy(float)
+    return values / 100 if declared.kind == "rate" else values
 
 
 def assess(clients: pd.DataFrame) -> pd.DataFrame:

@@ -136,18 +136,14 @@ def entrepreneur(
     is ``value(name, year)``, one number for all ``n`` or one per business; the rest are
     the keywords, likewise. :func:`person_of` fills it from a scenario (n = 1, or one
     scenario repeated), the portfolio from a client list (:func:`default_person`)."""
-
-    def full(x: Any, dtype: Any = float) -> np.ndarray:
-        return _full(n, x, dtype)
-
-    inputs: dict[str, Any] = {name: [full(value(name, y)) for y in years] for name in PERSON_YEARLY}
-    inputs |= {name: full(value(name, years[0])) for name in PERSON_FIXED}
+    inputs: dict[str, Any] = {name: [_full(n, value(name, y)) for y in years] for name in PERSON_YEARLY}
+    inputs |= {name: _full(n, value(name, years[0])) for name in PERSON_FIXED}
     return Entrepreneur(
         inputs,
-        aow=full(aow, bool),
-        business_start_year=full(business_start_year),
-        starter_uses_before=full(starter_uses_before, int),
-        disability_benefit=full(disability_benefit, bool),
+        aow=_full(n, aow, bool),
+        business_start_year=_full(n, business_start_year),
+        starter_uses_before=_full(n, starter_uses_before, int),
+        disability_benefit=_full(n, disability_benefit, bool),
         other_income_kind=other_income_kind,
     )
 
