@@ -29,6 +29,7 @@ from kortools.money import to_cents_array
 from kortools.os_errors import reason_nl
 from kortools.portfolio_files import errors_path_for, read_clients, write_csv, write_xlsx
 
+#: Client rows read and checked at a time (memory and progress), not a tax figure.
 CHUNK = 20_000
 
 
